@@ -1,0 +1,36 @@
+"""``weerbaar demo``: build a workspace from the built-in demo corpus and show what to do next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from weerbaar.cli.ingest import print_summary
+from weerbaar.cli.main import app
+from weerbaar.cli.output import err
+from weerbaar.demo import DEFAULT_DEMO_WORKSPACE, build_demo, demo_documents
+
+
+@app.command()
+def demo(
+    werkruimte: Annotated[Path, typer.Option("--werkruimte", "-w", help="Map voor de demo-werkruimte.")] = Path(
+        DEFAULT_DEMO_WORKSPACE
+    ),
+    opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Begin met een lege demo-werkruimte.")] = False,
+) -> None:
+    """Maak een werkruimte van het ingebouwde voorbeeldcorpus (fictieve gemeenten en veiligheidsregio)."""
+    err.print(f"Voorbeelddocumenten: {demo_documents()}")
+    report = build_demo(werkruimte, fresh=opnieuw)
+    print_summary(report, werkruimte)
+    w = f"--werkruimte {werkruimte}"
+    err.print(
+        "\n[bold]Probeer nu:[/]\n"
+        f"  weerbaar documenten {w}\n"
+        f"  weerbaar zoek noodsteunpunten {w}\n"
+        f"  weerbaar zoek \"kritieke processen\" --organisatie Dijkwaard {w}\n"
+        f"  weerbaar zoek drinkwater --type beleidsplan {w} --json\n"
+        "  weerbaar maatregelen --cruciaal\n"
+        "\nOf stel de werkruimte één keer in: export WEERBAAR_WERKRUIMTE=" + str(werkruimte)
+    )

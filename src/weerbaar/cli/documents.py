@@ -1,0 +1,111 @@
+"""``weerbaar documenten``: list documents with metadata; ``wijzig`` corrects metadata."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from weerbaar.cli.main import app
+from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
+                                  check_doc_type, open_workspace, parse_years)
+from weerbaar.cli.output import err, out, print_json
+from weerbaar.errors import SKIP_REASONS
+from weerbaar.workspace.documents import (DocumentFilters, correct_document, list_documents, skipped_files,
+                                          workspace_counts)
+
+documents_app = typer.Typer(
+    invoke_without_command=True, no_args_is_help=False,
+    help="Toon de ingelezen documenten met metadata en aantallen; corrigeer metadata met 'wijzig'.",
+)
+app.add_typer(documents_app, name="documenten")
+
+_INFERRED = {"map", "bestandsnaam", "inhoud", "afgeleid"}
+
+
+def _mark(doc: dict, field: str, value) -> str:
+    """A value, with '?' when it was guessed rather than given by a person."""
+    if value in (None, ""):
+        return "[dim]–[/]"
+    guessed = doc["metadata_source"].get(field, "inhoud") in _INFERRED
+    return f"{value}{'[dim]?[/]' if guessed else ''}"
+
+
+@documents_app.callback()
+def documenten(
+    ctx: typer.Context,
+    werkruimte: WorkspaceOption = None,
+    organisatie: OrganisationFilter = None,
+    type: DocTypeFilter = None,
+    jaar: YearFilter = None,
+    overgeslagen: Annotated[bool, typer.Option("--overgeslagen", help="Toon de bestanden die zijn geweigerd.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Toon de ingelezen documenten met metadata en aantallen pagina's en passages.
+
+    Een '?' achter een waarde betekent: afgeleid uit map, bestandsnaam of inhoud, niet door een
+    persoon opgegeven. Corrigeer met 'weerbaar documenten wijzig NUMMER --jaar 2024'.
+    """
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"werkruimte": werkruimte}
+        return
+    year_from, year_to = parse_years(jaar)
+    with open_workspace(werkruimte) as ws:
+        if overgeslagen:
+            rows = skipped_files(ws)
+            if json_out:
+                print_json(rows)
+                return
+            table = Table(title="Geweigerde bestanden", title_justify="left")
+            for col in ("Bestand", "Reden", "Toelichting", "Poging"):
+                table.add_column(col, overflow="fold")
+            for r in rows:
+                table.add_row(r["path"], SKIP_REASONS.get(r["reason"], r["reason"]), r["message"], r["attempted_at"])
+            out.print(table)
+            return
+        docs = list_documents(ws, DocumentFilters(organisatie, check_doc_type(type), year_from, year_to))
+        counts = workspace_counts(ws)
+    if json_out:
+        print_json(docs)
+        return
+    table = Table(title=f"Documenten in de werkruimte ({len(docs)})", title_justify="left")
+    for col, kw in [("Nr.", {"justify": "right"}), ("Organisatie", {"ratio": 3}), ("Type", {"ratio": 2}),
+                    ("Jaar", {"no_wrap": True}), ("Titel", {"ratio": 4}),
+                    ("Pag.", {"justify": "right"}), ("Pass.", {"justify": "right"})]:
+        table.add_column(col, overflow="fold", **kw)
+    for d in docs:
+        table.add_row(
+            str(d["id"]), _mark(d, "organisation", d["organisation"]), _mark(d, "doc_type", d["doc_type"]),
+            _mark(d, "year", d["year"]), d["title"] or d["filename"],
+            str(d["page_count"]) if d["paginated"] else "–", str(d["passage_count"]),
+        )
+    out.print(table)
+    out.print(f"Totaal: {counts['documenten']} documenten, {counts['paginas']} pagina's, {counts['passages']} passages"
+              + (f"; {counts['overgeslagen']} bestanden geweigerd (zie --overgeslagen)." if counts["overgeslagen"] else "."))
+
+
+@documents_app.command()
+def wijzig(
+    ctx: typer.Context,
+    nummer: Annotated[int, typer.Argument(help="Documentnummer (zie 'weerbaar documenten').", show_default=False)],
+    werkruimte: WorkspaceOption = None,
+    organisatie: Annotated[Optional[str], typer.Option(help="Naam van de organisatie.")] = None,
+    organisatietype: Annotated[Optional[str], typer.Option(help="gemeente, veiligheidsregio, ggd, provincie, waterschap, overig.")] = None,
+    documenttype: Annotated[Optional[str], typer.Option(help="Documenttype.")] = None,
+    jaar: Annotated[Optional[int], typer.Option(help="Jaar waarover het document gaat.")] = None,
+    datum: Annotated[Optional[str], typer.Option(help="Datum van het document, JJJJ-MM-DD.")] = None,
+    titel: Annotated[Optional[str], typer.Option(help="Titel.")] = None,
+) -> None:
+    """Corrigeer de metadata van een document; de correctie blijft gelden als het bestand opnieuw wordt ingelezen."""
+    values = {"organisation": organisatie, "organisation_type": organisatietype, "doc_type": documenttype,
+              "year": jaar, "date": datum, "title": titel}
+    if all(v is None for v in values.values()):
+        raise typer.BadParameter("geef minstens één waarde om te wijzigen, bijvoorbeeld --jaar 2024.")
+    werkruimte = werkruimte or (ctx.obj or {}).get("werkruimte")
+    with open_workspace(werkruimte) as ws:
+        try:
+            doc = correct_document(ws, nummer, values)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    err.print(f"Document {doc['id']} bijgewerkt: {doc['organisation']} · {doc['doc_type']} · {doc['year']} · {doc['title']}")

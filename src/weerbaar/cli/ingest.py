@@ -1,0 +1,132 @@
+"""``weerbaar ingest``: read files and folders into the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from weerbaar.cli.main import app
+from weerbaar.cli.options import JsonOption, WorkspaceOption, check_doc_type, open_workspace
+from weerbaar.cli.output import err, print_json
+from weerbaar.errors import SKIP_REASONS, WeerbaarError
+from weerbaar.ingest.metadata import validate_org_type, validate_year
+from weerbaar.ingest.pipeline import DEFAULT_MAX_MB, IngestOptions, IngestReport, collect_files, ingest_paths
+
+STATUS_LABELS = {
+    "nieuw": "Nieuw ingelezen",
+    "gewijzigd": "Gewijzigd, opnieuw ingelezen",
+    "ongewijzigd": "Ongewijzigd (al ingelezen)",
+    "verplaatst": "Verplaatst of hernoemd",
+    "overgeslagen": "Overgeslagen",
+}
+
+
+def run_ingest(paths: list[Path], ws, options: IngestOptions, quiet: bool) -> IngestReport:
+    """Ingest with a progress bar (by bytes, so that long documents weigh in) unless ``quiet``."""
+    files = collect_files(paths, ws.folder)
+    total = sum(f.stat().st_size for f, _ in files)
+    with Progress(
+        TextColumn("[bold]Inlezen[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("bytes"),
+        TimeElapsedColumn(), TextColumn("nog"), TimeRemainingColumn(), TextColumn("{task.fields[file]}"),
+        console=err, disable=quiet, transient=True,
+    ) as bar:
+        task = bar.add_task("ingest", total=total, file="")
+
+        def advance(path: Path, size: int) -> None:
+            bar.update(task, advance=size, file=path.name[:40])
+
+        return ingest_paths(ws, paths, options, progress=advance, files=files)
+
+
+def print_summary(report: IngestReport, ws_folder: Path) -> None:
+    table = Table(title="Samenvatting", show_header=False, box=None)
+    for status, label in STATUS_LABELS.items():
+        n = report.count(status)
+        if n or status in ("nieuw", "overgeslagen"):
+            table.add_row(label, str(n))
+    table.add_row("Pagina's ingelezen", str(report.pages))
+    table.add_row("Passages gemaakt", str(report.passages))
+    err.print(table)
+    if report.skipped:
+        skipped = Table(title="Overgeslagen bestanden", title_justify="left")
+        skipped.add_column("Bestand", overflow="fold")
+        skipped.add_column("Reden")
+        skipped.add_column("Toelichting", overflow="fold")
+        for o in report.skipped:
+            skipped.add_row(str(o.path.name), SKIP_REASONS[o.reason], o.message + (f" {o.hint}" if o.hint else ""))
+        err.print(skipped)
+    noted = [o for o in report.outcomes if o.notes]
+    for o in noted:
+        err.print(f"[yellow]Let op[/] {o.path.name}: " + " ".join(o.notes))
+    err.print(f"Werkruimte: [bold]{ws_folder}[/]. Volgende stap: [bold]weerbaar documenten[/] of "
+              "[bold]weerbaar zoek \"noodsteunpunten\"[/].")
+
+
+def report_as_json(report: IngestReport) -> dict:
+    return {
+        "aantallen": {s: report.count(s) for s in STATUS_LABELS},
+        "paginas": report.pages,
+        "passages": report.passages,
+        "bestanden": [
+            {"bestand": str(o.path), "status": o.status, "document_id": o.document_id, "paginas": o.pages,
+             "passages": o.passages, "reden": o.reason, "melding": o.message, "opmerkingen": o.notes}
+            for o in report.outcomes
+        ],
+    }
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Bestanden en mappen (mappen worden doorzocht).", show_default=False)],
+    werkruimte: WorkspaceOption = None,
+    organisatie: Annotated[Optional[str], typer.Option(help="Organisatie van alle bestanden van deze run.")] = None,
+    organisatietype: Annotated[
+        Optional[str], typer.Option(help="gemeente, veiligheidsregio, ggd, provincie, waterschap of overig.")
+    ] = None,
+    documenttype: Annotated[Optional[str], typer.Option(help="Documenttype van alle bestanden van deze run.")] = None,
+    jaar: Annotated[Optional[int], typer.Option(help="Jaar van alle bestanden van deze run.")] = None,
+    manifest: Annotated[
+        Optional[Path], typer.Option(help="Manifest (CSV of YAML) met metadata per bestand.", exists=True, dir_okay=False)
+    ] = None,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wordt ingelezen, in MB.")] = DEFAULT_MAX_MB,
+    stil: Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgangsbalk en samenvatting.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Lees documenten in (PDF, DOCX, ODT, HTML, TXT/MD): tekst per pagina, metadata en passages.
+
+    Hetzelfde bestand opnieuw doet niets; een gewijzigd bestand wordt opnieuw ingelezen; een
+    onderbroken run gaat de volgende keer verder waar hij was. Metadata wordt afgeleid uit map,
+    bestandsnaam en inhoud, en kan worden vastgelegd met een manifest of met de opties hieronder.
+    """
+    overrides: dict[str, object] = {}
+    try:
+        if organisatietype:
+            overrides["organisation_type"] = validate_org_type(organisatietype)
+        if organisatie:
+            overrides["organisation"] = organisatie
+        if documenttype:
+            overrides["doc_type"] = check_doc_type(documenttype)
+        if jaar is not None:
+            overrides["year"] = validate_year(jaar)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    ws = open_workspace(werkruimte, create=True)
+    options = IngestOptions(max_mb=max_mb, overrides=overrides, manifest=manifest)
+    try:
+        report = run_ingest(paths, ws, options, quiet=stil or json_out)
+    except KeyboardInterrupt:
+        err.print("[yellow]Onderbroken.[/] Alles wat volledig was ingelezen is bewaard; "
+                  "start dezelfde opdracht opnieuw om verder te gaan.")
+        raise typer.Exit(130) from None
+    finally:
+        ws.close()
+    if json_out:
+        print_json(report_as_json(report))
+    elif not stil:
+        print_summary(report, ws.folder)
+    if report.outcomes and not any(o.status != "overgeslagen" for o in report.outcomes) and not json_out:
+        raise WeerbaarError("Geen enkel bestand kon worden ingelezen.", hint="Zie de redenen hierboven.")

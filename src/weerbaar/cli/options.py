@@ -1,0 +1,61 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from weerbaar.ingest.metadata import DOC_TYPES
+from weerbaar.workspace import ENV_WORKSPACE, Workspace, resolve_workspace_path
+
+WorkspaceOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--werkruimte", "-w", envvar=ENV_WORKSPACE, show_envvar=True,
+        help="Map van de werkruimte (standaard ./weerbaar-werkruimte).",
+    ),
+]
+CodebookOption = Annotated[
+    Optional[Path],
+    typer.Option("--codeboek", help="Eigen codeboek (YAML) in plaats van de ingebouwde VNG-handreiking."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Uitvoer als JSON (voor scripts).")]
+OrganisationFilter = Annotated[
+    Optional[str], typer.Option("--organisatie", "-o", help="Alleen organisaties waarvan de naam dit bevat.")
+]
+DocTypeFilter = Annotated[
+    Optional[str], typer.Option("--type", "-t", help=f"Documenttype: {', '.join(DOC_TYPES)}.")
+]
+YearFilter = Annotated[
+    Optional[str], typer.Option("--jaar", "-j", help="Een jaar (2024) of een reeks (2020-2024).")
+]
+
+
+def open_workspace(path: Path | None, *, create: bool = False) -> Workspace:
+    return Workspace.open(resolve_workspace_path(path), create=create)
+
+
+def parse_years(value: str | None) -> tuple[int | None, int | None]:
+    if not value:
+        return None, None
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?", value)
+    if not m:
+        raise typer.BadParameter(f"'{value}' is geen jaar of reeks zoals 2024 of 2020-2024.", param_hint="--jaar")
+    start, end = int(m[1]), int(m[2] or m[1])
+    if end < start:
+        raise typer.BadParameter(f"de reeks {value} loopt achteruit.", param_hint="--jaar")
+    return start, end
+
+
+def check_doc_type(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from weerbaar.ingest.metadata import validate_doc_type
+
+    try:
+        return validate_doc_type(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--type") from None

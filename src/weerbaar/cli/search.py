@@ -1,0 +1,63 @@
+"""``weerbaar zoek``: full-text search over the passages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from weerbaar.cli.main import app
+from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
+                                  check_doc_type, open_workspace, parse_years)
+from weerbaar.cli.output import out, print_json
+from weerbaar.index.search import SearchFilters, search
+
+
+def page_label(hit) -> str:
+    return f"p. {hit.page_no}" if hit.paginated else "ongepagineerd"
+
+
+@app.command()
+def zoek(
+    zoekvraag: Annotated[str, typer.Argument(help='Woorden, "een zin", woord OF woord, -zonder.', show_default=False)],
+    werkruimte: WorkspaceOption = None,
+    organisatie: OrganisationFilter = None,
+    type: DocTypeFilter = None,
+    jaar: YearFilter = None,
+    limiet: Annotated[int, typer.Option("--limiet", "-n", min=1, help="Hoeveel resultaten.")] = 20,
+    json_out: JsonOption = False,
+) -> None:
+    """Zoek in alle passages, met een Nederlandse stemmer (noodsteunpunt vindt ook noodsteunpunten)."""
+    year_from, year_to = parse_years(jaar)
+    filters = SearchFilters(organisation=organisatie, doc_type=check_doc_type(type), year_from=year_from, year_to=year_to)
+    with open_workspace(werkruimte) as ws:
+        hits = search(ws, zoekvraag, filters, limit=limiet)
+    if json_out:
+        rows = []
+        for h in hits:
+            snippet, spans = h.snippet()
+            rows.append({
+                "passage_id": h.passage_id, "document_id": h.document_id, "organisatie": h.organisation,
+                "organisatietype": h.organisation_type, "documenttype": h.doc_type, "jaar": h.year,
+                "titel": h.title, "bestand": h.filename, "pagina": h.page_no, "gepagineerd": h.paginated,
+                "begin": h.start, "eind": h.end, "score": round(h.score, 4), "tekst": h.text,
+                "fragment": snippet, "markeringen": spans,
+            })
+        print_json(rows)
+        return
+    if not hits:
+        out.print("Geen passages gevonden. Probeer minder of andere woorden, of een ruimer filter.")
+        return
+    for i, h in enumerate(hits, 1):
+        out.print(Text.assemble(
+            (f"{i}. ", "bold"), (h.organisation or "onbekende organisatie", "bold cyan"),
+            f" — {h.title or h.filename} ({h.doc_type}, {h.year or 'jaar onbekend'}), ", (page_label(h), "bold"),
+            (f"  [score {h.score:.1f}, passage {h.passage_id}]", "dim"),
+        ))
+        snippet, spans = h.snippet()
+        text = Text(" ".join(snippet.split("\n")))
+        for a, b in spans:
+            text.stylize("bold black on yellow", a, b)
+        out.print(text, style=None)
+        out.print()

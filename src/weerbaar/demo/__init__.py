@@ -1,0 +1,32 @@
+"""The built-in demo corpus: fictional municipalities Dijkwaard and Heemvoort and their safety
+region Rijnvallei, in PDF, DOCX, HTML and Markdown, written for weerbaar (sources in demo/bron/).
+
+Dijkwaard has implemented several crucial measures (continuity, emergency power, noodsteunpunten,
+crisis communication, informing residents); Heemvoort mostly states intentions and plans; the
+region has a drinking-water protocol and plans for communication and vulnerable groups.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from weerbaar.ingest.pipeline import IngestReport, ingest_paths
+from weerbaar.workspace import Workspace
+from weerbaar.workspace.db import DB_FILENAME
+
+DEFAULT_DEMO_WORKSPACE = "weerbaar-demo"
+
+
+def demo_documents() -> Path:
+    """The folder with the demo documents, inside the installed package."""
+    return Path(str(resources.files("weerbaar.demo").joinpath("documenten")))
+
+
+def build_demo(folder: Path, *, fresh: bool = False, progress=None) -> IngestReport:
+    """Ingest the demo corpus into the workspace at ``folder`` (emptied first when ``fresh``)."""
+    if fresh and (folder / DB_FILENAME).exists():
+        shutil.rmtree(folder)
+    with Workspace.open(folder, create=True) as ws:
+        return ingest_paths(ws, [demo_documents()], progress=progress)

@@ -1,0 +1,57 @@
+"""Dutch tokenising and stemming for search, tuned so that policy words survive.
+
+Snowball's current ``dutch`` algorithm strips the ``ge-`` prefix and over-stems: it turns
+*gemeenten* into ``meen`` and *weerbaarheid* into ``weer`` (the weather). The older
+Porter-style ``dutch_porter`` keeps them apart (``gemeent``, ``weerbar``) while still
+conflating plurals and derived forms (*noodsteunpunten* → ``noodsteunpunt``). We measured both on
+a list of field vocabulary (``tests/test_analysis.py`` and ``docs/zoeken.md``) and use
+``dutch_porter`` after folding diacritics and dropping the possessive/plural ``'s``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+STEMMER_ALGORITHM = "dutch_porter"
+
+# Words: letters and digits, with inner apostrophes (veiligheidsregio's, auto's). Hyphens split
+# words, so "Brabant-Zuidoost" is found by "Brabant" and a hyphenated query becomes a phrase.
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+
+_stemmer = Stemmer.Stemmer(STEMMER_ALGORITHM)
+
+
+def fold(word: str) -> str:
+    """Lowercase and strip diacritics (continuïteit → continuiteit)."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """The index form of one word as it appears in a text (the same rule as :func:`stems`)."""
+    found = stems(word)
+    return found[0] if found else ""
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) for every word, with offsets into ``text``."""
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+
+_APOSTROPHE = re.compile(r"['’]s\b|['’_]")
+
+
+def stems(text: str) -> list[str]:
+    """The stems of all words in ``text``; the same as :func:`stem` per word, in one batch."""
+    words = _APOSTROPHE.sub("", fold(text))
+    return _stemmer.stemWords(_TOKEN.findall(words))
+
+
+def index_text(text: str) -> str:
+    """The string that goes into the full-text index for ``text``: its stems, space-separated."""
+    return " ".join(stems(text))

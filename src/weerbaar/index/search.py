@@ -1,0 +1,157 @@
+"""Full-text search over passages (SQLite FTS5 with BM25 over Dutch stems).
+
+Query syntax, kept to what a non-specialist expects:
+``noodsteunpunten stroomstoring`` (all words), ``"kritieke processen"`` (a phrase),
+``noodstroom OF aggregaat`` (either; ``OR`` works too), ``-oefening`` (without).
+Every word is stemmed the way passages are, so *noodsteunpunt* also finds *noodsteunpunten*.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from weerbaar.errors import QueryError
+from weerbaar.index.analysis import stem, stems, tokens
+from weerbaar.workspace import Workspace
+
+_QUERY_PART = re.compile(r'(-?)"([^"]*)"|(\S+)')
+SNIPPET_CHARS = 280
+
+
+@dataclass
+class SearchFilters:
+    organisation: str | None = None  # case-insensitive part of the name
+    doc_type: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    document_id: int | None = None
+
+
+@dataclass
+class SearchHit:
+    passage_id: int
+    document_id: int
+    organisation: str | None
+    organisation_type: str
+    doc_type: str
+    year: int | None
+    title: str | None
+    filename: str
+    page_no: int
+    paginated: bool
+    start: int
+    end: int
+    text: str
+    score: float
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into text
+
+    def snippet(self, width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+        """A window of the passage around its first match, with highlights re-based to it."""
+        if len(self.text) <= width:
+            return self.text, self.highlights
+        first = self.highlights[0][0] if self.highlights else 0
+        a = max(0, min(first - width // 4, len(self.text) - width))
+        a = self.text.rfind(" ", 0, a) + 1 if a > 0 else 0
+        b = min(len(self.text), a + width)
+        if b < len(self.text):
+            b = self.text.rfind(" ", a, b) if self.text.rfind(" ", a, b) > a else b
+        spans = [(s - a, e - a) for s, e in self.highlights if s >= a and e <= b]
+        prefix = "… " if a > 0 else ""
+        suffix = " …" if b < len(self.text) else ""
+        shift = len(prefix)
+        return prefix + self.text[a:b] + suffix, [(s + shift, e + shift) for s, e in spans]
+
+
+@dataclass
+class ParsedQuery:
+    fts: str
+    stems: set[str]
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Translate the user's query into an FTS5 expression over stems."""
+    positives: list[str] = []
+    negatives: list[str] = []
+    highlight: set[str] = set()
+    pending_or = False
+    for m in _QUERY_PART.finditer(query):
+        negate = bool(m.group(1))
+        raw = m.group(2) if m.group(2) is not None else m.group(3)
+        if m.group(3) and m.group(3).upper() in ("OF", "OR") and positives:
+            pending_or = True
+            continue
+        if raw.startswith("-") and m.group(3):
+            negate, raw = True, raw[1:]
+        words = stems(raw)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        if negate:
+            negatives.append(term)
+            continue
+        highlight.update(words)
+        if pending_or:
+            positives[-1] = f"{positives[-1]} OR {term}"
+            pending_or = False
+        else:
+            positives.append(term)
+    if not positives:
+        raise QueryError(
+            "De zoekvraag bevat geen zoekwoorden.",
+            hint='Voorbeeld: weerbaar zoek "noodsteunpunten" of weerbaar zoek noodstroom OF aggregaat.',
+        )
+    fts = " AND ".join(f"({p})" for p in positives)
+    for n in negatives:
+        fts += f" NOT {n}"
+    return ParsedQuery(fts, highlight)
+
+
+def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+    return [(a, b) for a, b, word in tokens(text) if stem(word) in wanted]
+
+
+def search(ws: Workspace, query: str, filters: SearchFilters | None = None, limit: int = 20,
+           offset: int = 0) -> list[SearchHit]:
+    parsed = parse_query(query)
+    filters = filters or SearchFilters()
+    where, args = ["passages_fts MATCH ?"], [parsed.fts]
+    if filters.organisation:
+        where.append("d.organisation LIKE ?")
+        args.append(f"%{filters.organisation}%")
+    if filters.doc_type:
+        where.append("d.doc_type = ?")
+        args.append(filters.doc_type)
+    if filters.year_from is not None:
+        where.append("d.year >= ?")
+        args.append(filters.year_from)
+    if filters.year_to is not None:
+        where.append("d.year <= ?")
+        args.append(filters.year_to)
+    if filters.document_id is not None:
+        where.append("d.id = ?")
+        args.append(filters.document_id)
+    sql = f"""
+        SELECT p.id, p.document_id, p.page_no, p.start, p.end, p.text, bm25(passages_fts) AS rank,
+               d.organisation, d.organisation_type, d.doc_type, d.year, d.title, d.filename, d.paginated
+        FROM passages_fts
+        JOIN passages p ON p.id = passages_fts.rowid
+        JOIN documents d ON d.id = p.document_id
+        WHERE {' AND '.join(where)}
+        ORDER BY rank
+        LIMIT ? OFFSET ?"""
+    try:
+        rows = ws.conn.execute(sql, [*args, limit, offset]).fetchall()
+    except sqlite3.OperationalError as exc:  # an FTS syntax problem
+        raise QueryError(f"De zoekvraag kon niet worden uitgevoerd ({exc}).") from exc
+    return [
+        SearchHit(
+            passage_id=r["id"], document_id=r["document_id"], organisation=r["organisation"],
+            organisation_type=r["organisation_type"], doc_type=r["doc_type"], year=r["year"],
+            title=r["title"], filename=r["filename"], page_no=r["page_no"], paginated=bool(r["paginated"]),
+            start=r["start"], end=r["end"], text=r["text"], score=-r["rank"],
+            highlights=highlight_spans(r["text"], parsed.stems),
+        )
+        for r in rows
+    ]

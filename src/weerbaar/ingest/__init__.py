@@ -1,0 +1,1 @@
+"""Ingest: files → documents with metadata → page text → passages, stored in the workspace."""

@@ -1,0 +1,324 @@
+"""Document metadata: organisation, organisation type, document type, year and date.
+
+Inferred from the folder and file names and the first pages, then overridden, in this order,
+by a manifest beside the documents, by command-line flags and by corrections a person made
+later (``weerbaar documenten wijzig``). Each field remembers where its value came from, so the
+user can see which values are guesses.
+
+*Year* is the year the document is about (the budget year of a begroting, the reporting year of
+a jaarverslag, the first year of a multi-year plan); *date* is the date of the document or the
+meeting, when known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from weerbaar.organisations import normalise_organisation
+
+#: Document types: key → (Dutch label, words that reveal the type, strongest first).
+DOC_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "motie": ("motie", ("motie",)),
+    "amendement": ("amendement", ("amendement",)),
+    "raadsinformatiebrief": (
+        "raadsinformatiebrief",
+        ("raadsinformatiebrief", "raadsinformatie brief", "informatiebrief", "raadsbrief", "rib"),
+    ),
+    "raadsvoorstel": ("raadsvoorstel", ("raadsvoorstel", "raadsbesluit", "voorstel van het college")),
+    "notulen": (
+        "vergaderstukken (agenda, notulen, besluitenlijst)",
+        ("notulen", "besluitenlijst", "verslag van de raad", "agenda"),
+    ),
+    "memo": ("memo of notitie", ("memo", "notitie")),
+    "risicoprofiel": ("risicoprofiel", ("risicoprofiel", "regionaal risicoprofiel")),
+    "beleidsplan": (
+        "beleidsplan of programmaplan",
+        ("beleidsplan", "programmaplan", "beleidskader", "uitvoeringsprogramma", "crisisplan", "visie"),
+    ),
+    "jaarverslag": ("jaarverslag of jaarstukken", ("jaarstukken", "jaarverslag", "jaarrekening", "jaarrapport")),
+    "begroting": (
+        "begroting of programmabegroting",
+        ("programmabegroting", "ontwerpbegroting", "begroting", "kadernota", "voorjaarsnota"),
+    ),
+    "overig": ("overig", ()),
+}
+#: Where a value came from when a person, not inference, gave it.
+EXPLICIT_ORIGINS = ("manifest", "opdrachtregel", "handmatig")
+FIELDS = ("organisation", "organisation_type", "doc_type", "year", "date", "title")
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "januari februari maart april mei juni juli augustus september oktober november december".split(), 1
+    )
+}
+_YEAR = r"(?:19[89]\d|20[0-4]\d)"
+_FILENAME_DATE = re.compile(
+    rf"(?<!\d)(?:(?P<y1>{_YEAR})-?(?P<m1>[01]\d)-?(?P<d1>[0-3]\d)|(?P<d2>[0-3]?\d)-(?P<m2>[01]?\d)-(?P<y2>{_YEAR}))(?!\d)"
+)
+_YEAR_ALONE = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
+_DUTCH_DATE = rf"(\d{{1,2}})\s+({'|'.join(_MONTHS)})\s+({_YEAR})"
+_DATED_LINE = re.compile(rf"datum\W{{0,3}}(?:\w+dag\s+)?{_DUTCH_DATE}", re.IGNORECASE)
+_ANY_DATE = re.compile(_DUTCH_DATE, re.IGNORECASE)
+_ORG_IN_TEXT = re.compile(
+    r"\b(Gemeente|gemeente|Veiligheidsregio|veiligheidsregio|GGD|Provincie|provincie|Waterschap|waterschap)"
+    r"\s+((?:'s-|’s-)?[A-Z][\w’'-]+(?:\s+(?:aan|op|den|de|a/d)\s+[A-Z][\w’'-]+)*(?:\s+[A-Z][\w’'-]+)?)"
+)
+_NAME_STOPS = frozenset({"raad", "gemeenteraad", "documenten", "stukken", "pdf", "docs", "bestanden", "archief"})
+_NOT_A_NAME = frozenset("De Het Een In Op Voor Als Dit Deze Wij We Zij Ook En Of Met Bij Naar Door Dat".split())
+_TITLE_NOISE = re.compile(r"^(microsoft (word|powerpoint) - )|(\.(docx?|pdf|odt))$", re.IGNORECASE)
+_PAGE_LINE = re.compile(r"^(pagina\s+)?\d+(\s*(van|/)\s*\d+)?$", re.IGNORECASE)
+
+
+@dataclass
+class DocumentMeta:
+    organisation: str | None = None
+    organisation_type: str = "overig"
+    doc_type: str = "overig"
+    year: int | None = None
+    date: str | None = None
+    title: str | None = None
+    source: dict[str, str] = field(default_factory=dict)  # field → bestandsnaam/map/inhoud/manifest/…
+
+    def set(self, name: str, value, origin: str) -> None:
+        """Set one field; raises ValueError with a Dutch message for an invalid value."""
+        if value in (None, ""):
+            return
+        if name == "organisation":
+            type_given = self.source.get("organisation_type") in EXPLICIT_ORIGINS
+            org, org_type = normalise_organisation(str(value), self.organisation_type if type_given else None)
+            self.organisation = org
+            self.source["organisation"] = origin
+            if not type_given:  # the type follows the organisation unless it was given itself
+                self.organisation_type = org_type
+                self.source["organisation_type"] = "afgeleid"
+            return
+        if name == "organisation_type":
+            value = validate_org_type(str(value))
+            self.organisation_type = value
+            if self.organisation:
+                self.organisation = normalise_organisation(self.organisation, value)[0]
+        elif name == "doc_type":
+            value = validate_doc_type(str(value))
+            setattr(self, name, value)
+        elif name == "year":
+            value = validate_year(value)
+            setattr(self, name, value)
+        elif name == "date":
+            value = validate_date(str(value))
+            self.date = value
+            if self.year is None:
+                self.year = int(value[:4])
+                self.source["year"] = origin
+        else:
+            setattr(self, name, str(value))
+        self.source[name] = origin
+
+    def apply(self, values: dict, origin: str) -> None:
+        for name in FIELDS:
+            if name in values:
+                self.set(name, values[name], origin)
+
+
+def validate_doc_type(value: str) -> str:
+    key = value.strip().lower()
+    if key == "programmabegroting":
+        key = "begroting"
+    if key in ("jaarstukken", "jaarrekening"):
+        key = "jaarverslag"
+    if key == "programmaplan":
+        key = "beleidsplan"
+    if key not in DOC_TYPES:
+        raise ValueError(f"onbekend documenttype '{value}'; kies uit: {', '.join(DOC_TYPES)}")
+    return key
+
+
+def validate_org_type(value: str) -> str:
+    from weerbaar.organisations import ORGANISATION_TYPES
+
+    key = value.strip().lower().replace("ghor", "ggd").replace("ggd/ggd", "ggd")
+    if key not in ORGANISATION_TYPES:
+        raise ValueError(f"onbekend organisatietype '{value}'; kies uit: {', '.join(ORGANISATION_TYPES)}")
+    return key
+
+
+def validate_year(value) -> int:
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"jaar '{value}' is geen jaartal") from None
+    if not 1900 <= year <= 2100:
+        raise ValueError(f"jaar {year} ligt buiten 1900–2100")
+    return year
+
+
+def validate_date(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"datum '{value}' is geen datum in de vorm JJJJ-MM-DD") from None
+
+
+def _words(name: str) -> str:
+    """A file or folder name as words: 'begroting_wassenaar-2025' → 'begroting wassenaar 2025'."""
+    return re.sub(r"[_\-.+]+", " ", name).lower()
+
+
+def _doc_type_in(text: str) -> str | None:
+    """The type whose word comes first in the text ('raadsvoorstel zienswijze begroting' → raadsvoorstel)."""
+    low = text.lower()
+    best: tuple[int, int] | None = None
+    for rank, (key, (_, words)) in enumerate(DOC_TYPES.items()):
+        for word in words:
+            # Short words (rib, memo) must stand alone; longer ones may start a compound.
+            pattern = rf"(?<![a-z]){re.escape(word)}" + (r"\b" if len(word) <= 4 else "")
+            m = re.search(pattern, low)
+            if m and (best is None or (m.start(), rank) < best):
+                best = (m.start(), rank)
+    return list(DOC_TYPES)[best[1]] if best else None
+
+
+def _date_in_filename(stem: str) -> str | None:
+    for m in _FILENAME_DATE.finditer(stem):
+        y, mth, d = (m["y1"], m["m1"], m["d1"]) if m["y1"] else (m["y2"], m["m2"], m["d2"])
+        try:
+            return dt.date(int(y), int(mth), int(d)).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _year_next_to_type(text: str, doc_type: str) -> int | None:
+    """'Programmabegroting 2025', 'jaarstukken 2023', 'Beleidsplan 2024-2027' → the year."""
+    words = DOC_TYPES.get(doc_type, ("", ()))[1]
+    low = text.lower()
+    for word in words:
+        m = re.search(rf"{re.escape(word)}\w*[\s_\-:]{{0,3}}(?:\w+[\s_\-]+){{0,2}}?({_YEAR})(?!\d)", low)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _organisation_from_name(name: str) -> str | None:
+    """A folder or file name that names an organisation: 'gemeente-wassenaar', 'vr_haaglanden'."""
+    words = _words(name).split()
+    for i, word in enumerate(words):
+        if word in ("gemeente", "veiligheidsregio", "vr", "ggd", "provincie", "waterschap"):
+            rest = [w for w in words[i + 1 :] if not w.isdigit() and not _YEAR_ALONE.fullmatch(w)]
+            rest = rest[: _name_length(rest)]
+            if rest:
+                return f"{word} {' '.join(rest)}"
+    return None
+
+
+def _name_length(words: list[str]) -> int:
+    """How many of the words after a type word form the name ('den haag 2025 raad' → 2)."""
+    n = 0
+    for w in words:
+        if w in _NAME_STOPS or _doc_type_in(w):
+            break
+        n += 1
+    return min(n, 4)
+
+
+def _organisation_from_text(text: str) -> str | None:
+    """The organisation named most often in the opening pages (twice at least, or in the letterhead)."""
+    counts: Counter[str] = Counter()
+    letterhead: str | None = None
+    for m in _ORG_IN_TEXT.finditer(text):
+        name = m.group(2)
+        if name.split()[0] in _NOT_A_NAME:
+            continue
+        if name.split()[0] in ("Den", "De", "Het") or len(name.split()) == 1:
+            key = f"{m.group(1).lower()} {name}"
+        else:
+            key = f"{m.group(1).lower()} {name.split()[0]}"
+            counts[f"{m.group(1).lower()} {name}"] += 1
+        counts[key] += 1
+        if m.start() < 300 and letterhead is None:
+            letterhead = key
+    if not counts:
+        return None
+    (best, n), *_ = counts.most_common(1)
+    return best if n >= 2 else letterhead
+
+
+def _title_from(extracted_title: str | None, first_page: str, stem: str) -> str:
+    if extracted_title:
+        title = _TITLE_NOISE.sub("", extracted_title.strip()).strip()
+        if len(title) >= 4 and not title.lower().startswith(("untitled", "document")):
+            return title
+    for line in first_page.splitlines()[:40]:
+        line = line.strip()
+        if (
+            len(line.split()) >= 2
+            and not line.endswith(":")
+            and not _PAGE_LINE.match(line)
+            and sum(c.isalpha() for c in line) >= 6
+        ):
+            return line[:160]
+    return re.sub(r"[_\-]+", " ", stem).strip()
+
+
+def infer_metadata(path: Path, pages: list[str], extracted_title: str | None, root: Path | None = None) -> DocumentMeta:
+    """Best guess from names and content; every value is marked with where it came from."""
+    meta = DocumentMeta()
+    head = "\n".join(pages[:3])[:12000]
+    first = pages[0] if pages else ""
+    meta.title = _title_from(extracted_title, first, path.stem)
+    meta.source["title"] = "inhoud" if extracted_title or first.strip() else "bestandsnaam"
+
+    # Organisation: the nearest folder that names one, then the file name, then the text.
+    folders = list(path.parent.parts[::-1])
+    if root is not None:
+        try:
+            depth = len(path.parent.relative_to(root).parts)
+            folders = folders[: depth + 1]
+        except ValueError:
+            pass
+    for origin, candidate in [("map", _organisation_from_name(f)) for f in folders] + [
+        ("bestandsnaam", _organisation_from_name(path.stem)),
+        ("inhoud", _organisation_from_text(head)),
+    ]:
+        if candidate:
+            meta.set("organisation", candidate, origin)
+            break
+
+    doc_type = _doc_type_in(_words(path.stem))
+    origin = "bestandsnaam"
+    if doc_type is None:  # the title and the first lines only: later text names other documents
+        opening = "\n".join(first.splitlines()[:6])[:400]
+        doc_type, origin = _doc_type_in(meta.title + "\n" + opening), "inhoud"
+    if doc_type:
+        meta.set("doc_type", doc_type, origin)
+
+    date = _date_in_filename(path.stem)
+    if date:
+        meta.set("date", date, "bestandsnaam")
+    else:
+        m = _DATED_LINE.search(head) or _ANY_DATE.search(first[:3000])
+        if m:
+            meta.set("date", dt.date(int(m[3]), _MONTHS[m[2].lower()], int(m[1])).isoformat(), "inhoud")
+
+    year = _year_next_to_type(_words(path.stem), meta.doc_type)
+    origin = "bestandsnaam"
+    if year is None:
+        stem_without_date = _FILENAME_DATE.sub(" ", path.stem)
+        years = _YEAR_ALONE.findall(stem_without_date)
+        year = int(years[0]) if years else None
+    if year is None:
+        year, origin = _year_next_to_type(meta.title + "\n" + first[:1500], meta.doc_type), "inhoud"
+    if year is None and meta.date:
+        year, origin = int(meta.date[:4]), meta.source["date"]
+    if year is None:
+        years = Counter(_YEAR_ALONE.findall(first))
+        if years:
+            year, origin = int(years.most_common(1)[0][0]), "inhoud"
+    if year is not None:
+        meta.year = year
+        meta.source["year"] = origin
+    return meta

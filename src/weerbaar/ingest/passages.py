@@ -1,0 +1,163 @@
+"""Cutting a page's text into passages: paragraph-sized, sentence-aligned, with exact offsets.
+
+A passage never crosses a page, so its page number is exact, and ``page_text[start:end]``
+is always the passage text (the provenance rule every later stage relies on).
+
+Sentence boundaries are found with rules for Dutch policy prose (abbreviations such as
+``o.a.``, ``m.b.t.``, ``art.``; bullet lists; text extracted from PDF with a line break per
+line). Sentences are then grouped into chunks of roughly one paragraph, preferring to cut
+where the text has a paragraph break.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TARGET_CHARS = 700  # a chunk is closed at the first sentence end past this length
+MIN_CHARS = 200  # shorter pieces (headings, a lone line) are merged with what follows
+MAX_CHARS = 1500  # no chunk is longer; a longer "sentence" (a table row dump) is cut at spaces
+
+ABBREVIATIONS = frozenset(
+    """
+    a.d aanv afd alg art bijv bijl blz ca cf d.d d.m.v d.w.z dhr dr drs e.a e.d e.e.a e.v etc evt
+    excl fa fig fte gem i.c i.h.a i.o i.p.v i.s.m i.v.m ing incl ir jl jo jr m.b.t m.i.v m.u.v mevr
+    mln mld mr mw n.a.v n.v.t nl nr nrs o.a o.b.v o.g.v o.i.d p.p par pct plm prof red resp sr st
+    t.a.v t.b.v t.g.v t.l.v t.o.v t.w v.a vgl vs vz zgn zg
+    """.split()
+)
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# A sentence may end at . ! ? (plus closing quotes/brackets) followed by white space.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_BULLET_START = re.compile(r"\n[ \t]*(?=[•●▪◦■□►\-–−*]\s|\d{1,2}[.)]\s|[a-z][.)]\s)")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+def _is_abbreviation(text: str, dot_pos: int) -> bool:
+    """Whether the full stop at ``dot_pos`` closes an abbreviation or an initial."""
+    match = _WORD_BEFORE.search(text, max(0, dot_pos - 12), dot_pos)
+    if not match:
+        return False
+    word = match.group(1).lower().strip(".")
+    if not word:
+        return False
+    if word in ABBREVIATIONS:
+        return True
+    # Initials (J. de Vries) and single letters in enumerations (a. b.)
+    return len(word) == 1 and word.isalpha()
+
+
+def _next_char_starts_sentence(text: str, pos: int) -> bool:
+    """After white space at ``pos``: does a new sentence plausibly begin?"""
+    n = len(text)
+    while pos < n and text[pos].isspace():
+        pos += 1
+    if pos >= n:
+        return True
+    ch = text[pos]
+    return ch.isupper() or ch.isdigit() or ch in "\"'“‘(•●▪-–−*"
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans within ``text[start:end]``, trimmed of surrounding white space."""
+    end = len(text) if end is None else end
+    cuts = {start, end}
+    for m in _SENTENCE_END.finditer(text, start, end):
+        dot = m.start()
+        if text[dot] == "." and m.end() - dot == 1 and _is_abbreviation(text, dot):
+            continue
+        if _next_char_starts_sentence(text, m.end()):
+            cuts.add(m.end())
+    for m in _BULLET_START.finditer(text, start, end):
+        cuts.add(m.start())
+    ordered = sorted(cuts)
+    spans = []
+    for a, b in zip(ordered, ordered[1:]):
+        span = _trim(text, a, b)
+        if span:
+            spans.append(span)
+    return spans
+
+
+def _trim(text: str, a: int, b: int) -> Span | None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return Span(a, b) if b > a else None
+
+
+def _split_long(text: str, span: Span) -> list[Span]:
+    """Cut an over-long span at white space into pieces of at most MAX_CHARS."""
+    pieces = []
+    a = span.start
+    while span.end - a > MAX_CHARS:
+        cut = text.rfind(" ", a + MIN_CHARS, a + MAX_CHARS)
+        if cut == -1:
+            cut = a + MAX_CHARS
+        piece = _trim(text, a, cut)
+        if piece:
+            pieces.append(piece)
+        a = cut
+    last = _trim(text, a, span.end)
+    if last:
+        pieces.append(last)
+    return pieces
+
+
+def _paragraph_spans(text: str) -> list[Span]:
+    spans, a = [], 0
+    for m in _PARAGRAPH_BREAK.finditer(text):
+        span = _trim(text, a, m.start())
+        if span:
+            spans.append(span)
+        a = m.end()
+    span = _trim(text, a, len(text))
+    if span:
+        spans.append(span)
+    return spans
+
+
+def split_passages(text: str) -> list[Span]:
+    """Passage spans of one page's text, in order, non-overlapping."""
+    chunks: list[Span] = []
+    current: Span | None = None
+
+    def flush() -> None:
+        nonlocal current
+        if current is not None:
+            chunks.append(current)
+            current = None
+
+    for paragraph in _paragraph_spans(text):
+        for sentence in sentence_spans(text, paragraph.start, paragraph.end):
+            for piece in _split_long(text, sentence):
+                if current is not None and piece.end - current.start > MAX_CHARS:
+                    flush()
+                current = Span(current.start if current else piece.start, piece.end)
+                if current.end - current.start >= TARGET_CHARS:
+                    flush()
+        if current is not None and current.end - current.start >= MIN_CHARS:
+            flush()
+    if current is not None:
+        # A short tail: join it to the previous chunk when that stays within bounds.
+        if chunks and current.end - chunks[-1].start <= MAX_CHARS:
+            chunks[-1] = Span(chunks[-1].start, current.end)
+        else:
+            chunks.append(current)
+    return [c for c in chunks if _has_words(text[c.start : c.end])]
+
+
+_WORDLIKE = re.compile(r"[^\W\d_]{2,}")
+
+
+def _has_words(passage: str) -> bool:
+    """Drop pieces with no real words (page numbers, dot leaders, lone figures)."""
+    return len(_WORDLIKE.findall(passage)) >= 3

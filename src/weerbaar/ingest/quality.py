@@ -1,0 +1,93 @@
+"""Is extracted text real text? Refuse glyph-code garbage and empty or scanned files.
+
+A PDF whose fonts lack a Unicode map extracts as control characters or letter salad; putting
+that in the workspace would poison search and evidence. We judge each page and the document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from weerbaar.errors import UnreadableDocument
+
+# Function words of Dutch, plus a few of English, German and French so that those pass too.
+_FUNCTION_WORDS = frozenset(
+    """
+    de het een en van in is op te dat die voor met zijn niet aan er om ook als bij of door naar
+    wordt worden uit over dit tot we wij ze zij hij u je nog maar dan al was meer kan zal heeft
+    hebben the and of to in is for on that with as are be by this
+    der die das und zu den von mit ist le la les et des du un une est pour
+    """.split()
+)
+_ALPHA_WORD = re.compile(r"[^\W\d_]+")
+MIN_WORDS_TO_JUDGE = 40
+MAX_CONTROL_SHARE = 0.05
+MIN_FUNCTION_WORD_SHARE = 0.03
+
+
+# Control, private-use and non-characters: what a text layer of glyph codes extracts as.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\uf8ff\ufff0-\uffff]")
+_BLANK = re.compile(r"[ \t\n]")
+
+
+def _control_share(text: str) -> float:
+    visible = len(text) - len(_BLANK.findall(text))
+    return len(_CONTROL.findall(text)) / visible if visible else 0.0
+
+
+def page_quality(text: str) -> str:
+    """'ok', 'leeg' (no text) or 'onleesbaar' (a text layer of glyph codes or letter salad)."""
+    if not text.strip():
+        return "leeg"
+    if _control_share(text) > MAX_CONTROL_SHARE:
+        return "onleesbaar"
+    words = [w.lower() for w in _ALPHA_WORD.findall(text)]
+    if len(words) >= MIN_WORDS_TO_JUDGE:
+        share = sum(1 for w in words if w in _FUNCTION_WORDS) / len(words)
+        if share < MIN_FUNCTION_WORD_SHARE:
+            return "onleesbaar"
+    return "ok"
+
+
+def _page_list(numbers: Sequence[int], limit: int = 12) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f" en {len(numbers) - limit} meer" if len(numbers) > limit else "")
+
+
+def screen_pages(pages: list[str], *, image_pages: set[int] | None = None) -> tuple[list[str], list[str]]:
+    """Blank out unreadable pages and refuse a document without any readable page.
+
+    ``image_pages`` holds the 1-based numbers of pages that carry images (PDF only), so that a
+    page with an image but no text is reported as scanned. Returns the screened pages and notes.
+    """
+    image_pages = image_pages or set()
+    verdicts = [page_quality(p) for p in pages]
+    readable = [i for i, v in enumerate(verdicts, 1) if v == "ok"]
+    garbled = [i for i, v in enumerate(verdicts, 1) if v == "onleesbaar"]
+    scanned = [i for i, v in enumerate(verdicts, 1) if v == "leeg" and i in image_pages]
+    if not readable or len(garbled) > len(readable):
+        if garbled:
+            raise UnreadableDocument(
+                "onleesbare-tekstlaag",
+                "De tekstlaag bestaat uit tekencodes in plaats van leesbare tekst "
+                f"({len(garbled)} van {len(pages)} pagina's).",
+                hint="Laat het bestand opnieuw herkennen met OCR (bijvoorbeeld ocrmypdf "
+                "--force-ocr) en lees het daarna in.",
+            )
+        if scanned:
+            raise UnreadableDocument(
+                "gescand",
+                f"Gescand document zonder tekstlaag ({len(scanned)} van {len(pages)} pagina's "
+                "zijn alleen afbeelding).",
+                hint="Laat het bestand eerst herkennen met OCR (bijvoorbeeld ocrmypdf) en lees "
+                "het daarna in.",
+            )
+        raise UnreadableDocument("leeg", "Het document bevat geen tekst.")
+    notes = []
+    if garbled:
+        notes.append(f"Pagina's met onleesbare tekstlaag overgeslagen: {_page_list(garbled)}.")
+    if scanned:
+        notes.append(f"Pagina's zonder tekstlaag (gescand?) overgeslagen: {_page_list(scanned)}.")
+    screened = [p if v == "ok" else "" for p, v in zip(pages, verdicts)]
+    return screened, notes

@@ -1,0 +1,68 @@
+"""Readers turn one file into page texts. They are chosen by file suffix from one registry.
+
+A reader raises :class:`~weerbaar.errors.UnreadableDocument` with a Dutch reason when a file
+cannot give trustworthy text; it never returns garbage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from weerbaar.errors import UnreadableDocument
+
+
+@dataclass
+class ExtractedDocument:
+    format: str
+    pages: list[str]  # normalised text per page, page 1 first
+    paginated: bool  # False where the format has no real pages (HTML, plain text)
+    title: str | None = None
+    notes: list[str] = field(default_factory=list)  # warnings worth showing the user
+
+
+Reader = Callable[[Path], ExtractedDocument]
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    format: str
+    suffixes: tuple[str, ...]
+    read: Reader
+
+
+READERS: dict[str, ReaderSpec] = {}
+
+
+def register(format: str, suffixes: tuple[str, ...]) -> Callable[[Reader], Reader]:
+    def decorate(fn: Reader) -> Reader:
+        spec = ReaderSpec(format, suffixes, fn)
+        for suffix in suffixes:
+            READERS[suffix] = spec
+        return fn
+
+    return decorate
+
+
+def supported_suffixes() -> list[str]:
+    return sorted(READERS)
+
+
+def reader_for(path: Path) -> ReaderSpec:
+    spec = READERS.get(path.suffix.lower())
+    if spec is None:
+        raise UnreadableDocument(
+            "niet-ondersteund",
+            f"Bestandstype '{path.suffix or '(geen extensie)'}' wordt niet ondersteund; "
+            f"wel: {', '.join(supported_suffixes())}.",
+        )
+    return spec
+
+
+def read_document(path: Path) -> ExtractedDocument:
+    return reader_for(path).read(path)
+
+
+# Built-in readers register themselves on import, through the same registry as any addition.
+from weerbaar.ingest.readers import docx, html, odt, pdf, text  # noqa: E402,F401

@@ -1,0 +1,74 @@
+"""HTML: the main text only, without navigation, scripts, headers or footers (selectolax).
+
+We prefer ``<main>``/``<article>``/``role=main`` when a page has one. Block elements become
+paragraphs separated by a blank line, so passages follow the page's own structure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+from weerbaar.ingest.quality import screen_pages
+from weerbaar.ingest.readers import ExtractedDocument, register
+from weerbaar.ingest.readers.normalise import normalise_text
+from weerbaar.ingest.readers.text import decode_bytes
+
+_DROP = (
+    "script, style, noscript, template, iframe, svg, canvas, nav, header, footer, aside, form, "
+    "button, [role=navigation], [role=banner], [role=contentinfo], [aria-hidden=true], [hidden]"
+)
+_BLOCKS = frozenset(
+    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr blockquote pre "
+    "figcaption caption address hr".split()
+)
+_CELLS = frozenset({"td", "th"})
+
+
+def _text_of(node) -> str:
+    parts: list[str] = []
+
+    def walk(n) -> None:
+        tag = n.tag
+        if tag == "-text":
+            parts.append(" ".join(n.text_content.split()) if n.text_content.strip() else " ")
+            return
+        if tag == "br":
+            parts.append("\n")
+            return
+        block = tag in _BLOCKS
+        if block:
+            parts.append("\n\n")
+        child = n.child
+        while child is not None:
+            walk(child)
+            child = child.next
+        if tag in _CELLS:
+            parts.append(" | ")
+        if block:
+            parts.append("\n\n")
+
+    walk(node)
+    lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.replace(" | \n", "\n")
+
+
+def html_to_text(markup: str) -> tuple[str, str | None]:
+    tree = LexborHTMLParser(markup)
+    title_node = tree.css_first("title") or tree.css_first("h1")
+    title = " ".join(title_node.text().split()) if title_node else None
+    for node in tree.css(_DROP):
+        node.decompose()
+    root = tree.css_first("main, article, [role=main]") or tree.body or tree.root
+    return (_text_of(root) if root is not None else ""), title or None
+
+
+@register("html", (".html", ".htm", ".xhtml"))
+def read_html(path: Path) -> ExtractedDocument:
+    text, title = html_to_text(decode_bytes(path.read_bytes()))
+    pages, notes = screen_pages([normalise_text(text)])
+    return ExtractedDocument("html", pages, paginated=False, title=title, notes=notes)

@@ -1,0 +1,63 @@
+"""PDF by page, from the text layer, with PDFium (pypdfium2: fast, Apache/BSD-licensed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from weerbaar.errors import UnreadableDocument
+from weerbaar.ingest.quality import screen_pages
+from weerbaar.ingest.readers import ExtractedDocument, register
+from weerbaar.ingest.readers.normalise import normalise_text
+
+_PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
+
+
+def open_pdf(path: Path) -> pdfium.PdfDocument:
+    """Open a PDF; an empty user password is tried automatically by PDFium."""
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) in _PASSWORD_ERRORS:
+            raise UnreadableDocument(
+                "versleuteld",
+                "De PDF is beveiligd met een wachtwoord en kan niet worden geopend.",
+                hint="Vraag de organisatie om een onbeveiligde versie of verwijder de beveiliging.",
+            ) from exc
+        raise UnreadableDocument(
+            "beschadigd", f"De PDF is beschadigd of geen geldige PDF ({exc})."
+        ) from exc
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    return any(obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2))
+
+
+@register("pdf", (".pdf",))
+def read_pdf(path: Path) -> ExtractedDocument:
+    doc = open_pdf(path)
+    try:
+        pages: list[str] = []
+        image_pages: set[int] = set()
+        for index in range(len(doc)):
+            page = doc[index]
+            try:
+                textpage = page.get_textpage()
+                text = normalise_text(textpage.get_text_range())
+                textpage.close()
+                if not text.strip() and _has_image(page):
+                    image_pages.add(index + 1)
+            finally:
+                page.close()
+            pages.append(text)
+        title = (doc.get_metadata_dict().get("Title") or "").strip() or None
+    except pdfium.PdfiumError as exc:
+        raise UnreadableDocument("beschadigd", f"De PDF kon niet volledig worden gelezen ({exc}).") from exc
+    finally:
+        doc.close()
+    if not pages:
+        raise UnreadableDocument("leeg", "De PDF heeft geen pagina's.")
+    screened, notes = screen_pages(pages, image_pages=image_pages)
+    return ExtractedDocument("pdf", screened, paginated=True, title=title, notes=notes)
