@@ -5,11 +5,24 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
+from typer import rich_utils
 from typer.core import TyperGroup
 
 from weerbaar import __version__
 from weerbaar.cli.output import print_error
 from weerbaar.errors import WeerbaarError
+
+
+# Typer's own help and error panels, in Dutch like the rest of the interface.
+rich_utils.ARGUMENTS_PANEL_TITLE = "Argumenten"
+rich_utils.OPTIONS_PANEL_TITLE = "Opties"
+rich_utils.COMMANDS_PANEL_TITLE = "Opdrachten"
+rich_utils.ERRORS_PANEL_TITLE = "Fout"
+rich_utils.ABORTED_TEXT = "Afgebroken."
+rich_utils.DEFAULT_STRING = "[standaard: {}]"
+rich_utils.ENVVAR_STRING = "[omgevingsvariabele: {}]"
+rich_utils.REQUIRED_LONG_STRING = "[verplicht]"
+rich_utils.RICH_HELP = "Zie [blue]'{command_path} {help_option}'[/] voor hulp."
 
 
 class WeerbaarGroup(TyperGroup):

@@ -64,6 +64,25 @@ _MESSAGES = {
 }
 
 
+def _duplicate_ids(root: yaml.Node | None, name: str) -> list[str]:
+    """Errors for measure ids used twice, each at the line of the repeat."""
+    seen: dict[str, int] = {}
+    errors = []
+    pillars = _node_at(root, ("pillars",))
+    for pillar in getattr(pillars, "value", []) if isinstance(pillars, yaml.SequenceNode) else []:
+        measures = _node_at(pillar, ("measures",))
+        if not isinstance(measures, yaml.SequenceNode):
+            continue
+        for measure in measures.value:
+            node = _node_at(measure, ("id",))
+            if isinstance(node, yaml.ScalarNode) and node is not measure:
+                line = node.start_mark.line + 1
+                if node.value in seen:
+                    errors.append(f"{name}, regel {line}: maatregel {node.value} komt al voor op regel {seen[node.value]}")
+                seen.setdefault(node.value, line)
+    return errors
+
+
 def parse_codebook(text: str, name: str) -> Codebook:
     try:
         root = yaml.compose(text)
@@ -74,6 +93,9 @@ def parse_codebook(text: str, name: str) -> Codebook:
         raise CodebookError(f"{name}{where}: geen geldige YAML ({getattr(exc, 'problem', None) or exc}).") from None
     if not isinstance(data, dict):
         raise CodebookError(f"{name}: een codeboek begint met velden als 'name', 'version' en 'pillars'.")
+    duplicates = _duplicate_ids(root, name)
+    if duplicates:
+        raise CodebookError("Het codeboek is niet geldig:\n" + "\n".join(duplicates))
     try:
         return Codebook.model_validate(data)
     except ValidationError as exc:

@@ -25,10 +25,15 @@ _TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _stemmer = Stemmer.Stemmer(STEMMER_ALGORITHM)
 
 
-def fold(word: str) -> str:
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
+def fold(text: str) -> str:
     """Lowercase and strip diacritics (continuïteit → continuiteit)."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    text = text.lower()
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 @lru_cache(maxsize=100_000)

@@ -90,7 +90,10 @@ def load_manifest(path: Path) -> Manifest:
     text = decode_bytes(path.read_bytes())
     rows: list[ManifestRow] = []
     if path.suffix.lower() == ".csv":
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t") if text.strip() else csv.excel
+        try:
+            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        except csv.Error:  # a single column has no delimiter to find
+            dialect = csv.excel
         reader = csv.DictReader(io.StringIO(text), dialect=dialect)
         for raw in reader:
             if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):

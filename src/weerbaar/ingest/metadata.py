@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from weerbaar.organisations import normalise_organisation
+from weerbaar.organisations import find_safety_region, normalise_organisation
 
 #: Document types: key → (Dutch label, words that reveal the type, strongest first).
 DOC_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -205,6 +205,8 @@ def _year_next_to_type(text: str, doc_type: str) -> int | None:
 
 def _organisation_from_name(name: str) -> str | None:
     """A folder or file name that names an organisation: 'gemeente-wassenaar', 'vr_haaglanden'."""
+    if find_safety_region(name):
+        return name
     words = _words(name).split()
     for i, word in enumerate(words):
         if word in ("gemeente", "veiligheidsregio", "vr", "ggd", "provincie", "waterschap"):
@@ -267,7 +269,7 @@ def _title_from(extracted_title: str | None, first_page: str, stem: str) -> str:
 def infer_metadata(path: Path, pages: list[str], extracted_title: str | None, root: Path | None = None) -> DocumentMeta:
     """Best guess from names and content; every value is marked with where it came from."""
     meta = DocumentMeta()
-    head = "\n".join(pages[:3])[:12000]
+    head = "\n".join(pages[:10])[:30000]  # covers are often images; the name may come pages later
     first = pages[0] if pages else ""
     meta.title = _title_from(extracted_title, first, path.stem)
     meta.source["title"] = "inhoud" if extracted_title or first.strip() else "bestandsnaam"

@@ -156,7 +156,9 @@ def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocumen
         [(doc_id, no, text) for no, text in enumerate(doc.pages, 1)],
     )
     # Explicit ids, so the index rows can share them without a round trip per passage.
-    next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM passages").fetchone()[0]
+    # sqlite_sequence holds the highest id ever used, also after deletes.
+    used = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passages'").fetchone()
+    next_id = (used[0] if used else 0) + 1
     passage_rows = []
     for page_no, text in enumerate(doc.pages, 1):
         for span in split_passages(text):

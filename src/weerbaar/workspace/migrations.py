@@ -37,8 +37,10 @@ def m001_documents_pages_passages(conn: sqlite3.Connection) -> None:
     run_script(
         conn,
         """
+        -- AUTOINCREMENT: ids are never reused, so a reference to a removed passage can never
+        -- silently point at a newer one.
         CREATE TABLE documents (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             path TEXT NOT NULL UNIQUE,          -- absolute path at ingest time
             filename TEXT NOT NULL,
             sha256 TEXT NOT NULL,
@@ -68,7 +70,7 @@ def m001_documents_pages_passages(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID;
 
         CREATE TABLE passages (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
             page_no INTEGER NOT NULL,
             seq INTEGER NOT NULL,               -- order within the document

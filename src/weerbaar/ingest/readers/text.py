@@ -13,16 +13,20 @@ from weerbaar.ingest.readers.normalise import normalise_text
 
 
 def decode_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; otherwise the encoding charset-normalizer finds.
+    """UTF-8 (or UTF-16 with BOM) first, then Windows-1252, then whatever charset-normalizer finds.
 
-    Dutch text in Windows-1252 or Latin-1 (typical of older exports) is decoded correctly.
+    Windows-1252 (a superset of Latin-1) is what older Dutch government exports use; statistical
+    detection alone mistakes short Dutch text for Central-European code pages (ë → ķ).
     """
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
         raise UnreadableDocument("codering", "Dit lijkt een binair bestand, geen tekst.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
     best = from_bytes(data).best()
     if best is None:
         raise UnreadableDocument(

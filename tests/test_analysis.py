@@ -1,0 +1,53 @@
+"""The Dutch stemmer must conflate forms of policy words without merging different words."""
+
+import pytest
+
+from weerbaar.index.analysis import index_text, stem, stems
+
+SAME = [
+    ("weerbaarheid", "weerbaar"),
+    ("gemeenten", "gemeente"),
+    ("gemeentelijke", "gemeente"),
+    ("noodsteunpunten", "noodsteunpunt"),
+    ("veiligheidsregio's", "veiligheidsregio"),
+    ("zelfredzaamheid", "zelfredzaam"),
+    ("aggregaten", "aggregaat"),
+    ("oefeningen", "oefenen"),
+    ("begrotingen", "begroting"),
+    ("jaarverslagen", "jaarverslag"),
+    ("kwetsbare", "kwetsbaar"),
+    ("continuïteit", "continuiteit"),
+]
+DIFFERENT = [
+    ("weerbaarheid", "weer"),  # Snowball's newer 'dutch' merges these (resilience vs weather)
+    ("gemeente", "meen"),  # ... and strips ge- from gemeente
+    ("noodstroom", "noodsteunpunt"),
+    ("drinkwater", "nooddrinkwater"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_forms_of_a_policy_word_share_a_stem(a, b):
+    assert stem(a) == stem(b)
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT)
+def test_different_words_keep_different_stems(a, b):
+    assert stem(a) != stem(b)
+
+
+def test_policy_words_stay_recognisable():
+    assert stem("weerbaarheid").startswith("weerbar")
+    assert stem("gemeenten").startswith("gemeent")
+    assert stem("noodsteunpunten") == "noodsteunpunt"
+
+
+def test_hyphenated_words_are_split_and_codes_kept():
+    assert stems("Brabant-Zuidoost") == ["brabant", "zuidoost"]
+    assert "bio2" in stems("de BIO2-normen")
+    assert index_text("72-uurs") == "72 uur"
+
+
+def test_stem_agrees_with_batch_stems():
+    text = "De veiligheidsregio's en gemeenten oefenen met noodsteunpunten."
+    assert [stem(w) for w in text.replace(".", "").split()] == stems(text)

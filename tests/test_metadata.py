@@ -1,0 +1,160 @@
+"""Metadata is inferred from names and content, and overridden by manifest, flags and corrections."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROSE, write_docx, write_pdf
+from weerbaar.errors import ManifestError
+from weerbaar.ingest.manifest import load_manifest
+from weerbaar.ingest.metadata import infer_metadata
+from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
+from weerbaar.organisations import normalise_organisation
+from weerbaar.workspace.documents import correct_document, list_documents
+
+
+@pytest.mark.parametrize(
+    ("path", "organisation", "org_type", "doc_type", "year", "date"),
+    [
+        ("gemeente-wassenaar/begroting_2025.pdf", "Gemeente Wassenaar", "gemeente", "begroting", 2025, None),
+        ("gemeente-wassenaar/Jaarstukken_2023.pdf", "Gemeente Wassenaar", "gemeente", "jaarverslag", 2023, None),
+        ("stukken/begroting-wassenaar-2021-2024.pdf", None, "overig", "begroting", 2021, None),
+        ("vr-haaglanden/beleidsplan-2023-2026.pdf", "Veiligheidsregio Haaglanden", "veiligheidsregio", "beleidsplan", 2023, None),
+        ("VRBZO/risicoprofiel 2024.pdf", "Veiligheidsregio Brabant-Zuidoost", "veiligheidsregio", "risicoprofiel", 2024, None),
+        ("raad/1259650__raadsvoorstel-15167058-20250213-ris321209-gemeenschappelijke-regeling-veiligheidsregio.pdf",
+         None, "overig", "raadsvoorstel", 2025, "2025-02-13"),
+        ("gemeente-helmond/Gemeenteraad_10-05-2022.txt", "Gemeente Helmond", "gemeente", "overig", 2022, "2022-05-10"),
+        ("ggd-rijnvallei/jaarverslag_2022.docx", "GGD Rijnvallei", "ggd", "jaarverslag", 2022, None),
+        ("gemeente-den-haag-2025/motie-werk-algemeen-belang-uit.pdf", "Gemeente Den Haag", "gemeente", "motie", None, None),
+    ],
+)
+def test_inference_from_folder_and_file_names(path, organisation, org_type, doc_type, year, date):
+    meta = infer_metadata(Path("/data") / path, ["Een pagina zonder namen of jaartallen."], None)
+    assert (meta.organisation, meta.organisation_type, meta.doc_type, meta.year, meta.date) == (
+        organisation, org_type, doc_type, year, date)
+
+
+def test_inference_from_content_when_names_say_nothing():
+    first = ("Gemeente Testdorp\nRaadsinformatiebrief\nDatum: 3 juni 2025\n"
+             "Geachte leden van de raad, de gemeente Testdorp informeert u over de noodsteunpunten.")
+    meta = infer_metadata(Path("/downloads/brief.pdf"), [first], None)
+    assert meta.organisation == "Gemeente Testdorp"
+    assert meta.doc_type == "raadsinformatiebrief"
+    assert meta.date == "2025-06-03" and meta.year == 2025
+    assert meta.source == {"title": "inhoud", "organisation": "inhoud", "organisation_type": "afgeleid",
+                           "doc_type": "inhoud", "date": "inhoud", "year": "inhoud"}
+
+
+def test_a_document_type_in_the_title_beats_later_mentions():
+    meta = infer_metadata(Path("/x/stuk.pdf"), ["Programmabegroting 2026\nIn deze begroting staan ook moties."], None)
+    assert meta.doc_type == "begroting" and meta.year == 2026
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("VRBZO", "Veiligheidsregio Brabant-Zuidoost"),
+        ("veiligheidsregio brabant zuid oost", "Veiligheidsregio Brabant-Zuidoost"),
+        ("VR Fryslan", "Veiligheidsregio Fryslân"),
+        ("gemeente den haag", "Gemeente Den Haag"),
+        ("Utrecht", "Utrecht"),  # a bare place name is not a safety region
+        ("gemeente Utrecht", "Gemeente Utrecht"),
+    ],
+)
+def test_organisation_names_are_normalised(name, expected):
+    assert normalise_organisation(name)[0] == expected
+
+
+def _corpus(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_pdf(folder / "begroting-2024.pdf", PROSE)
+    write_docx(folder / "brief.docx", [[PROSE[0]]])
+    return folder
+
+
+def test_manifest_csv_overrides_inference_and_patterns_apply_to_a_folder(ws, tmp_path):
+    folder = _corpus(tmp_path)
+    (folder / "manifest.csv").write_text(
+        "bestand;organisatie;documenttype;jaar;bron\n"
+        "brief.docx;Gemeente Testdorp;raadsinformatiebrief;2025;https://example.org/brief\n"
+        "*.pdf;Gemeente Testdorp;;;\n",
+        encoding="utf-8",
+    )
+    ingest_paths(ws, [folder])
+    docs = {d["filename"]: d for d in list_documents(ws)}
+    brief, begroting = docs["brief.docx"], docs["begroting-2024.pdf"]
+    assert (brief["organisation"], brief["doc_type"], brief["year"]) == ("Gemeente Testdorp", "raadsinformatiebrief", 2025)
+    assert brief["metadata_source"]["year"] == "manifest"
+    assert brief["source_info"]["url"] == "https://example.org/brief"
+    assert (begroting["organisation"], begroting["doc_type"], begroting["year"]) == ("Gemeente Testdorp", "begroting", 2024)
+    assert begroting["metadata_source"]["doc_type"] == "bestandsnaam"
+    assert "manifest.csv" not in docs
+
+
+def test_manifest_yaml(ws, tmp_path):
+    folder = _corpus(tmp_path)
+    (folder / "manifest.yaml").write_text(
+        "documenten:\n  - bestand: brief.docx\n    organisatie: VRBZO\n    datum: 2024-03-01\n", encoding="utf-8")
+    ingest_paths(ws, [folder])
+    brief = next(d for d in list_documents(ws) if d["filename"] == "brief.docx")
+    assert brief["organisation"] == "Veiligheidsregio Brabant-Zuidoost"
+    assert brief["organisation_type"] == "veiligheidsregio"
+    assert brief["date"] == "2024-03-01"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("bestand,organisatie,jaar\nbrief.docx,Testdorp,twintig\n", "manifest.csv, regel 2: jaar 'twintig' is geen jaartal."),
+        ("bestand,organisatie,kleur\nbrief.docx,Testdorp,rood\n", "manifest.csv, regel 2: onbekende kolom(men) kleur."),
+        ("bestand,documenttype\nbrief.docx,begroting\nx.pdf,folder\n",
+         "manifest.csv, regel 3: onbekend documenttype 'folder'; kies uit: motie, amendement, raadsinformatiebrief, "
+         "raadsvoorstel, notulen, memo, risicoprofiel, beleidsplan, jaarverslag, begroting, overig."),
+        ("organisatie\nTestdorp\n", "manifest.csv, regel 2: kolom 'bestand' ontbreekt of is leeg."),
+    ],
+)
+def test_invalid_manifest_gives_the_line(tmp_path, content, message):
+    path = tmp_path / "manifest.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ManifestError) as info:
+        load_manifest(path)
+    assert info.value.message == message
+
+
+def test_invalid_yaml_manifest_gives_the_line(tmp_path):
+    path = tmp_path / "manifest.yaml"
+    path.write_text("- bestand: a.pdf\n  jaar: 2024\n- bestand: b.pdf\n  jaar: ooit\n", encoding="utf-8")
+    with pytest.raises(ManifestError) as info:
+        load_manifest(path)
+    assert info.value.message == "manifest.yaml, regel 3: jaar 'ooit' is geen jaartal."
+
+
+def test_command_line_overrides_beat_the_manifest(ws, tmp_path):
+    folder = _corpus(tmp_path)
+    (folder / "manifest.csv").write_text("bestand,jaar\n*,2020\n", encoding="utf-8")
+    ingest_paths(ws, [folder], IngestOptions(overrides={"year": 2019, "organisation": "Gemeente Elders"}))
+    assert {(d["year"], d["organisation"]) for d in list_documents(ws)} == {(2019, "Gemeente Elders")}
+
+
+def test_a_correction_is_kept_when_the_file_changes_and_is_ingested_again(ws, tmp_path):
+    folder = _corpus(tmp_path)
+    ingest_paths(ws, [folder])
+    doc = next(d for d in list_documents(ws) if d["filename"] == "brief.docx")
+    corrected = correct_document(ws, doc["id"], {"organisation": "Gemeente Testdorp", "year": 2023})
+    assert corrected["organisation"] == "Gemeente Testdorp" and corrected["year"] == 2023
+
+    write_docx(folder / "brief.docx", [[PROSE[1]]])  # the file changes
+    ingest_paths(ws, [folder])
+    again = next(d for d in list_documents(ws) if d["filename"] == "brief.docx")
+    assert again["id"] != doc["id"]
+    assert (again["organisation"], again["year"]) == ("Gemeente Testdorp", 2023)
+    assert again["metadata_source"]["organisation"] == "handmatig"
+
+
+def test_an_invalid_correction_changes_nothing(ws, tmp_path):
+    ingest_paths(ws, [_corpus(tmp_path)])
+    doc = list_documents(ws)[0]
+    with pytest.raises(ValueError, match="geen jaartal"):
+        correct_document(ws, doc["id"], {"year": "vorig jaar"})
+    assert list_documents(ws)[0] == doc
