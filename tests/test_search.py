@@ -4,7 +4,8 @@ import pytest
 
 from tests.conftest import write_pdf
 from weerbaar.errors import QueryError
-from weerbaar.index.search import SearchFilters, parse_query, search
+from weerbaar.index.search import parse_query, search
+from weerbaar.workspace.documents import DocumentFilters
 from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 
 DIJKWAARD = [
@@ -48,9 +49,9 @@ def test_phrase_or_and_not(filled):
 
 
 def test_filters_on_organisation_type_and_year(filled):
-    assert orgs(search(filled, "noodsteunpunt", SearchFilters(organisation="heemvoort"))) == ["Gemeente Heemvoort"]
-    assert orgs(search(filled, "noodsteunpunt", SearchFilters(doc_type="jaarverslag"))) == ["Gemeente Dijkwaard"]
-    assert orgs(search(filled, "noodsteunpunt", SearchFilters(year_from=2025, year_to=2025))) == ["Gemeente Heemvoort"]
+    assert orgs(search(filled, "noodsteunpunt", DocumentFilters(organisation="heemvoort"))) == ["Gemeente Heemvoort"]
+    assert orgs(search(filled, "noodsteunpunt", DocumentFilters(doc_type="jaarverslag"))) == ["Gemeente Dijkwaard"]
+    assert orgs(search(filled, "noodsteunpunt", DocumentFilters(year_from=2025, year_to=2025))) == ["Gemeente Heemvoort"]
 
 
 def test_snippet_keeps_highlights_on_the_same_words(filled):

@@ -42,6 +42,7 @@ app = typer.Typer(
     help="Hoe ver zijn gemeenten en veiligheidsregio's met de maatregelen van de VNG-handreiking "
     "weerbaarheid en veerkracht? Bewijs uit hun eigen documenten, met bron en pagina.",
     no_args_is_help=True,
+    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -11,7 +11,8 @@ from weerbaar.cli.main import app
 from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
                                   check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.output import out, print_json
-from weerbaar.index.search import SearchFilters, search
+from weerbaar.index.search import search
+from weerbaar.workspace.documents import DocumentFilters
 
 
 def page_label(hit) -> str:
@@ -30,7 +31,7 @@ def zoek(
 ) -> None:
     """Zoek in alle passages, met een Nederlandse stemmer (noodsteunpunt vindt ook noodsteunpunten)."""
     year_from, year_to = parse_years(jaar)
-    filters = SearchFilters(organisation=organisatie, doc_type=check_doc_type(type), year_from=year_from, year_to=year_to)
+    filters = DocumentFilters(organisation=organisatie, doc_type=check_doc_type(type), year_from=year_from, year_to=year_to)
     with open_workspace(werkruimte) as ws:
         hits = search(ws, zoekvraag, filters, limit=limiet)
     if json_out:

@@ -10,24 +10,9 @@ from pydantic import ValidationError
 
 from weerbaar.codebook.model import Codebook
 from weerbaar.errors import CodebookError
+from weerbaar.yamlfile import line_of, load_with_nodes, node_at
 
 BUILTIN_CODEBOOK = "vng-handreiking-2025.yaml"
-
-
-def _node_at(root: yaml.Node | None, loc: tuple) -> yaml.Node | None:
-    """The YAML node at a pydantic error location, or the deepest one that exists."""
-    node = root
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == key), None)
-            if match is None:
-                return node
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            return node
-    return node
 
 
 def _describe(loc: tuple, data) -> str:
@@ -68,13 +53,13 @@ def _duplicate_ids(root: yaml.Node | None, name: str) -> list[str]:
     """Errors for measure ids used twice, each at the line of the repeat."""
     seen: dict[str, int] = {}
     errors = []
-    pillars = _node_at(root, ("pillars",))
+    pillars = node_at(root, ("pillars",))
     for pillar in getattr(pillars, "value", []) if isinstance(pillars, yaml.SequenceNode) else []:
-        measures = _node_at(pillar, ("measures",))
+        measures = node_at(pillar, ("measures",))
         if not isinstance(measures, yaml.SequenceNode):
             continue
         for measure in measures.value:
-            node = _node_at(measure, ("id",))
+            node = node_at(measure, ("id",))
             if isinstance(node, yaml.ScalarNode) and node is not measure:
                 line = node.start_mark.line + 1
                 if node.value in seen:
@@ -84,13 +69,7 @@ def _duplicate_ids(root: yaml.Node | None, name: str) -> list[str]:
 
 
 def parse_codebook(text: str, name: str) -> Codebook:
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", regel {mark.line + 1}" if mark else ""
-        raise CodebookError(f"{name}{where}: geen geldige YAML ({getattr(exc, 'problem', None) or exc}).") from None
+    root, data = load_with_nodes(text, name, CodebookError)
     if not isinstance(data, dict):
         raise CodebookError(f"{name}: een codeboek begint met velden als 'name', 'version' en 'pillars'.")
     duplicates = _duplicate_ids(root, name)
@@ -102,8 +81,7 @@ def parse_codebook(text: str, name: str) -> Codebook:
         lines = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            node = _node_at(root, loc)
-            line = node.start_mark.line + 1 if node is not None else 1
+            line = line_of(node_at(root, loc))
             what = _describe(loc, data)
             message = _MESSAGES.get(err["type"], err["msg"].removeprefix("Value error, "))
             lines.append(f"{name}, regel {line}: {what + ': ' if what else ''}{message}")

@@ -15,18 +15,10 @@ from dataclasses import dataclass, field
 from weerbaar.errors import QueryError
 from weerbaar.index.analysis import stem, stems, tokens
 from weerbaar.workspace import Workspace
+from weerbaar.workspace.documents import DocumentFilters
 
 _QUERY_PART = re.compile(r'(-?)"([^"]*)"|(\S+)')
 SNIPPET_CHARS = 280
-
-
-@dataclass
-class SearchFilters:
-    organisation: str | None = None  # case-insensitive part of the name
-    doc_type: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    document_id: int | None = None
 
 
 @dataclass
@@ -112,26 +104,12 @@ def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     return [(a, b) for a, b, word in tokens(text) if stem(word) in wanted]
 
 
-def search(ws: Workspace, query: str, filters: SearchFilters | None = None, limit: int = 20,
+def search(ws: Workspace, query: str, filters: DocumentFilters | None = None, limit: int = 20,
            offset: int = 0) -> list[SearchHit]:
     parsed = parse_query(query)
-    filters = filters or SearchFilters()
-    where, args = ["passages_fts MATCH ?"], [parsed.fts]
-    if filters.organisation:
-        where.append("d.organisation LIKE ?")
-        args.append(f"%{filters.organisation}%")
-    if filters.doc_type:
-        where.append("d.doc_type = ?")
-        args.append(filters.doc_type)
-    if filters.year_from is not None:
-        where.append("d.year >= ?")
-        args.append(filters.year_from)
-    if filters.year_to is not None:
-        where.append("d.year <= ?")
-        args.append(filters.year_to)
-    if filters.document_id is not None:
-        where.append("d.id = ?")
-        args.append(filters.document_id)
+    conditions, args = (filters or DocumentFilters()).where("d")
+    where = ["passages_fts MATCH ?", *conditions]
+    args = [parsed.fts, *args]
     sql = f"""
         SELECT p.id, p.document_id, p.page_no, p.start, p.end, p.text, bm25(passages_fts) AS rank,
                d.organisation, d.organisation_type, d.doc_type, d.year, d.title, d.filename, d.paginated

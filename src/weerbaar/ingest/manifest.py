@@ -17,11 +17,10 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from weerbaar.errors import ManifestError
 from weerbaar.ingest.metadata import DocumentMeta
 from weerbaar.ingest.readers.text import decode_bytes
+from weerbaar.yamlfile import line_of, load_with_nodes, node_at
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.yaml", "manifest.yml", "weerbaar-manifest.csv",
                   "weerbaar-manifest.yaml", "weerbaar-manifest.yml")
@@ -100,21 +99,13 @@ def load_manifest(path: Path) -> Manifest:
                 continue
             rows.append(_check_row(path, reader.line_num, raw))
     else:
-        try:
-            node = yaml.compose(text)
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f", regel {mark.line + 1}" if mark else ""
-            raise ManifestError(f"{path.name}{where}: geen geldige YAML ({getattr(exc, 'problem', exc)}).") from None
+        node, data = load_with_nodes(text, path.name, ManifestError)
         items = data.get("documenten") if isinstance(data, dict) else data
-        item_nodes = node.value if node is not None and isinstance(data, list) else []
-        if isinstance(data, dict) and node is not None:
-            item_nodes = next((v.value for k, v in node.value if k.value == "documenten"), [])
+        item_nodes = getattr(node_at(node, ("documenten",) if isinstance(data, dict) else ()), "value", [])
         if not isinstance(items, list):
             raise ManifestError(f"{path.name}: verwacht een lijst van documenten (of 'documenten:' met een lijst).")
         for item, item_node in zip(items, item_nodes):
-            line = item_node.start_mark.line + 1
+            line = line_of(item_node)
             if not isinstance(item, dict):
                 raise ManifestError(f"{path.name}, regel {line}: elk document is een lijst van velden (bestand: …).")
             rows.append(_check_row(path, line, item))

@@ -13,28 +13,30 @@ from weerbaar.workspace.db import Workspace
 
 @dataclass
 class DocumentFilters:
-    organisation: str | None = None
+    """Which documents a listing or search covers; shared by every command that filters."""
+
+    organisation: str | None = None  # case-insensitive part of the name
     doc_type: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    document_id: int | None = None
+
+    def where(self, alias: str = "d") -> tuple[list[str], list]:
+        """SQL conditions on the documents table (as ``alias``) and their arguments."""
+        conditions = [
+            ("organisation LIKE ?", f"%{self.organisation}%" if self.organisation else None),
+            ("doc_type = ?", self.doc_type),
+            ("year >= ?", self.year_from),
+            ("year <= ?", self.year_to),
+            ("id = ?", self.document_id),
+        ]
+        used = [(sql, value) for sql, value in conditions if value is not None]
+        return [f"{alias}.{sql}" for sql, _ in used], [value for _, value in used]
 
 
 def list_documents(ws: Workspace, filters: DocumentFilters | None = None) -> list[dict]:
     """Documents with metadata, where each value came from, and page and passage counts."""
-    filters = filters or DocumentFilters()
-    where, args = [], []
-    if filters.organisation:
-        where.append("d.organisation LIKE ?")
-        args.append(f"%{filters.organisation}%")
-    if filters.doc_type:
-        where.append("d.doc_type = ?")
-        args.append(filters.doc_type)
-    if filters.year_from is not None:
-        where.append("d.year >= ?")
-        args.append(filters.year_from)
-    if filters.year_to is not None:
-        where.append("d.year <= ?")
-        args.append(filters.year_to)
+    where, args = (filters or DocumentFilters()).where()
     sql = f"""
         SELECT d.*, (SELECT count(*) FROM passages p WHERE p.document_id = d.id) AS passage_count
         FROM documents d {'WHERE ' + ' AND '.join(where) if where else ''}

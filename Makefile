@@ -1,0 +1,27 @@
+# One command to set up and run the demo, one to run the tests. Needs Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test docs bench clean
+
+$(BIN)/weerbaar: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/weerbaar  ## set up, then build the demo workspace in ./weerbaar-demo
+	$(BIN)/weerbaar demo
+
+test: $(BIN)/weerbaar  ## the whole test suite
+	$(BIN)/python -m pytest
+
+docs: $(BIN)/weerbaar  ## regenerate docs/cli.md from the commands' --help
+	$(BIN)/python docs/gen_cli_reference.py > docs/cli.md
+
+bench: $(BIN)/weerbaar  ## benchmarks on ../shared/corpus (minutes)
+	$(BIN)/python bench/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) weerbaar-demo .pytest_cache
