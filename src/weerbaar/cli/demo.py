@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -25,12 +28,24 @@ def demo(
     report = build_demo(werkruimte, fresh=opnieuw)
     print_summary(report, werkruimte)
     w = f"--werkruimte {werkruimte}"
+    cmd = command_name()
     err.print(
         "\n[bold]Probeer nu:[/]\n"
-        f"  weerbaar documenten {w}\n"
-        f"  weerbaar zoek noodsteunpunten {w}\n"
-        f"  weerbaar zoek \"kritieke processen\" --organisatie Dijkwaard {w}\n"
-        f"  weerbaar zoek drinkwater --type beleidsplan {w} --json\n"
-        "  weerbaar maatregelen --cruciaal\n"
-        "\nOf stel de werkruimte één keer in: export WEERBAAR_WERKRUIMTE=" + str(werkruimte)
+        f"  {cmd} documenten {w}\n"
+        f"  {cmd} zoek noodsteunpunten {w}\n"
+        f"  {cmd} zoek \"kritieke processen\" --organisatie Dijkwaard {w}\n"
+        f"  {cmd} zoek drinkwater --type beleidsplan {w} --json\n"
+        f"  {cmd} maatregelen --cruciaal\n"
+        "\nOf stel de werkruimte één keer in: export WEERBAAR_WERKRUIMTE=" + str(werkruimte),
+        soft_wrap=True,
     )
+
+
+def command_name() -> str:
+    """'weerbaar' when it is on the PATH, else the path the user can type (.venv/bin/weerbaar)."""
+    if shutil.which("weerbaar"):
+        return "weerbaar"
+    program = Path(sys.argv[0])
+    if program.name == "weerbaar" and program.exists():
+        return os.path.relpath(program) if not program.is_absolute() or Path.cwd() in program.parents else str(program)
+    return "weerbaar"
