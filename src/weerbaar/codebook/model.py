@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
@@ -50,6 +54,30 @@ class Measure(_Strict):
         return self
 
 
+class Stage(_Strict):
+    """A step on the scale from context (0) to tested/embedded (4), with the cues that reveal it."""
+
+    level: int = Field(ge=0, le=9, description="0 context, 1 intention, 2 planning, 3 execution, 4 tested.")
+    label: str
+    description: str = ""
+    cues: list[str] = Field(default_factory=list, description="Regular expressions (case-insensitive).")
+
+    @field_validator("cues")
+    @classmethod
+    def _cues_compile(cls, cues: list[str]) -> list[str]:
+        for cue in cues:
+            try:
+                re.compile(cue)
+            except re.error as exc:
+                raise ValueError(f"cue '{cue}' is geen geldige reguliere expressie ({exc})") from None
+        return cues
+
+
+class TermList(_Strict):
+    label: str
+    terms: list[str] = Field(default_factory=list)
+
+
 class Pillar(_Strict):
     id: int
     name: str
@@ -70,6 +98,9 @@ class Codebook(_Strict):
     language: str = "nl"
     source: dict[str, str] = Field(default_factory=dict)
     phases: list[str] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list, description="The stage scale with its cues.")
+    context: TermList | None = Field(default=None, description="Words that place text in a crisis context.")
+    vulnerable_groups: TermList | None = Field(default=None, description="Words for people in a vulnerable position.")
     pillars: list[Pillar]
 
     @model_validator(mode="after")
@@ -92,6 +123,11 @@ class Codebook(_Strict):
             if m.id == measure_id:
                 return m
         raise KeyError(measure_id)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the content, stored with results so they say which codebook made them."""
+        return hashlib.sha256(json.dumps(self.model_dump(), sort_keys=True).encode()).hexdigest()[:12]
 
     def pillar_of(self, measure_id: str) -> Pillar:
         return next(p for p in self.pillars if any(m.id == measure_id for m in p.measures))

@@ -101,3 +101,63 @@ def m001_documents_pages_passages(conn: sqlite3.Connection) -> None:
         );
         """
     )
+
+
+@migration
+def m002_analysis(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- One embedding per passage and model; float16, 512 dimensions.
+        CREATE TABLE passage_embeddings (
+            passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL
+        );
+
+        -- Each run of 'weerbaar analyseer', with the configuration that produced its results.
+        CREATE TABLE analysis_runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            config_key TEXT NOT NULL,
+            config TEXT NOT NULL,              -- JSON: codebook, model, threshold, embedder
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            passages INTEGER NOT NULL DEFAULT 0
+        );
+
+        -- Per passage: the configuration it was last analysed with, its stage and vulnerable groups.
+        CREATE TABLE passage_analysis (
+            passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+            config_key TEXT NOT NULL,
+            run_id INTEGER NOT NULL REFERENCES analysis_runs(id),
+            stage INTEGER NOT NULL,
+            stage_cue TEXT,
+            vulnerable_terms TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX passage_analysis_config ON passage_analysis(config_key);
+
+        -- Passage x measure pairs worth ranking (score above a low floor), with evidence elements.
+        CREATE TABLE suggestions (
+            passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+            measure_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            lexical REAL NOT NULL,
+            semantic REAL NOT NULL,
+            elements TEXT NOT NULL DEFAULT '{}',  -- JSON: element id -> terms found
+            PRIMARY KEY (passage_id, measure_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX suggestions_rank ON suggestions(measure_id, score DESC);
+
+        -- Validated examples that teach the model: written by the review app, read by analyseer.
+        CREATE TABLE labels (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+            measure_id TEXT NOT NULL,
+            relevant INTEGER NOT NULL,
+            stage INTEGER,
+            reviewer TEXT,
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX labels_passage ON labels(passage_id, measure_id);
+        """,
+    )

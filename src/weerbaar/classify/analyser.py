@@ -1,0 +1,119 @@
+"""Classifying texts against a codebook: scores per measure, stage, evidence elements, vulnerable groups.
+
+One :class:`Analyser` serves ``weerbaar analyseer`` (passages in a workspace), ``classificeer``
+(texts from a file) and the evaluation, so all three compute exactly the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from weerbaar.classify.embeddings import Embedder
+from weerbaar.classify.lexical import CorpusStats, MeasureVocabulary
+from weerbaar.classify.model import RelevanceModel
+from weerbaar.classify.stage import StageDetector
+from weerbaar.classify.terms import TermMatcher
+from weerbaar.index.analysis import stems
+
+LEXICAL_SATURATION = 3.0
+MAX_TERMS = 4
+
+
+@dataclass
+class TextResult:
+    scores: np.ndarray  # probability per measure, codebook order
+    features: np.ndarray  # (measures, FEATURES)
+    stage: int
+    stage_cue: str | None
+    vulnerable_terms: list[str]
+    elements: dict[str, list[str]] = field(default_factory=dict)  # measure id → element ids found
+    element_terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # measure → element → terms
+
+
+class Analyser:
+    def __init__(self, codebook, model: RelevanceModel, embedder: Embedder):
+        self.codebook = codebook
+        self.model = model
+        self.embedder = embedder
+        self.measure_ids = [m.id for m in codebook.measures]
+        self.vocabulary = MeasureVocabulary(codebook)
+        self.stage = StageDetector(codebook, default_stage=model.default_stage)
+        evidence_terms = [(f"{m.id}|{e.id}", t) for m in codebook.measures for e in m.elements for t in e.terms]
+        if codebook.vulnerable_groups:
+            evidence_terms += [("vulnerable", t) for t in codebook.vulnerable_groups.terms]
+        if codebook.context:
+            evidence_terms += [("context", t) for t in codebook.context.terms]
+        self.evidence = TermMatcher(evidence_terms)
+        self._prototypes()
+
+    def _prototypes(self) -> None:
+        texts, owners = [], []
+        for i, m in enumerate(self.codebook.measures):
+            for text in (f"{m.label}. {m.text}", ", ".join(m.terms), *m.examples.positive):
+                if text.strip():
+                    texts.append(text)
+                    owners.append(i)
+        negatives = [t for m in self.codebook.measures for t in m.examples.negative]
+        vectors = self.embedder.encode(texts + negatives)
+        self.proto_vectors = vectors[: len(texts)]
+        self.proto_owner = np.asarray(owners)
+        self.negative_vectors = vectors[len(texts) :]
+
+    def context_share(self, text_stems: list[str]) -> float:
+        hits = sum(1 for index, _ in self.evidence.find(text_stems) if self.evidence.terms[index].key == "context")
+        return min(hits, MAX_TERMS) / MAX_TERMS
+
+    def features(self, texts_stems: list[list[str]], vectors: np.ndarray, stats: CorpusStats) -> np.ndarray:
+        """(texts, measures, FEATURES) for a batch."""
+        n, m = len(texts_stems), len(self.measure_ids)
+        context = np.array([self.context_share(s) for s in texts_stems], dtype=np.float32)[:, None]
+        lexical = np.zeros((n, m), dtype=np.float32)
+        distinct = np.zeros((n, m), dtype=np.float32)
+        for i, s in enumerate(texts_stems):
+            bm25, terms = self.vocabulary.score(s, stats)
+            lexical[i], distinct[i] = bm25, terms
+        sims = vectors @ self.proto_vectors.T  # (n, prototypes)
+        semantic = np.full((n, m), -1.0, dtype=np.float32)
+        np.maximum.at(semantic.T, self.proto_owner, sims.T)
+        specific = semantic - semantic.mean(axis=1, keepdims=True)
+        negative = (vectors @ self.negative_vectors.T).max(axis=1) if len(self.negative_vectors) else np.zeros(n)
+        lexical = lexical / (lexical + LEXICAL_SATURATION)
+        return np.stack([
+            lexical,
+            np.minimum(distinct, MAX_TERMS) / MAX_TERMS,
+            semantic,
+            specific,
+            np.broadcast_to(negative[:, None], (n, m)),
+            np.broadcast_to(context, (n, m)),
+            lexical * context,
+            semantic * context,
+        ], axis=-1).astype(np.float32)
+
+    def analyse(self, texts: list[str], stats: CorpusStats, vectors: np.ndarray | None = None) -> list[TextResult]:
+        if vectors is None:
+            vectors = self.embedder.encode(texts)
+        texts_stems = [stems(t) for t in texts]
+        feats = self.features(texts_stems, vectors, stats)
+        probabilities = self.model.probability(feats)
+        results = []
+        for i, text in enumerate(texts):
+            stage = self.stage.detect(text)
+            found = self.evidence.keys_found(texts_stems[i])
+            element_terms: dict[str, dict[str, list[str]]] = {}
+            for key, terms in found.items():
+                if "|" in key:
+                    measure, element = key.split("|", 1)
+                    element_terms.setdefault(measure, {})[element] = sorted(terms)
+            results.append(TextResult(
+                scores=probabilities[i], features=feats[i], stage=stage.stage, stage_cue=stage.cue,
+                vulnerable_terms=sorted(found.get("vulnerable", ())),
+                elements={mid: sorted(e) for mid, e in element_terms.items()}, element_terms=element_terms,
+            ))
+        return results
+
+    def relevant(self, result: TextResult) -> list[tuple[str, float]]:
+        """Measures above the model's threshold, best first."""
+        order = np.argsort(-result.scores)
+        return [(self.measure_ids[j], float(result.scores[j])) for j in order if result.scores[j] >= self.model.threshold]

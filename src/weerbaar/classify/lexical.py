@@ -1,0 +1,75 @@
+"""BM25 of a measure's vocabulary in a passage, on the same Dutch stems as the search index.
+
+The measure's terms are the "query"; document frequencies come from the workspace's FTS5 index
+(``fts5vocab``), so the weights are those of the user's own corpus. Without a workspace (text
+classified from a file) every term weighs the same (``CorpusStats.uniform``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from weerbaar.classify.terms import TermMatcher
+
+K1 = 1.2
+B = 0.75
+
+
+@dataclass
+class CorpusStats:
+    n_passages: int
+    avg_length: float
+    df: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def uniform(cls) -> CorpusStats:
+        return cls(n_passages=0, avg_length=110.0)
+
+    @classmethod
+    def from_workspace(cls, conn, wanted: set[str]) -> CorpusStats:
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_vocab USING fts5vocab(main, passages_fts, 'row')")
+        n = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        if not n:
+            return cls.uniform()
+        total = conn.execute("SELECT coalesce(sum(cnt), 0) FROM temp.passages_vocab").fetchone()[0]
+        df = {}
+        wanted = sorted(wanted)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            rows = conn.execute(
+                f"SELECT term, doc FROM temp.passages_vocab WHERE term IN ({','.join('?' * len(chunk))})", chunk)
+            df.update({term: doc for term, doc in rows})
+        return cls(n_passages=n, avg_length=max(total / n, 1.0), df=df)
+
+    def idf(self, term_stems: tuple[str, ...]) -> float:
+        if not self.n_passages:
+            return 1.0
+        df = min(self.df.get(s, 0) for s in term_stems)  # a phrase is at most as common as its rarest word
+        return math.log(1 + (self.n_passages - df + 0.5) / (df + 0.5))
+
+
+class MeasureVocabulary:
+    """The terms of every measure, matched once per passage."""
+
+    def __init__(self, codebook):
+        self.measure_ids = [m.id for m in codebook.measures]
+        self.matcher = TermMatcher([(f"measure:{m.id}", t) for m in codebook.measures for t in m.terms])
+        self.index = {mid: i for i, mid in enumerate(self.measure_ids)}
+
+    def all_stems(self) -> set[str]:
+        return {s for t in self.matcher.terms for s in t.stems}
+
+    def score(self, text_stems: list[str], stats: CorpusStats) -> tuple[list[float], list[int]]:
+        """(BM25 per measure, number of distinct terms matched per measure), in codebook order."""
+        bm25 = [0.0] * len(self.measure_ids)
+        distinct = [0] * len(self.measure_ids)
+        tf = Counter(index for index, _ in self.matcher.find(text_stems))
+        norm = K1 * (1 - B + B * len(text_stems) / stats.avg_length)
+        for index, count in tf.items():
+            term = self.matcher.terms[index]
+            m = self.index[term.key.split(":", 1)[1]]
+            bm25[m] += stats.idf(term.stems) * count * (K1 + 1) / (count + norm)
+            distinct[m] += 1
+        return bm25, distinct

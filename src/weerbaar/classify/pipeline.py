@@ -1,0 +1,154 @@
+"""``weerbaar analyseer``: classify every passage of a workspace, incrementally and resumably.
+
+Only passages that were not yet analysed with the current configuration are processed; their
+embeddings are computed once and kept, so a new codebook or a newly learned model re-scores
+without re-embedding. Work is committed per chunk: an interrupted run continues where it was.
+
+Which model: the built-in one, unless the workspace holds enough validated labels (from the
+review app) to fit its own; the configuration stored with each run says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from weerbaar.classify.analyser import Analyser
+from weerbaar.classify.embeddings import Embedder, from_blobs, to_blob
+from weerbaar.classify.lexical import CorpusStats
+from weerbaar.classify.model import RelevanceModel, fit
+from weerbaar.workspace import Workspace
+
+CHUNK = 1024
+STORE_FLOOR = 0.05  # pairs below this probability are not stored: never shown, even with --alle
+MIN_LABELS = 20  # relevant and not-relevant labels each, before a workspace gets its own model
+
+
+@dataclass
+class AnalysisConfig:
+    codebook: str
+    codebook_fingerprint: str
+    model: str
+    model_key: str
+    threshold: float
+    embedder: str
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class AnalysisReport:
+    run_id: int
+    analysed: int
+    embedded: int
+    skipped: int  # already analysed with this configuration
+    config: AnalysisConfig
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def workspace_model(ws: Workspace, analyser_factory: Callable[[RelevanceModel], Analyser]) -> RelevanceModel:
+    """The built-in model, or one fitted on this workspace's labels when there are enough."""
+    builtin = RelevanceModel.builtin()
+    rows = ws.conn.execute(
+        """SELECT l.passage_id, l.measure_id, l.relevant FROM labels l
+           JOIN (SELECT passage_id, measure_id, max(id) AS id FROM labels GROUP BY passage_id, measure_id) last
+           ON last.id = l.id""").fetchall()
+    positives = sum(r["relevant"] for r in rows)
+    if positives < MIN_LABELS or len(rows) - positives < MIN_LABELS:
+        return builtin
+    analyser = analyser_factory(builtin)
+    ids = sorted({r["passage_id"] for r in rows})
+    texts, vectors = _texts_and_vectors(ws, ids, analyser.embedder)
+    stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems())
+    results = dict(zip(ids, analyser.analyse(texts, stats, vectors)))
+    feats = np.stack([results[r["passage_id"]].features[analyser.measure_ids.index(r["measure_id"])]
+                      for r in rows if r["measure_id"] in analyser.measure_ids])
+    labels = np.array([bool(r["relevant"]) for r in rows if r["measure_id"] in analyser.measure_ids])
+    return fit(feats, labels, name="werkruimte", trained_on=f"{len(labels)} beoordelingen in deze werkruimte",
+               default_stage=builtin.default_stage)
+
+
+def _texts_and_vectors(ws: Workspace, ids: list[int], embedder: Embedder) -> tuple[list[str], np.ndarray]:
+    """Passage texts and their embeddings, computing and storing those not yet stored."""
+    marks = ",".join("?" * len(ids))
+    texts = {r[0]: r[1] for r in ws.conn.execute(f"SELECT id, text FROM passages WHERE id IN ({marks})", ids)}
+    stored = {r[0]: r[1] for r in ws.conn.execute(
+        f"SELECT passage_id, vector FROM passage_embeddings WHERE model = ? AND passage_id IN ({marks})",
+        [embedder.name, *ids])}
+    missing = [i for i in ids if i not in stored]
+    if missing:
+        vectors = embedder.encode([texts[i] for i in missing])
+        with ws.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO passage_embeddings (passage_id, model, vector) VALUES (?,?,?)",
+                             [(i, embedder.name, to_blob(v)) for i, v in zip(missing, vectors)])
+        stored.update({i: to_blob(v) for i, v in zip(missing, vectors)})
+    return [texts[i] for i in ids], from_blobs([stored[i] for i in ids])
+
+
+def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = None,
+                      progress: Callable[[int, int], None] | None = None) -> AnalysisReport:
+    """Analyse all pending passages; ``progress(done, total)`` after every chunk."""
+    own_embedder = embedder is None
+    embedder = embedder or Embedder()
+    try:
+        model = workspace_model(ws, lambda m: Analyser(codebook, m, embedder))
+        analyser = Analyser(codebook, model, embedder)
+        config = AnalysisConfig(codebook=f"{codebook.name} {codebook.version}", codebook_fingerprint=codebook.fingerprint,
+                                model=f"{model.name}: {model.trained_on}", model_key=model.key,
+                                threshold=model.threshold, embedder=embedder.name)
+        pending = [r[0] for r in ws.conn.execute(
+            """SELECT p.id FROM passages p LEFT JOIN passage_analysis a ON a.passage_id = p.id
+               WHERE a.passage_id IS NULL OR a.config_key != ? ORDER BY p.id""", (config.key,))]
+        total_passages = ws.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        with ws.transaction() as conn:
+            run_id = conn.execute(
+                "INSERT INTO analysis_runs (config_key, config, started_at) VALUES (?,?,?)",
+                (config.key, json.dumps({**asdict(config), "model_detail": json.loads(model.to_json())},
+                                        ensure_ascii=False), _now())).lastrowid
+        stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems())
+        embedded_before = ws.conn.execute("SELECT count(*) FROM passage_embeddings WHERE model = ?",
+                                          (embedder.name,)).fetchone()[0]
+        done = 0
+        for start in range(0, len(pending), CHUNK):
+            ids = pending[start : start + CHUNK]
+            texts, vectors = _texts_and_vectors(ws, ids, embedder)
+            results = analyser.analyse(texts, stats, vectors)
+            _store(ws, ids, results, analyser, config.key, run_id)
+            done += len(ids)
+            if progress:
+                progress(done, len(pending))
+        embedded_after = ws.conn.execute("SELECT count(*) FROM passage_embeddings WHERE model = ?",
+                                         (embedder.name,)).fetchone()[0]
+        with ws.transaction() as conn:
+            conn.execute("UPDATE analysis_runs SET finished_at = ?, passages = ? WHERE id = ?", (_now(), done, run_id))
+        return AnalysisReport(run_id, done, embedded_after - embedded_before, total_passages - len(pending), config)
+    finally:
+        if own_embedder:
+            embedder.close()
+
+
+def _store(ws: Workspace, ids: list[int], results, analyser: Analyser, config_key: str, run_id: int) -> None:
+    suggestion_rows, analysis_rows = [], []
+    for passage_id, result in zip(ids, results):
+        analysis_rows.append((passage_id, config_key, run_id, result.stage, result.stage_cue,
+                              json.dumps(result.vulnerable_terms, ensure_ascii=False)))
+        for j in np.flatnonzero(result.scores >= STORE_FLOOR):
+            measure = analyser.measure_ids[j]
+            suggestion_rows.append((passage_id, measure, float(result.scores[j]), float(result.features[j][0]),
+                                    float(result.features[j][2]),
+                                    json.dumps(result.element_terms.get(measure, {}), ensure_ascii=False)))
+    marks = ",".join("?" * len(ids))
+    with ws.transaction() as conn:
+        conn.execute(f"DELETE FROM suggestions WHERE passage_id IN ({marks})", ids)
+        conn.executemany("INSERT OR REPLACE INTO passage_analysis VALUES (?,?,?,?,?,?)", analysis_rows)
+        conn.executemany("INSERT INTO suggestions VALUES (?,?,?,?,?,?)", suggestion_rows)

@@ -1,0 +1,189 @@
+"""``analyseer``, ``passages``, ``classificeer`` and ``evalueer``: finding evidence per measure."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from weerbaar.cli.main import app
+from weerbaar.cli.options import (CodebookOption, DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption,
+                                  YearFilter, check_doc_type, open_workspace, parse_years)
+from weerbaar.cli.output import err, out, print_json
+from weerbaar.codebook import load_codebook
+from weerbaar.workspace.documents import DocumentFilters
+
+STAGE_LABELS = {0: "context", 1: "intentie", 2: "planning", 3: "uitvoering", 4: "getest/geborgd"}
+
+
+def _stage(level: int, codebook) -> str:
+    return next((s.label for s in codebook.stages if s.level == level), STAGE_LABELS.get(level, str(level)))
+
+
+@app.command()
+def analyseer(
+    werkruimte: WorkspaceOption = None,
+    codeboek: CodebookOption = None,
+    stil: Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgangsbalk.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Zoek per maatregel het bewijs: score, fase met aanwijzing, bewijselementen, kwetsbare groepen.
+
+    Alleen nieuwe of gewijzigde passages worden verwerkt; een onderbroken run gaat later verder.
+    """
+    from weerbaar.classify.pipeline import analyse_workspace
+
+    book = load_codebook(codeboek)
+    with open_workspace(werkruimte) as ws, Progress(
+        TextColumn("[bold]Analyseren[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("passages"),
+        TimeElapsedColumn(), TextColumn("nog"), TimeRemainingColumn(), console=err, disable=stil or json_out,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("analyse", total=None)
+        report = analyse_workspace(ws, book, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        suggested = ws.conn.execute("SELECT count(*) FROM suggestions WHERE score >= ?",
+                                    (report.config.threshold,)).fetchone()[0]
+    if json_out:
+        print_json({"run": report.run_id, "geanalyseerd": report.analysed, "nieuw_ingebed": report.embedded,
+                    "al_geanalyseerd": report.skipped, "suggesties_boven_drempel": suggested,
+                    "model": report.config.model, "drempel": report.config.threshold})
+        return
+    err.print(f"Geanalyseerd: {report.analysed} passages ({report.embedded} nieuw ingebed, "
+              f"{report.skipped} waren al geanalyseerd). Suggesties boven de drempel: {suggested}.")
+    err.print(f"Model: {report.config.model}; drempel {report.config.threshold:.2f}.")
+    err.print("Volgende stap: [bold]weerbaar passages --maatregel 2.2[/]")
+
+
+@app.command()
+def passages(
+    maatregel: Annotated[str, typer.Option("--maatregel", "-m", help="Maatregelnummer, bijv. 2.2.", show_default=False)],
+    werkruimte: WorkspaceOption = None,
+    codeboek: CodebookOption = None,
+    organisatie: OrganisationFilter = None,
+    type: DocTypeFilter = None,
+    jaar: YearFilter = None,
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="Hoeveel passages.")] = 20,
+    alle: Annotated[bool, typer.Option("--alle", help="Ook passages onder de drempel (gemarkeerd).")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Toon het bewijs voor één maatregel, beste eerst, met fase, aanwijzing, elementen en bron."""
+    from weerbaar.classify.ranking import ranked_passages
+
+    book = load_codebook(codeboek)
+    year_from, year_to = parse_years(jaar)
+    filters = DocumentFilters(organisatie, check_doc_type(type), year_from, year_to)
+    with open_workspace(werkruimte) as ws:
+        ranked = ranked_passages(ws, book, maatregel, filters, top=top, include_below=alle)
+    measure = book.measure(maatregel)
+    if json_out:
+        print_json([{
+            "passage_id": r.passage_id, "maatregel": r.measure_id, "score": round(r.score, 4),
+            "boven_drempel": r.above_threshold, "fase": r.stage, "fase_label": _stage(r.stage, book),
+            "fase_aanwijzing": r.stage_cue, "elementen": r.elements_found, "ontbrekende_elementen": r.elements_missing,
+            "kwetsbare_groepen": r.vulnerable_terms, "organisatie": r.organisation, "documenttype": r.doc_type,
+            "jaar": r.year, "titel": r.title, "bestand": r.filename, "document_id": r.document_id,
+            "pagina": r.page_no, "begin": r.start, "eind": r.end, "tekst": r.text,
+        } for r in ranked])
+        return
+    out.print(Text.assemble(("Maatregel ", "bold"), (f"{measure.id} {measure.label}", "bold cyan")))
+    if not ranked:
+        out.print("Geen passages boven de drempel. Probeer --alle, een ruimer filter of meer documenten.")
+        return
+    labels = {e.id: e.label for e in measure.elements}
+    for i, r in enumerate(ranked, 1):
+        page = f"p. {r.page_no}" if r.paginated else "ongepagineerd"
+        out.print(Text.assemble(
+            (f"{i}. ", "bold"), (f"{r.score:.2f}", "bold green" if r.above_threshold else "dim"),
+            f"  {r.organisation or 'onbekend'} — {r.title or r.filename} ({r.doc_type}, {r.year or '?'}), ",
+            (page, "bold"), (f"  [passage {r.passage_id}]", "dim")))
+        out.print(Text.assemble(("   fase: ", "dim"), f"{r.stage} {_stage(r.stage, book)}",
+                                (f"  (aanwijzing: “{r.stage_cue}”)" if r.stage_cue else "  (geen aanwijzing)", "dim")))
+        if measure.elements:
+            found = ", ".join(labels.get(e, e) for e in r.elements_found) or "geen"
+            out.print(Text.assemble(("   elementen: ", "dim"), found))
+        if r.vulnerable_terms:
+            out.print(Text.assemble(("   kwetsbare groepen: ", "dim"), ", ".join(r.vulnerable_terms)))
+        out.print("   " + " ".join(r.text.split())[:400] + ("…" if len(r.text) > 400 else ""))
+        out.print()
+
+
+@app.command()
+def classificeer(
+    bestand: Annotated[Path, typer.Argument(help="JSONL: per regel {\"id\": …, \"text\": …}; '-' leest van stdin.",
+                                            show_default=False)],
+    uit: Annotated[Optional[Path], typer.Option("--uit", "-u", help="Schrijf de uitvoer naar dit bestand.")] = None,
+    werkruimte: WorkspaceOption = None,
+    codeboek: CodebookOption = None,
+    max_tekens: Annotated[int, typer.Option("--max-tekens", help="Langere teksten worden geweigerd.")] = 20000,
+) -> None:
+    """Classificeer teksten van buiten een werkruimte (JSONL in, JSONL uit).
+
+    Elke uitvoerregel: id, maatregelen boven de drempel (beste eerst, met score), fase, aanwijzing,
+    bewijselementen en of mensen in een kwetsbare positie genoemd worden. Een fout in één regel
+    wordt op die regel gemeld; de rest gaat door. Met een werkruimte weegt de woordfrequentie van
+    die werkruimte mee; zonder wegen alle woorden gelijk.
+    """
+    from weerbaar.classify.classify_file import classify_lines
+
+    book = load_codebook(codeboek)
+    source = sys.stdin if str(bestand) == "-" else None
+    if source is None and not bestand.is_file():
+        raise typer.BadParameter(f"'{bestand}' bestaat niet.", param_hint="BESTAND")
+    lines = source.read().splitlines() if source else bestand.read_text("utf-8", errors="replace").splitlines()
+    ws = None
+    try:
+        ws = open_workspace(werkruimte) if werkruimte or Path("weerbaar-werkruimte/weerbaar.sqlite").exists() else None
+    except Exception:  # noqa: BLE001 - the workspace only sharpens weights; without it classification still works
+        ws = None
+    target = uit.open("w", encoding="utf-8") if uit else sys.stdout
+    try:
+        errors = 0
+        for result in classify_lines(lines, book, ws=ws, max_chars=max_tekens):
+            errors += "error" in result
+            target.write(json.dumps(result, ensure_ascii=False) + "\n")
+        target.flush()
+    finally:
+        if uit:
+            target.close()
+        if ws:
+            ws.close()
+    if errors:
+        err.print(f"[yellow]{errors} regel(s) met een fout; zie het veld 'error' in de uitvoer.[/]")
+
+
+@app.command()
+def evalueer(
+    set_: Annotated[Optional[Path], typer.Option("--set", help="Ontwikkelset (JSONL); standaard eval/devset.jsonl.")] = None,
+    codeboek: CodebookOption = None,
+    kalibreer: Annotated[Optional[Path], typer.Option("--kalibreer", help="Sla het op het tune-deel gefitte model hier op.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Meet de kwaliteit op de gelabelde ontwikkelset: per maatregel precisie, recall, F1; macro-F1;
+    recall@k; fase-nauwkeurigheid; naast een eenvoudige trefwoordscan. Gefit op 'tune', gemeten op 'test'."""
+    from weerbaar.classify.evaluate import evaluate
+
+    book = load_codebook(codeboek)
+    evaluation = evaluate(book, set_)
+    if kalibreer:
+        evaluation.model.save(kalibreer)
+        err.print(f"Model opgeslagen in {kalibreer}.")
+    if json_out:
+        print_json({"model": json.loads(evaluation.model.to_json()), "rapporten": [r.as_dict() for r in evaluation.reports]})
+        return
+    fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
+    for r in evaluation.reports:
+        table = Table(title=f"{r.data} ({r.n_items} passages, {r.n_positive_pairs} positieve paren)", title_justify="left")
+        for col in ("Maatregel", "TP", "FP", "FN", "Precisie", "Recall", "F1"):
+            table.add_column(col, justify="right" if col != "Maatregel" else "left")
+        for m, s in r.per_measure.items():
+            table.add_row(m, str(s.tp), str(s.fp), str(s.fn), fmt(s.precision), fmt(s.recall), fmt(s.f1))
+        out.print(table)
+        out.print(f"macro-F1 (cruciale maatregelen met positieven): {r.macro_f1:.3f}; "
+                  + "; ".join(f"recall@{k}: {v:.3f}" for k, v in r.recall_at.items())
+                  + f"; fase exact: {fmt(r.stage_exact)}, binnen één stap: {fmt(r.stage_within_one)} (n={r.n_stage})\n")
