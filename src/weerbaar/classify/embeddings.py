@@ -10,6 +10,7 @@ core; small ones are embedded in-process.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -58,15 +59,24 @@ class Embedder:
         return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        return self.submit(texts)()
+
+    def submit(self, texts: list[str]) -> Callable[[], np.ndarray]:
+        """Start embedding; the returned function waits for and returns the vectors.
+
+        With the pool, the work runs in the background, so the caller can score the previous
+        batch meanwhile (``analyseer`` does).
+        """
         texts = [t[:MAX_CHARS] if t.strip() else "-" for t in texts]
         if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+            return lambda: np.zeros((0, DIMENSIONS), dtype=np.float32)
         if self.workers <= 1 or len(texts) < POOL_THRESHOLD:
-            return self._local().encode(texts).astype(np.float32)
+            vectors = self._local().encode(texts).astype(np.float32)
+            return lambda: vectors
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init)
-        chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
-        return np.vstack(list(self._pool.map(_worker_encode, chunks)))
+        futures = [self._pool.submit(_worker_encode, texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK)]
+        return lambda: np.vstack([f.result() for f in futures])
 
     def close(self) -> None:
         if self._pool is not None:

@@ -78,21 +78,34 @@ def workspace_model(ws: Workspace, analyser_factory: Callable[[RelevanceModel], 
                default_stage=builtin.default_stage)
 
 
+class _Batch:
+    """Passages whose missing embeddings are being computed while the previous batch is scored."""
+
+    def __init__(self, ws: Workspace, ids: list[int], embedder: Embedder):
+        self.ws, self.ids, self.model = ws, ids, embedder.name
+        marks = ",".join("?" * len(ids))
+        self.texts = {r[0]: r[1] for r in ws.conn.execute(f"SELECT id, text FROM passages WHERE id IN ({marks})", ids)}
+        self.stored = {r[0]: r[1] for r in ws.conn.execute(
+            f"SELECT passage_id, vector FROM passage_embeddings WHERE model = ? AND passage_id IN ({marks})",
+            [embedder.name, *ids])}
+        self.missing = [i for i in ids if i not in self.stored]
+        self._pending = embedder.submit([self.texts[i] for i in self.missing])
+
+    def result(self) -> tuple[list[str], np.ndarray]:
+        """Texts and vectors in id order; newly computed vectors are stored first."""
+        if self.missing:
+            vectors = self._pending()
+            blobs = [to_blob(v) for v in vectors]
+            with self.ws.transaction() as conn:
+                conn.executemany("INSERT OR REPLACE INTO passage_embeddings (passage_id, model, vector) VALUES (?,?,?)",
+                                 [(i, self.model, b) for i, b in zip(self.missing, blobs)])
+            self.stored.update(zip(self.missing, blobs))
+            self.missing = []
+        return [self.texts[i] for i in self.ids], from_blobs([self.stored[i] for i in self.ids])
+
+
 def _texts_and_vectors(ws: Workspace, ids: list[int], embedder: Embedder) -> tuple[list[str], np.ndarray]:
-    """Passage texts and their embeddings, computing and storing those not yet stored."""
-    marks = ",".join("?" * len(ids))
-    texts = {r[0]: r[1] for r in ws.conn.execute(f"SELECT id, text FROM passages WHERE id IN ({marks})", ids)}
-    stored = {r[0]: r[1] for r in ws.conn.execute(
-        f"SELECT passage_id, vector FROM passage_embeddings WHERE model = ? AND passage_id IN ({marks})",
-        [embedder.name, *ids])}
-    missing = [i for i in ids if i not in stored]
-    if missing:
-        vectors = embedder.encode([texts[i] for i in missing])
-        with ws.transaction() as conn:
-            conn.executemany("INSERT OR REPLACE INTO passage_embeddings (passage_id, model, vector) VALUES (?,?,?)",
-                             [(i, embedder.name, to_blob(v)) for i, v in zip(missing, vectors)])
-        stored.update({i: to_blob(v) for i, v in zip(missing, vectors)})
-    return [texts[i] for i in ids], from_blobs([stored[i] for i in ids])
+    return _Batch(ws, ids, embedder).result()
 
 
 def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = None,
@@ -119,14 +132,17 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
         embedded_before = ws.conn.execute("SELECT count(*) FROM passage_embeddings WHERE model = ?",
                                           (embedder.name,)).fetchone()[0]
         done = 0
-        for start in range(0, len(pending), CHUNK):
-            ids = pending[start : start + CHUNK]
-            texts, vectors = _texts_and_vectors(ws, ids, embedder)
-            results = analyser.analyse(texts, stats, vectors)
-            _store(ws, ids, results, analyser, config.key, run_id)
-            done += len(ids)
+        batches = (pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK))
+        current = _Batch(ws, next(batches), embedder) if pending else None
+        while current is not None:
+            upcoming = next(batches, None)
+            following = _Batch(ws, upcoming, embedder) if upcoming else None  # embeds while we score
+            texts, vectors = current.result()
+            _store(ws, current.ids, analyser.analyse(texts, stats, vectors), analyser, config.key, run_id)
+            done += len(current.ids)
             if progress:
                 progress(done, len(pending))
+            current = following
         embedded_after = ws.conn.execute("SELECT count(*) FROM passage_embeddings WHERE model = ?",
                                          (embedder.name,)).fetchone()[0]
         with ws.transaction() as conn:
