@@ -180,6 +180,6 @@ def test_passages_json_quotes_are_verbatim_at_their_page(tmp_path):
 
 
 def test_passages_before_analysis_says_what_to_do(tmp_path):
-    runner.invoke(app, ["demo", "--werkruimte", str(tmp_path / "d")])
+    runner.invoke(app, ["demo", "--werkruimte", str(tmp_path / "d"), "--zonder-analyse"])
     result = runner.invoke(app, ["passages", "-m", "2.2", "--werkruimte", str(tmp_path / "d")])
     assert result.exit_code == 1 and "Draai eerst 'weerbaar analyseer'" in result.stderr

@@ -77,6 +77,7 @@ class Report:
     n_positive_pairs: int
     per_measure: dict[str, Scores]
     macro_f1: float
+    micro_f1: float
     recall_at: dict[int, float]
     stage_exact: float | None
     stage_within_one: float | None
@@ -88,7 +89,7 @@ class Report:
             "data": self.data, "passages": self.n_items, "positive_pairs": self.n_positive_pairs,
             "per_measure": {m: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": s.precision, "recall": s.recall,
                                 "f1": s.f1} for m, s in self.per_measure.items()},
-            "macro_f1": self.macro_f1, "recall_at_k": self.recall_at,
+            "macro_f1": self.macro_f1, "micro_f1": self.micro_f1, "recall_at_k": self.recall_at,
             "stage_exact": self.stage_exact, "stage_within_one": self.stage_within_one, "stage_n": self.n_stage,
             **self.extra,
         }
@@ -149,6 +150,18 @@ def _labels(items: list[DevItem], measure_ids: list[str]) -> np.ndarray:
     return y
 
 
+def calibration(probabilities: np.ndarray, labels: np.ndarray, bins: int = 5) -> dict:
+    """Brier score and expected calibration error of probabilities against 0/1 labels."""
+    p, y = probabilities.ravel(), labels.ravel().astype(float)
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        inside = (p >= lo) & ((p < hi) | (hi == 1))
+        if inside.any():
+            ece += inside.mean() * abs(p[inside].mean() - y[inside].mean())
+    return {"brier": float(np.mean((p - y) ** 2)), "ece": float(ece)}
+
+
 def report(name: str, items: list[DevItem], predicted: np.ndarray, ranking: np.ndarray, stages: list[int],
            measure_ids: list[str], crucial: list[str]) -> Report:
     """predicted: (items, measures) bool; ranking: (items, measures) scores used to rank for recall@k."""
@@ -176,8 +189,9 @@ def report(name: str, items: list[DevItem], predicted: np.ndarray, ranking: np.n
     staged = [(item.stage, s) for item, s in zip(items, stages) if item.measures and item.stage is not None]
     exact = sum(a == b for a, b in staged) / len(staged) if staged else None
     near = sum(abs(a - b) <= 1 for a, b in staged) / len(staged) if staged else None
+    pooled = Scores(sum(s.tp for s in per.values()), sum(s.fp for s in per.values()), sum(s.fn for s in per.values()))
     return Report(name, len(items), int(y[:, [measure_ids.index(m) for m in crucial]].sum()), per,
-                  float(np.mean(f1s)) if f1s else float("nan"), recall_at, exact, near, len(staged))
+                  float(np.mean(f1s)) if f1s else float("nan"), pooled.f1 or 0.0, recall_at, exact, near, len(staged))
 
 
 class KeywordBaseline:
@@ -232,9 +246,14 @@ def evaluate(codebook, devset: Path | None = None, *, embedder: Embedder | None 
     reports = []
     subsets = [("test, alle bronnen", test), ("test, alleen echte documenten", [k for k in test if not items[k].is_demo])]
     for label, idx in subsets:
+        if not idx:  # e.g. a set of demo passages only has no real-document part
+            continue
         sub = [items[k] for k in idx]
         reports.append(report(f"weerbaar — {label}", sub, scores[idx] >= model.threshold, scores[idx],
                               [stages[k] for k in idx], analyser.measure_ids, crucial))
+        cols = [analyser.measure_ids.index(m) for m in crucial]
+        reports[-1].extra["calibration"] = calibration(scores[np.ix_(idx, cols)],
+                                                       _labels(sub, analyser.measure_ids)[:, cols])
         reports.append(report(f"trefwoordscan — {label}", sub, base_pred[idx], base_rank[idx],
                               [base_stage[k] for k in idx], analyser.measure_ids, crucial))
     return Evaluation(model, reports)

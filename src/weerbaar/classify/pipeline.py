@@ -75,7 +75,22 @@ def workspace_model(ws: Workspace, analyser_factory: Callable[[RelevanceModel], 
                       for r in rows if r["measure_id"] in analyser.measure_ids])
     labels = np.array([bool(r["relevant"]) for r in rows if r["measure_id"] in analyser.measure_ids])
     return fit(feats, labels, name="werkruimte", trained_on=f"{len(labels)} beoordelingen in deze werkruimte",
-               default_stage=builtin.default_stage)
+               default_stage=_reviewed_default_stage(ws, analyser, builtin.default_stage))
+
+
+def _reviewed_default_stage(ws: Workspace, analyser: Analyser, fallback: int) -> int:
+    """The stage reviewers give most often to relevant passages that carry no stage cue.
+
+    Cues decide where they occur; where none occurs, the reviewers' habit decides (once there
+    are at least five such passages).
+    """
+    rows = ws.conn.execute(
+        """SELECT p.text, l.stage FROM labels l JOIN passages p ON p.id = l.passage_id
+           WHERE l.relevant = 1 AND l.stage IS NOT NULL""").fetchall()
+    uncued = [stage for text, stage in rows if analyser.stage.detect(text).cue is None]
+    if len(uncued) < 5:
+        return fallback
+    return max(set(uncued), key=uncued.count)
 
 
 class _Batch:

@@ -17,6 +17,8 @@ from weerbaar.cli.options import (CodebookOption, DocTypeFilter, JsonOption, Org
                                   YearFilter, check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.codebook import load_codebook
+from weerbaar.workspace import Workspace, resolve_workspace_path
+from weerbaar.workspace.db import DB_FILENAME
 from weerbaar.workspace.documents import DocumentFilters
 
 STAGE_LABELS = {0: "context", 1: "intentie", 2: "planning", 3: "uitvoering", 4: "getest/geborgd"}
@@ -136,11 +138,9 @@ def classificeer(
     if source is None and not bestand.is_file():
         raise typer.BadParameter(f"'{bestand}' bestaat niet.", param_hint="BESTAND")
     lines = source.read().splitlines() if source else bestand.read_text("utf-8", errors="replace").splitlines()
-    ws = None
-    try:
-        ws = open_workspace(werkruimte) if werkruimte or Path("weerbaar-werkruimte/weerbaar.sqlite").exists() else None
-    except Exception:  # noqa: BLE001 - the workspace only sharpens weights; without it classification still works
-        ws = None
+    # A workspace sharpens the word weights and may carry a learned model; it is optional here.
+    ws_path = resolve_workspace_path(werkruimte)
+    ws = Workspace.open(ws_path) if (ws_path / DB_FILENAME).exists() else None
     target = uit.open("w", encoding="utf-8") if uit else sys.stdout
     try:
         errors = 0
@@ -184,6 +184,8 @@ def evalueer(
         for m, s in r.per_measure.items():
             table.add_row(m, str(s.tp), str(s.fp), str(s.fn), fmt(s.precision), fmt(s.recall), fmt(s.f1))
         out.print(table)
-        out.print(f"macro-F1 (cruciale maatregelen met positieven): {r.macro_f1:.3f}; "
+        out.print(f"macro-F1 (cruciale maatregelen met positieven): {r.macro_f1:.3f}; micro-F1: {r.micro_f1:.3f}; "
                   + "; ".join(f"recall@{k}: {v:.3f}" for k, v in r.recall_at.items())
-                  + f"; fase exact: {fmt(r.stage_exact)}, binnen één stap: {fmt(r.stage_within_one)} (n={r.n_stage})\n")
+                  + f"; fase exact: {fmt(r.stage_exact)}, binnen één stap: {fmt(r.stage_within_one)} (n={r.n_stage})"
+                  + (f"; kalibratie: Brier {r.extra['calibration']['brier']:.3f}, ECE {r.extra['calibration']['ece']:.3f}"
+                     if "calibration" in r.extra else "") + "\n")

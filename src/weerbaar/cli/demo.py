@@ -22,15 +22,21 @@ def demo(
         DEFAULT_DEMO_WORKSPACE
     ),
     opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Begin met een lege demo-werkruimte.")] = False,
+    zonder_analyse: Annotated[bool, typer.Option("--zonder-analyse", help="Alleen inlezen, niet analyseren.")] = False,
 ) -> None:
-    """Maak een werkruimte van het ingebouwde voorbeeldcorpus (fictieve gemeenten en veiligheidsregio)."""
+    """Maak een werkruimte van het ingebouwde voorbeeldcorpus (fictieve gemeenten en veiligheidsregio)
+    en zoek daarin het bewijs per maatregel."""
     err.print(f"Voorbeelddocumenten: {demo_documents()}")
-    report = build_demo(werkruimte, fresh=opnieuw)
+    with err.status("Inlezen en analyseren…"):
+        report, analysis = build_demo(werkruimte, fresh=opnieuw, analyse=not zonder_analyse)
     print_summary(report, werkruimte)
+    if analysis:
+        err.print(f"Geanalyseerd: {analysis.analysed} passages; model: {analysis.config.model}.")
     w = f"--werkruimte {werkruimte}"
     cmd = command_name()
     err.print(
         "\n[bold]Probeer nu:[/]\n"
+        f"  {cmd} passages --maatregel 2.2 {w}\n"
         f"  {cmd} documenten {w}\n"
         f"  {cmd} zoek noodsteunpunten {w}\n"
         f"  {cmd} zoek \"kritieke processen\" --organisatie Dijkwaard {w}\n"

@@ -12,7 +12,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from weerbaar.ingest.pipeline import IngestReport, ingest_paths
+from weerbaar.ingest.pipeline import ingest_paths
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.db import DB_FILENAME
 
@@ -24,9 +24,16 @@ def demo_documents() -> Path:
     return Path(str(resources.files("weerbaar.demo").joinpath("documenten")))
 
 
-def build_demo(folder: Path, *, fresh: bool = False, progress=None) -> IngestReport:
-    """Ingest the demo corpus into the workspace at ``folder`` (emptied first when ``fresh``)."""
+def build_demo(folder: Path, *, fresh: bool = False, analyse: bool = True, progress=None):
+    """Ingest the demo corpus into the workspace at ``folder`` (emptied first when ``fresh``) and
+    analyse it. Returns the ingest report and the analysis report (None when ``analyse`` is off)."""
     if fresh and (folder / DB_FILENAME).exists():
         shutil.rmtree(folder)
     with Workspace.open(folder, create=True) as ws:
-        return ingest_paths(ws, [demo_documents()], progress=progress)
+        report = ingest_paths(ws, [demo_documents()], progress=progress)
+        if not analyse:
+            return report, None
+        from weerbaar.classify.pipeline import analyse_workspace
+        from weerbaar.codebook import load_codebook
+
+        return report, analyse_workspace(ws, load_codebook())

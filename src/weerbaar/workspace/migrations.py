@@ -161,3 +161,33 @@ def m002_analysis(conn: sqlite3.Connection) -> None:
         CREATE INDEX labels_passage ON labels(passage_id, measure_id);
         """,
     )
+
+
+@migration
+def m003_fetch_state(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- Every URL fetched for the workspace: what version we have and where it is.
+        CREATE TABLE fetched (
+            url TEXT PRIMARY KEY,
+            source TEXT NOT NULL,               -- ori, openbesluitvorming, website, lijst
+            source_id TEXT,                     -- the identifier in the source, when it has one
+            version TEXT,                       -- what tells a changed item: a date, ETag or hash
+            path TEXT,                          -- the stored file, relative to the workspace
+            status TEXT NOT NULL,               -- ok or fout
+            message TEXT,
+            fetched_at TEXT NOT NULL
+        );
+        CREATE INDEX fetched_source ON fetched(source, source_id);
+
+        -- Positions in change feeds (OpenBesluitvorming export), to follow a source over time.
+        CREATE TABLE fetch_cursors (
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            cursor TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (source, key)
+        );
+        """,
+    )

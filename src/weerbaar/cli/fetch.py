@@ -1,0 +1,205 @@
+"""``weerbaar haal``: fetch documents from ORI, OpenBesluitvorming, websites and URL lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from weerbaar.cli.main import app
+from weerbaar.cli.options import JsonOption, WorkspaceOption, open_workspace
+from weerbaar.cli.output import err, out, print_json
+from weerbaar.fetch.http import FetchError, Http, HttpSettings
+from weerbaar.fetch.pipeline import DEFAULT_MAX_MB, FetchReport, fetch_candidates
+from weerbaar.ingest.metadata import validate_date
+
+fetch_app = typer.Typer(no_args_is_help=True, help="Haal openbare documenten op en lees ze meteen in.")
+app.add_typer(fetch_app, name="haal")
+
+MaxMb = Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wordt opgehaald, in MB.")]
+Delay = Annotated[float, typer.Option("--wachttijd", help="Seconden tussen twee verzoeken aan dezelfde server.")]
+Retries = Annotated[int, typer.Option("--pogingen", help="Nieuwe pogingen bij netwerk- of serverfouten.")]
+Quiet = Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgang.")]
+Regions = Annotated[Optional[Path], typer.Option("--regio-indeling", help="CSV met gemeente;veiligheidsregio.")]
+DateFrom = Annotated[Optional[str], typer.Option("--van", help="Vanaf datum (JJJJ-MM-DD).")]
+DateTo = Annotated[Optional[str], typer.Option("--tot", help="Tot en met datum (JJJJ-MM-DD).")]
+
+
+def _date(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return validate_date(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=name) from None
+
+
+def _run(werkruimte, candidates_fn, *, max_mb, delay, retries, quiet, json_out, regions_file) -> None:
+    from weerbaar.regions import load_region_mapping
+
+    regions = load_region_mapping(regions_file, allow_unknown=True)[0] if regions_file else None
+    http = Http(HttpSettings(delay=delay, retries=retries))
+    with open_workspace(werkruimte, create=True) as ws, Progress(
+        SpinnerColumn(), TextColumn("[bold]Ophalen[/]"), TextColumn("{task.completed} documenten"),
+        TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=err, disable=quiet or json_out,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("fetch", total=None, last="")
+        try:
+            report = fetch_candidates(ws, http, candidates_fn(ws, http), max_mb=max_mb, regions=regions,
+                                      progress=lambda r: bar.update(task, advance=1, last=(r.candidate.title or "")[:40]))
+        except FetchError as exc:
+            raise typer.Exit(_fail(exc)) from None
+        except KeyboardInterrupt:
+            err.print("[yellow]Onderbroken.[/] Wat binnen was, is bewaard; dezelfde opdracht gaat verder.")
+            raise typer.Exit(130) from None
+        finally:
+            http.close()
+    _print_report(report, json_out)
+
+
+def _fail(exc: FetchError) -> int:
+    err.print(f"[bold red]Fout:[/] {exc.message}")
+    return 1
+
+
+def _print_report(report: FetchReport, json_out: bool) -> None:
+    if json_out:
+        print_json({
+            "aantallen": {s: report.count(s) for s in ("nieuw", "ongewijzigd", "fout")},
+            "items": [{"url": i.candidate.url, "status": i.status, "melding": i.message, "titel": i.candidate.title,
+                       "organisatie": i.candidate.organisation, "document_id": i.document_id} for i in report.items],
+        })
+        return
+    err.print(f"Nieuw opgehaald en ingelezen: {report.count('nieuw')}; ongewijzigd: {report.count('ongewijzigd')}; "
+              f"mislukt: {report.count('fout')}.")
+    if report.failures:
+        table = Table(title="Mislukt (wordt de volgende keer opnieuw geprobeerd)", title_justify="left")
+        table.add_column("Adres", overflow="fold")
+        table.add_column("Reden", overflow="fold")
+        for item in report.failures:
+            table.add_row(item.candidate.url, item.message or "")
+        err.print(table)
+
+
+def _probe(name: str, result: tuple[bool, str]) -> None:
+    ok, message = result
+    (out.print if ok else err.print)(("[green]In orde:[/] " if ok else "[bold red]Niet in orde:[/] ") + message)
+    raise typer.Exit(0 if ok else 1)
+
+
+@fetch_app.command("ori")
+def haal_ori(
+    gemeenten: Annotated[Optional[list[str]], typer.Argument(help="Gemeenten, bijv. Utrecht 'Den Haag'.", show_default=False)] = None,
+    werkruimte: WorkspaceOption = None,
+    van: DateFrom = None,
+    tot: DateTo = None,
+    zoek: Annotated[Optional[str], typer.Option("--zoek", help="Alleen documenten met deze woorden.")] = None,
+    api: Annotated[str, typer.Option("--api", help="Adres van het Elasticsearch-eindpunt.")] = "https://api.openraadsinformatie.nl/v1/elastic",
+    proef: Annotated[bool, typer.Option("--proef", help="Controleer alleen of de live API antwoordt zoals verwacht.")] = False,
+    max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    regio_indeling: Regions = None, json_out: JsonOption = False,
+) -> None:
+    """Open Raadsinformatie (klassiek): documenten per gemeente, met datumbereik en zoekvraag.
+
+    Let op: deze API kondigde aan op 1 november 2026 te stoppen; gebruik 'haal openbesluitvorming'.
+    """
+    from weerbaar.fetch import ori
+
+    if proef:
+        _probe("ori", ori.probe(Http(HttpSettings(retries=1, delay=0)), api))
+    if not gemeenten:
+        raise typer.BadParameter("noem minstens één gemeente.", param_hint="GEMEENTEN")
+    date_from, date_to = _date(van, "--van"), _date(tot, "--tot")
+
+    def candidates(ws, http):
+        for g in gemeenten:
+            yield from ori.candidates(http, g, date_from=date_from, date_to=date_to, text=zoek, base=api)
+
+    _run(werkruimte, candidates, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
+         regions_file=regio_indeling)
+
+
+@fetch_app.command("openbesluitvorming")
+def haal_openbesluitvorming(
+    bronnen: Annotated[Optional[list[str]], typer.Argument(help="Bronsleutels, bijv. soest utrecht (zie /api/sources).", show_default=False)] = None,
+    werkruimte: WorkspaceOption = None,
+    zoek: Annotated[Optional[str], typer.Option("--zoek", help="Zoekvraag (\"een zin\" tussen aanhalingstekens).")] = None,
+    van: DateFrom = None,
+    tot: DateTo = None,
+    volg: Annotated[bool, typer.Option("--volg", help="Volg de bron via de exportfeed: eerst alles, daarna alleen wijzigingen.")] = False,
+    api: Annotated[str, typer.Option("--api", help="Basisadres van OpenBesluitvorming.")] = "https://openbesluitvorming.nl",
+    proef: Annotated[bool, typer.Option("--proef", help="Controleer alleen of de live API antwoordt zoals verwacht.")] = False,
+    max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    regio_indeling: Regions = None, json_out: JsonOption = False,
+) -> None:
+    """OpenBesluitvorming: zoeken per bron, of een bron volgen via de export (snapshot, daarna wijzigingen)."""
+    from weerbaar.fetch import openbesluitvorming as obv
+
+    if proef:
+        _probe("openbesluitvorming", obv.probe(Http(HttpSettings(retries=1, delay=0)), api))
+    if not bronnen and not zoek:
+        raise typer.BadParameter("noem een bron of geef --zoek.", param_hint="BRONNEN")
+    date_from, date_to = _date(van, "--van"), _date(tot, "--tot")
+
+    def candidates(ws, http):
+        for source in bronnen or [None]:
+            if volg and source:
+                yield from obv.follow_candidates(ws, http, source, base=api)
+            else:
+                yield from obv.search_candidates(http, organization=source, query=zoek, date_from=date_from,
+                                                 date_to=date_to, base=api)
+
+    _run(werkruimte, candidates, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
+         regions_file=regio_indeling)
+
+
+@fetch_app.command("website")
+def haal_website(
+    url: Annotated[str, typer.Argument(help="Beginadres, bijv. https://www.vrhaaglanden.nl/", show_default=False)],
+    werkruimte: WorkspaceOption = None,
+    organisatie: Annotated[Optional[str], typer.Option(help="Organisatie van de gevonden documenten.")] = None,
+    diepte: Annotated[int, typer.Option("--diepte", min=0, help="Hoe veel klikken vanaf het beginadres.")] = 3,
+    max_paginas: Annotated[int, typer.Option("--max-paginas", min=1, help="Hoogstens zo veel pagina's bekijken.")] = 500,
+    filter: Annotated[Optional[str], typer.Option("--filter", help="Woorden, komma-gescheiden (standaard begroting, jaarverslag, …).")] = None,
+    paginas: Annotated[bool, typer.Option("--paginas", help="Ook HTML-pagina's zelf ophalen als hun tekst past.")] = False,
+    max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    regio_indeling: Regions = None, json_out: JsonOption = False,
+) -> None:
+    """Doorzoek een website (binnen het domein; sitemap, dan links; robots.txt wordt gerespecteerd)."""
+    from weerbaar.fetch.website import DEFAULT_FILTER, CrawlSettings, Crawler
+    from weerbaar.organisations import normalise_organisation
+
+    if not url.startswith(("http://", "https://")):
+        raise typer.BadParameter("geef een volledig adres met http:// of https://.", param_hint="URL")
+    words = tuple(w.strip() for w in filter.split(",") if w.strip()) if filter else tuple(DEFAULT_FILTER)
+    org, org_type = normalise_organisation(organisatie) if organisatie else (None, None)
+
+    def candidates(ws, http):
+        crawler = Crawler(http, url, CrawlSettings(depth=diepte, max_pages=max_paginas, filter=words, pages_too=paginas),
+                          org, org_type)
+        yield from crawler.candidates()
+        if crawler.skipped_by_robots and not (stil or json_out):
+            err.print(f"{len(set(crawler.skipped_by_robots))} adressen overgeslagen wegens robots.txt.")
+
+    _run(werkruimte, candidates, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
+         regions_file=regio_indeling)
+
+
+@fetch_app.command("lijst")
+def haal_lijst(
+    bestand: Annotated[Path, typer.Argument(help="CSV met kolom url en eventueel organisatie, documenttype, jaar, datum, titel.",
+                                            exists=True, dir_okay=False, show_default=False)],
+    werkruimte: WorkspaceOption = None,
+    max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    regio_indeling: Regions = None, json_out: JsonOption = False,
+) -> None:
+    """Haal de adressen uit een CSV-lijst op, met de metadata uit de lijst."""
+    from weerbaar.fetch.urllist import read_url_list
+
+    items = read_url_list(bestand)
+    _run(werkruimte, lambda ws, http: items, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil,
+         json_out=json_out, regions_file=regio_indeling)

@@ -1,0 +1,150 @@
+"""From candidate items to ingested documents: download (or use the source's text), record, ingest.
+
+Shared by every source. An item already fetched with the same version is skipped, so a second
+run fetches only what is new or changed; a failed item is reported and retried next time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from weerbaar.fetch.http import FetchError, Http
+from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
+from weerbaar.workspace import Workspace
+
+DEFAULT_MAX_MB = 100
+FOLDER = "bronnen"
+_SAFE = re.compile(r"[^\w.\-]+")
+_TYPES = {"application/pdf": ".pdf", "text/html": ".html", "text/plain": ".txt", "text/markdown": ".md",
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+          "application/vnd.oasis.opendocument.text": ".odt"}
+
+
+@dataclass
+class Candidate:
+    url: str
+    source: str
+    source_id: str | None = None
+    version: str | None = None
+    organisation: str | None = None
+    organisation_type: str | None = None
+    title: str | None = None
+    date: str | None = None
+    year: int | None = None
+    doc_type: str | None = None
+    content_type: str | None = None
+    fallback_pages: list[str] | None = None  # the source's own text, when the file cannot be had
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class ItemResult:
+    candidate: Candidate
+    status: str  # nieuw, ongewijzigd, fout, overgeslagen
+    message: str | None = None
+    path: Path | None = None
+    document_id: int | None = None
+
+
+@dataclass
+class FetchReport:
+    items: list[ItemResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def failures(self) -> list[ItemResult]:
+        return [i for i in self.items if i.status == "fout"]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _safe(text: str, limit: int = 80) -> str:
+    return (_SAFE.sub("-", text).strip("-._") or "document")[:limit]
+
+
+def target_path(ws: Workspace, c: Candidate) -> Path:
+    """bronnen/<source>/<organisation>/<name>-<hash>.<ext>: stable per URL, readable for people."""
+    url_path = PurePosixPath(unquote(urlsplit(c.url).path))
+    suffix = _TYPES.get((c.content_type or "").split(";")[0].strip().lower()) or url_path.suffix.lower()
+    if suffix not in {".pdf", ".html", ".htm", ".txt", ".md", ".docx", ".odt"}:
+        suffix = mimetypes.guess_extension((c.content_type or "").split(";")[0]) or ".pdf"
+    name = _safe(c.title or url_path.stem or "document", 60)
+    digest = hashlib.sha1(c.url.encode()).hexdigest()[:8]
+    return ws.folder / FOLDER / _safe(c.source) / _safe(c.organisation or "onbekend") / f"{name}-{digest}{suffix}"
+
+
+def _record(ws: Workspace, c: Candidate, status: str, path: Path | None, message: str | None) -> None:
+    with ws.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO fetched (url, source, source_id, version, path, status, message, fetched_at) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (c.url, c.source, c.source_id, c.version, str(path.relative_to(ws.folder)) if path else None, status,
+             message, _now()))
+
+
+def fetch_candidates(ws: Workspace, http: Http, candidates, *, max_mb: float = DEFAULT_MAX_MB,
+                     regions: dict[str, str] | None = None,
+                     progress: Callable[[ItemResult], None] | None = None) -> FetchReport:
+    """Fetch and ingest every candidate (an iterable: sources page lazily). ``regions`` maps a
+    municipality to its safety region, recorded with each document."""
+    report = FetchReport()
+    for c in candidates:
+        if regions and c.organisation in regions:
+            c.extra["veiligheidsregio"] = regions[c.organisation]
+        result = fetch_one(ws, http, c, max_mb=max_mb)
+        report.items.append(result)
+        if progress:
+            progress(result)
+    return report
+
+
+def fetch_one(ws: Workspace, http: Http, c: Candidate, *, max_mb: float = DEFAULT_MAX_MB) -> ItemResult:
+    known = ws.conn.execute("SELECT version, path, status FROM fetched WHERE url = ?", (c.url,)).fetchone()
+    if known and known["status"] == "ok" and known["version"] == c.version and known["path"] \
+            and (ws.folder / known["path"]).exists():
+        return ItemResult(c, "ongewijzigd", path=ws.folder / known["path"])
+    path = target_path(ws, c)
+    try:
+        response = http.request("GET", c.url, stream_to=path, max_bytes=int(max_mb * 2**20))
+        if response.status_code != 200:
+            raise FetchError(f"De bron antwoordt met {response.status_code}.", response.status_code)
+        if not c.content_type:
+            c.content_type = response.headers.get("Content-Type")
+    except FetchError as exc:
+        if not c.fallback_pages:
+            _record(ws, c, "fout", None, exc.message)
+            return ItemResult(c, "fout", exc.message)
+        path = path.with_suffix(".md")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\f".join(c.fallback_pages), encoding="utf-8")
+        c.extra["tekst_van_bron"] = f"bestand niet beschikbaar ({exc.message}); tekst van de bron gebruikt"
+    document_id, message = _ingest(ws, path, c)
+    if document_id is None:
+        _record(ws, c, "fout", path, message)
+        return ItemResult(c, "fout", message, path)
+    _record(ws, c, "ok", path, c.extra.get("tekst_van_bron"))
+    return ItemResult(c, "nieuw", c.extra.get("tekst_van_bron"), path, document_id)
+
+
+def _ingest(ws: Workspace, path: Path, c: Candidate) -> tuple[int | None, str | None]:
+    overrides = {k: v for k, v in {"organisation": c.organisation, "organisation_type": c.organisation_type,
+                                   "title": c.title, "date": c.date, "year": c.year, "doc_type": c.doc_type}.items() if v}
+    if overrides.get("organisation_type") and not overrides.get("organisation"):
+        overrides.pop("organisation_type")
+    info = {"url": c.url, "bron": c.source, **({"bron_id": c.source_id} if c.source_id else {}), **c.extra}
+    report = ingest_paths(ws, [path], IngestOptions(overrides=overrides, source_info=info))
+    outcome = report.outcomes[0]
+    if outcome.document_id is None:
+        return None, f"niet ingelezen: {outcome.message}"
+    return outcome.document_id, None
