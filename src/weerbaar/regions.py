@@ -8,12 +8,10 @@ of them is refused unless ``allow_unknown`` (for fictional or future regions), a
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from weerbaar.errors import WeerbaarError
-from weerbaar.ingest.readers.text import decode_bytes
+from weerbaar.csvfile import dict_reader
 from weerbaar.organisations import find_safety_region, normalise_organisation, safety_regions
 
 
@@ -21,12 +19,7 @@ def load_region_mapping(path: Path, *, allow_unknown: bool = False) -> tuple[dic
     """({'Gemeente Wassenaar': 'Veiligheidsregio Haaglanden', …}, warnings)."""
     if not path.is_file():
         raise WeerbaarError(f"Regio-indeling '{path}' bestaat niet.")
-    text = decode_bytes(path.read_bytes())
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = dict_reader(path)
     columns = {c.strip().lower(): c for c in reader.fieldnames or []}
     if "gemeente" not in columns or "veiligheidsregio" not in columns:
         raise WeerbaarError(f"{path.name}: de kolommen 'gemeente' en 'veiligheidsregio' zijn nodig.")

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.fetch.pipeline import Candidate
 from weerbaar.ingest.metadata import DocumentMeta
-from weerbaar.ingest.readers.text import decode_bytes
+from weerbaar.csvfile import dict_reader
 
 COLUMNS = {"url": "url", "organisatie": "organisation", "organisatietype": "organisation_type",
            "documenttype": "doc_type", "jaar": None, "datum": "date", "titel": "title"}
 
 
 def read_url_list(path: Path) -> list[Candidate]:
-    text = decode_bytes(path.read_bytes())
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = dict_reader(path)
     fields = {f.strip().lower() for f in reader.fieldnames or []}
     if "url" not in fields:
         raise WeerbaarError(f"{path.name}: kolom 'url' ontbreekt.", hint="Eerste regel: url;organisatie;documenttype;…")

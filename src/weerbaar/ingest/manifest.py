@@ -11,14 +11,13 @@ pattern; among patterns the first that matches wins.
 
 from __future__ import annotations
 
-import csv
 import fnmatch
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from weerbaar.errors import ManifestError
 from weerbaar.ingest.metadata import DocumentMeta
+from weerbaar.csvfile import dict_reader
 from weerbaar.ingest.readers.text import decode_bytes
 from weerbaar.yamlfile import line_of, load_with_nodes, node_at
 
@@ -86,20 +85,15 @@ def _check_row(path: Path, line: int, raw: dict) -> ManifestRow:
 
 
 def load_manifest(path: Path) -> Manifest:
-    text = decode_bytes(path.read_bytes())
     rows: list[ManifestRow] = []
     if path.suffix.lower() == ".csv":
-        try:
-            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-        except csv.Error:  # a single column has no delimiter to find
-            dialect = csv.excel
-        reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        reader = dict_reader(path)
         for raw in reader:
             if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
                 continue
             rows.append(_check_row(path, reader.line_num, raw))
     else:
-        node, data = load_with_nodes(text, path.name, ManifestError)
+        node, data = load_with_nodes(decode_bytes(path.read_bytes()), path.name, ManifestError)
         items = data.get("documenten") if isinstance(data, dict) else data
         item_nodes = getattr(node_at(node, ("documenten",) if isinstance(data, dict) else ()), "value", [])
         if not isinstance(items, list):
