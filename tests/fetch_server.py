@@ -9,6 +9,7 @@ logged, so tests can assert what was (not) asked.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -106,12 +107,17 @@ def make_handler(state: FakeSources):
             if path.startswith("/files/"):
                 name = path[len("/files/"):]
                 if name in state.files:
-                    return self._send(200, state.files[name], "application/pdf")
+                    etag = '"' + hashlib.sha1(state.files[name]).hexdigest()[:16] + '"'
+                    if self.headers.get("If-None-Match") == etag:
+                        return self._send(304, b"", "application/pdf", {"ETag": etag})
+                    return self._send(200, state.files[name], "application/pdf", {"ETag": etag})
                 return self._send(404, "niet gevonden", "text/plain")
             if path == "/api/sources":
                 return self._json({"sources": [{"key": "testdorp", "label": "Testdorp", "supplier": "notubiz",
                                                 "organizationType": "gemeente", "implemented": True,
                                                 "isAggregate": False}]})
+            if path == "/api/pauze":
+                return self._json({}, 200, {"RateLimit-Remaining": "0", "RateLimit-Reset": "5"})
             if path == "/api/stats":
                 return self._json({"documentCount": len(state.obv_docs), "organizationCount": 1})
             if path == "/api/search":

@@ -54,6 +54,23 @@ def test_retries_with_backoff_then_succeeds_and_429_waits_for_retry_after(pdfs, 
         assert 0.0 in sleeps[2:]  # Retry-After: 0 honoured, then the request went through
 
 
+def test_rate_limit_headers_pause_and_requests_to_one_host_are_spaced(pdfs, sleeps):
+    state = FakeSources(pdfs)
+    now = [1000.0]
+
+    def sleep(seconds):  # a clock that moves only when we wait, so the test does not depend on speed
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    polite = Http(HttpSettings(delay=0.25), sleep=sleep, clock=lambda: now[0])
+    with Server(state) as server:
+        polite.get_json(server.url + "/api/pauze")  # RateLimit-Remaining: 0, RateLimit-Reset: 5
+        polite.get_json(server.url + "/api/stats")
+        polite.get_json(server.url + "/api/stats")
+    polite.close()
+    assert sleeps == [5.0, 0.25]  # waited for the bucket to refill, then only the politeness delay
+
+
 def test_persistent_server_errors_become_a_clear_failure(pdfs, http):
     state = FakeSources(pdfs)
     state.flaky["/files/menu.pdf"] = 99
@@ -179,6 +196,17 @@ def test_website_crawl_respects_robots_follows_sitemap_filters_and_limits_size(w
         (doc,) = list_documents(ws)
         assert doc["organisation"] == "Veiligheidsregio Haaglanden" and doc["title"] == "Begroting 2025"
 
+        # A second crawl asks with If-None-Match: nothing is downloaded again until a file changes.
+        again = fetch_candidates(ws, http, Crawler(http, u + "/", CrawlSettings(depth=2, max_pages=20)).candidates(),
+                                 max_mb=1)
+        assert {i.candidate.url.rsplit("/", 1)[-1]: i.status for i in again.items} == {
+            "begroting-2025.pdf": "ongewijzigd", "groot.pdf": "fout"}
+        state.files["begroting-2025.pdf"] = pdfs["jaarverslag-2024.pdf"]
+        changed = fetch_candidates(ws, http, Crawler(http, u + "/", CrawlSettings(depth=2, max_pages=20)).candidates(),
+                                   max_mb=1)
+        assert changed.items[0].status == "gewijzigd"
+        assert len(list_documents(ws)) == 1  # the changed file replaced its old version
+
 
 def test_url_list_with_metadata_and_validation(ws, pdfs, http, tmp_path):
     state = FakeSources(pdfs)
@@ -217,7 +245,7 @@ def test_cli_haal_lijst_and_proef(tmp_path, pdfs):
         ws = tmp_path / "ws"
         result = runner.invoke(app, ["haal", "lijst", str(lst), "--werkruimte", str(ws), "--wachttijd", "0", "--json"])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.stdout)["aantallen"] == {"nieuw": 1, "ongewijzigd": 0, "fout": 0}
+        assert json.loads(result.stdout)["aantallen"] == {"nieuw": 1, "gewijzigd": 0, "ongewijzigd": 0, "fout": 0}
         ok = runner.invoke(app, ["haal", "openbesluitvorming", "--proef", "--api", server.url])
         assert ok.exit_code == 0 and "In orde" in ok.stdout
         down = runner.invoke(app, ["haal", "ori", "--proef", "--api", server.url + "/bestaat-niet"])

@@ -69,12 +69,13 @@ def _fail(exc: FetchError) -> int:
 def _print_report(report: FetchReport, json_out: bool) -> None:
     if json_out:
         print_json({
-            "aantallen": {s: report.count(s) for s in ("nieuw", "ongewijzigd", "fout")},
+            "aantallen": {s: report.count(s) for s in ("nieuw", "gewijzigd", "ongewijzigd", "fout")},
             "items": [{"url": i.candidate.url, "status": i.status, "melding": i.message, "titel": i.candidate.title,
                        "organisatie": i.candidate.organisation, "document_id": i.document_id} for i in report.items],
         })
         return
-    err.print(f"Nieuw opgehaald en ingelezen: {report.count('nieuw')}; ongewijzigd: {report.count('ongewijzigd')}; "
+    err.print(f"Nieuw opgehaald en ingelezen: {report.count('nieuw')}; gewijzigd: {report.count('gewijzigd')}; "
+              f"ongewijzigd: {report.count('ongewijzigd')}; "
               f"mislukt: {report.count('fout')}.")
     if report.failures:
         table = Table(title="Mislukt (wordt de volgende keer opnieuw geprobeerd)", title_justify="left")

@@ -44,6 +44,7 @@ class HttpSettings:
 class Http:
     settings: HttpSettings = field(default_factory=HttpSettings)
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
     _client: httpx.Client | None = None
     _last: dict[str, float] = field(default_factory=dict)
     _paused_until: dict[str, float] = field(default_factory=dict)
@@ -60,18 +61,18 @@ class Http:
             self._client.close()
 
     def _wait_turn(self, host: str) -> None:
-        now = time.monotonic()
-        ready = max(self._last.get(host, 0) + self.settings.delay, self._paused_until.get(host, 0))
+        now = self.clock()
+        ready = max(self._last.get(host, -1e9) + self.settings.delay, self._paused_until.get(host, -1e9))
         if ready > now:
             self.sleep(ready - now)
-        self._last[host] = time.monotonic()
+        self._last[host] = self.clock()
 
     def _note_limits(self, host: str, response: httpx.Response) -> None:
         remaining = response.headers.get("RateLimit-Remaining")
         reset = response.headers.get("RateLimit-Reset")
         if remaining is not None and reset is not None and remaining.strip() == "0":
             try:
-                self._paused_until[host] = time.monotonic() + min(float(reset), self.settings.max_retry_after)
+                self._paused_until[host] = self.clock() + min(float(reset), self.settings.max_retry_after)
             except ValueError:
                 pass
 

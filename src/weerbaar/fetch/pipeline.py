@@ -47,7 +47,7 @@ class Candidate:
 @dataclass
 class ItemResult:
     candidate: Candidate
-    status: str  # nieuw, ongewijzigd, fout, overgeslagen
+    status: str  # nieuw, gewijzigd, ongewijzigd, fout
     message: str | None = None
     path: Path | None = None
     document_id: int | None = None
@@ -109,18 +109,45 @@ def fetch_candidates(ws: Workspace, http: Http, candidates, *, max_mb: float = D
     return report
 
 
+def _conditional_headers(version: str | None) -> dict[str, str]:
+    if version and version.startswith("etag:"):
+        return {"If-None-Match": version[5:]}
+    if version and version.startswith("lm:"):
+        return {"If-Modified-Since": version[3:]}
+    return {}
+
+
+def _version_of(response, path: Path) -> str:
+    """What tells a later run whether the file changed: ETag, else Last-Modified, else its hash."""
+    if response.headers.get("ETag"):
+        return "etag:" + response.headers["ETag"]
+    if response.headers.get("Last-Modified"):
+        return "lm:" + response.headers["Last-Modified"]
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def fetch_one(ws: Workspace, http: Http, c: Candidate, *, max_mb: float = DEFAULT_MAX_MB) -> ItemResult:
+    """Fetch one item unless we have it already. A source that gives no version (a website) is
+    asked with a conditional request, so an unchanged file is not downloaded again."""
     known = ws.conn.execute("SELECT version, path, status FROM fetched WHERE url = ?", (c.url,)).fetchone()
-    if known and known["status"] == "ok" and known["version"] == c.version and known["path"] \
-            and (ws.folder / known["path"]).exists():
+    have = known is not None and known["status"] == "ok" and known["path"] and (ws.folder / known["path"]).exists()
+    if have and c.version is not None and known["version"] == c.version:
         return ItemResult(c, "ongewijzigd", path=ws.folder / known["path"])
-    path = target_path(ws, c)
+    # A URL we have keeps its file: a re-run with other options must not create a second copy.
+    path = ws.folder / known["path"] if have else target_path(ws, c)
+    headers = _conditional_headers(known["version"]) if have and c.version is None else {}
     try:
-        response = http.request("GET", c.url, stream_to=path, max_bytes=int(max_mb * 2**20))
+        response = http.request("GET", c.url, stream_to=path, max_bytes=int(max_mb * 2**20), headers=headers)
+        if response.status_code == 304:
+            return ItemResult(c, "ongewijzigd", path=ws.folder / known["path"])
         if response.status_code != 200:
             raise FetchError(f"De bron antwoordt met {response.status_code}.", response.status_code)
         if not c.content_type:
             c.content_type = response.headers.get("Content-Type")
+        if c.version is None:
+            c.version = _version_of(response, path)
+            if have and c.version == known["version"]:
+                return ItemResult(c, "ongewijzigd", path=path)
     except FetchError as exc:
         if not c.fallback_pages:
             _record(ws, c, "fout", None, exc.message)
@@ -134,7 +161,7 @@ def fetch_one(ws: Workspace, http: Http, c: Candidate, *, max_mb: float = DEFAUL
         _record(ws, c, "fout", path, message)
         return ItemResult(c, "fout", message, path)
     _record(ws, c, "ok", path, c.extra.get("tekst_van_bron"))
-    return ItemResult(c, "nieuw", c.extra.get("tekst_van_bron"), path, document_id)
+    return ItemResult(c, "nieuw" if not have else "gewijzigd", c.extra.get("tekst_van_bron"), path, document_id)
 
 
 def _ingest(ws: Workspace, path: Path, c: Candidate) -> tuple[int | None, str | None]:
