@@ -158,3 +158,16 @@ def test_an_invalid_correction_changes_nothing(ws, tmp_path):
     with pytest.raises(ValueError, match="geen jaartal"):
         correct_document(ws, doc["id"], {"year": "vorig jaar"})
     assert list_documents(ws)[0] == doc
+
+
+def test_a_correction_follows_a_moved_file(ws, tmp_path):
+    folder = _corpus(tmp_path)
+    ingest_paths(ws, [folder])
+    doc = next(d for d in list_documents(ws) if d["filename"] == "brief.docx")
+    correct_document(ws, doc["id"], {"year": 2021})
+    (folder / "brief.docx").rename(folder / "brief-verplaatst.docx")
+    ingest_paths(ws, [folder])
+    write_docx(folder / "brief-verplaatst.docx", [[PROSE[2]]])  # and later it changes
+    ingest_paths(ws, [folder])
+    moved = next(d for d in list_documents(ws) if d["filename"] == "brief-verplaatst.docx")
+    assert moved["year"] == 2021 and moved["metadata_source"]["year"] == "handmatig"

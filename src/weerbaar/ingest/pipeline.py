@@ -217,9 +217,10 @@ def ingest_file(ws: Workspace, path: Path, root: Path, options: IngestOptions, m
         if Path(same_content["path"]).exists():
             return _skip(ws, path, UnreadableDocument(
                 "dubbel", f"Zelfde inhoud als '{same_content['path']}', dat al is ingelezen."), record=False)
-        with ws.transaction() as c:  # the file was moved or renamed: keep its passages
+        with ws.transaction() as c:  # the file was moved or renamed: keep its passages and corrections
             c.execute("UPDATE documents SET path = ?, filename = ? WHERE id = ?",
                       (str(path), path.name, same_content["id"]))
+            c.execute("UPDATE metadata_corrections SET path = ? WHERE path = ?", (str(path), same_content["path"]))
         return FileOutcome(path, "verplaatst", document_id=same_content["id"])
     try:
         doc = read_document(path)
