@@ -80,6 +80,9 @@ def test_glyph_code_text_is_judged_unreadable():
     assert page_quality("\x01\x04\x05\x06\x07\x08\t\n\x0b\x1c\x1d\x1e" * 20) == "onleesbaar"
     assert page_quality("Xqzv brtk plmn " * 40) == "onleesbaar"  # letter salad, no Dutch function words
     assert page_quality(PROSE[0]) == "ok"
+    table = "Overzicht reserves Saldo Vermeerdering Vermindering\n" + "\n".join(
+        f"Algemene reserve {i}.903 720 -722 Bestemmingsreserve onderhoud gebouwen {i}.000 0 0" for i in range(12))
+    assert page_quality(table) == "ok"  # a financial table: few function words, but real words
 
 
 def test_docx_pages_follow_its_page_breaks(tmp_path):

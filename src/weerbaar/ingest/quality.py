@@ -1,5 +1,10 @@
 """Is extracted text real text? Refuse glyph-code garbage and empty or scanned files.
 
+Two signs of garbage: control or private-use characters (fonts without a Unicode map), and
+"letter salad": hardly any Dutch function words *and* hardly any words a dictionary knows
+(simplemma's Dutch and English lexicons). A table page has few function words but real words,
+so it passes.
+
 A PDF whose fonts lack a Unicode map extracts as control characters or letter salad; putting
 that in the workspace would poison search and evidence. We judge each page and the document.
 """
@@ -24,6 +29,19 @@ _ALPHA_WORD = re.compile(r"[^\W\d_]+")
 MIN_WORDS_TO_JUDGE = 40
 MAX_CONTROL_SHARE = 0.05
 MIN_FUNCTION_WORD_SHARE = 0.03
+MIN_KNOWN_WORD_SHARE = 0.3
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _known_share(text: str) -> float:
+    """Share of words of four letters or more that simplemma's Dutch or English dictionary knows."""
+    import simplemma
+
+    words = [w.lower() for w in _LONG_WORD.findall(text)]
+    if not words:
+        return 1.0
+    known = sum(1 for w in words if simplemma.is_known(w, lang="nl") or simplemma.is_known(w, lang="en"))
+    return known / len(words)
 
 
 # Control, private-use and non-characters: what a text layer of glyph codes extracts as.
@@ -45,7 +63,8 @@ def page_quality(text: str) -> str:
     words = [w.lower() for w in _ALPHA_WORD.findall(text)]
     if len(words) >= MIN_WORDS_TO_JUDGE:
         share = sum(1 for w in words if w in _FUNCTION_WORDS) / len(words)
-        if share < MIN_FUNCTION_WORD_SHARE:
+        # Tables have few function words but real words; letter salad has neither.
+        if share < MIN_FUNCTION_WORD_SHARE and _known_share(text) < MIN_KNOWN_WORD_SHARE:
             return "onleesbaar"
     return "ok"
 
