@@ -45,6 +45,13 @@ def test_inference_from_content_when_names_say_nothing():
                            "doc_type": "inhoud", "date": "inhoud", "year": "inhoud"}
 
 
+def test_a_report_that_cites_many_organisations_belongs_to_none_of_them():
+    text = ("Onderzoeksrapport over weerbaarheid\n\n" + "Tekst zonder namen. " * 30 +
+            "Respondenten van gemeente Utrecht, gemeente Utrecht, gemeente Barneveld, Veiligheidsregio Twente "
+            "en Veiligheidsregio Zeeland vertelden over hun aanpak.")
+    assert infer_metadata(Path("/x/rapport.txt"), [text], None).organisation is None
+
+
 def test_a_document_type_in_the_title_beats_later_mentions():
     meta = infer_metadata(Path("/x/stuk.pdf"), ["Programmabegroting 2026\nIn deze begroting staan ook moties."], None)
     assert meta.doc_type == "begroting" and meta.year == 2026

@@ -228,13 +228,17 @@ def _name_length(words: list[str]) -> int:
 
 
 def _organisation_from_text(text: str) -> str | None:
-    """The organisation named most often in the opening pages (twice at least, or in the letterhead)."""
+    """The organisation that dominates the opening pages (at least twice and at least half of all
+    organisation mentions: a research report that cites many municipalities belongs to none of
+    them), else the one named in the first lines (the letterhead)."""
     counts: Counter[str] = Counter()
     letterhead: str | None = None
+    mentions = 0
     for m in _ORG_IN_TEXT.finditer(text):
         name = m.group(2)
         if name.split()[0] in _NOT_A_NAME:
             continue
+        mentions += 1
         if name.split()[0] in ("Den", "De", "Het") or len(name.split()) == 1:
             key = f"{m.group(1).lower()} {name}"
         else:
@@ -246,7 +250,7 @@ def _organisation_from_text(text: str) -> str | None:
     if not counts:
         return None
     (best, n), *_ = counts.most_common(1)
-    return best if n >= 2 else letterhead
+    return best if n >= 2 and n >= mentions / 2 else letterhead
 
 
 def _title_from(extracted_title: str | None, first_page: str, stem: str) -> str:
