@@ -127,12 +127,13 @@ def test_analysis_is_incremental_and_a_new_model_rescores_without_embedding(ws, 
     third = analyse_workspace(ws, BOOK, embedder=embedder)
     assert (third.analysed, third.embedded) == (0, 0)
 
-    # Enough validated labels: the workspace gets its own model, and everything is re-scored, not re-embedded.
+    # Enough reviewers' decisions: the workspace gets its own model, and everything is re-scored, not re-embedded.
+    from weerbaar.review.decisions import record
+
     ids = [r[0] for r in ws.conn.execute("SELECT id FROM passages")]
-    labels = [(ids[i % len(ids)], f"{p}.{n}", int(i % 2 == 0), "2025-01-01") for i, (p, n) in
-              enumerate((p, n) for p in range(1, 7) for n in range(1, 8))][: 2 * MIN_LABELS + 2]
-    ws.conn.executemany("INSERT INTO labels (passage_id, measure_id, relevant, decided_at) VALUES (?,?,?,?)",
-                        [lab for lab in labels])
+    measures = [f"{p}.{n}" for p in range(1, 7) for n in range(1, 8)]
+    for i in range(2 * MIN_LABELS + 2):
+        record(ws, ids[i % len(ids)], measures[i % len(measures)], "anna", relevant=i % 2 == 0)
     fourth = analyse_workspace(ws, BOOK, embedder=embedder)
     assert fourth.config.model.startswith("werkruimte")
     assert (fourth.analysed, fourth.embedded) == (3, 0)

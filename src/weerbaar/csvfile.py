@@ -13,7 +13,8 @@ def dict_reader(path: Path) -> csv.DictReader:
     """A DictReader over the file; ``reader.line_num`` gives the line for error messages."""
     text = decode_bytes(path.read_bytes())
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:  # a single column has no delimiter to find
-        dialect = csv.excel
-    return csv.DictReader(io.StringIO(text), dialect=dialect)
+        delimiter = ","
+    # Only the delimiter is sniffed: quoting guessed from a header line alone is unreliable.
+    return csv.DictReader(io.StringIO(text), delimiter=delimiter)

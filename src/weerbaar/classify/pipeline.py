@@ -4,8 +4,8 @@ Only passages that were not yet analysed with the current configuration are proc
 embeddings are computed once and kept, so a new codebook or a newly learned model re-scores
 without re-embedding. Work is committed per chunk: an interrupted run continues where it was.
 
-Which model: the built-in one, unless the workspace holds enough validated labels (from the
-review app) to fit its own; the configuration stored with each run says which.
+Which model: the built-in one, unless the workspace holds enough reviewers' decisions to fit
+its own; the configuration stored with each run says which.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from weerbaar.workspace import Workspace
 
 CHUNK = 1024
 STORE_FLOOR = 0.05  # pairs below this probability are not stored: never shown, even with --alle
-MIN_LABELS = 20  # relevant and not-relevant labels each, before a workspace gets its own model
+MIN_LABELS = 20  # relevant and not-relevant decisions each, before a workspace gets its own model
 
 
 @dataclass
@@ -57,37 +57,38 @@ def _now() -> str:
 
 
 def workspace_model(ws: Workspace, analyser_factory: Callable[[RelevanceModel], Analyser]) -> RelevanceModel:
-    """The built-in model, or one fitted on this workspace's labels when there are enough."""
+    """The built-in model, or one fitted on this workspace's decisions when there are enough.
+
+    What counts per passage and measure is the final decision (a settling one, else the
+    reviewers' agreement); conflicts and undone decisions do not teach anything.
+    """
+    from weerbaar.review.decisions import final_labels
+
     builtin = RelevanceModel.builtin()
-    rows = ws.conn.execute(
-        """SELECT l.passage_id, l.measure_id, l.relevant FROM labels l
-           JOIN (SELECT passage_id, measure_id, max(id) AS id FROM labels GROUP BY passage_id, measure_id) last
-           ON last.id = l.id""").fetchall()
-    positives = sum(r["relevant"] for r in rows)
-    if positives < MIN_LABELS or len(rows) - positives < MIN_LABELS:
+    labels = [d for d in final_labels(ws).values() if d.passage_id is not None]
+    positives = sum(d.relevant for d in labels)
+    if positives < MIN_LABELS or len(labels) - positives < MIN_LABELS:
         return builtin
     analyser = analyser_factory(builtin)
-    ids = sorted({r["passage_id"] for r in rows})
+    labels = [d for d in labels if d.measure_id in analyser.measure_ids]
+    ids = sorted({d.passage_id for d in labels})
     texts, vectors = _texts_and_vectors(ws, ids, analyser.embedder)
     stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems())
     results = dict(zip(ids, analyser.analyse(texts, stats, vectors)))
-    feats = np.stack([results[r["passage_id"]].features[analyser.measure_ids.index(r["measure_id"])]
-                      for r in rows if r["measure_id"] in analyser.measure_ids])
-    labels = np.array([bool(r["relevant"]) for r in rows if r["measure_id"] in analyser.measure_ids])
-    return fit(feats, labels, name="werkruimte", trained_on=f"{len(labels)} beoordelingen in deze werkruimte",
-               default_stage=_reviewed_default_stage(ws, analyser, builtin.default_stage))
+    feats = np.stack([results[d.passage_id].features[analyser.measure_ids.index(d.measure_id)] for d in labels])
+    return fit(feats, np.array([d.relevant for d in labels]), name="werkruimte",
+               trained_on=f"{len(labels)} beoordelingen in deze werkruimte",
+               default_stage=_reviewed_default_stage(labels, analyser, builtin.default_stage))
 
 
-def _reviewed_default_stage(ws: Workspace, analyser: Analyser, fallback: int) -> int:
+def _reviewed_default_stage(labels, analyser: Analyser, fallback: int) -> int:
     """The stage reviewers give most often to relevant passages that carry no stage cue.
 
     Cues decide where they occur; where none occurs, the reviewers' habit decides (once there
     are at least five such passages).
     """
-    rows = ws.conn.execute(
-        """SELECT p.text, l.stage FROM labels l JOIN passages p ON p.id = l.passage_id
-           WHERE l.relevant = 1 AND l.stage IS NOT NULL""").fetchall()
-    uncued = [stage for text, stage in rows if analyser.stage.detect(text).cue is None]
+    uncued = [d.stage for d in labels
+              if d.relevant and d.stage is not None and analyser.stage.detect(d.text).cue is None]
     if len(uncued) < 5:
         return fallback
     return max(set(uncued), key=uncued.count)

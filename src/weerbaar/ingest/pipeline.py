@@ -22,6 +22,7 @@ from weerbaar.ingest.manifest import COLUMNS, ManifestFinder
 from weerbaar.ingest.metadata import DocumentMeta, infer_metadata
 from weerbaar.ingest.passages import split_passages
 from weerbaar.ingest.readers import ExtractedDocument, read_document, reader_for
+from weerbaar.review.decisions import reattach
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.db import DB_FILENAME
 
@@ -172,6 +173,7 @@ def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocumen
         "INSERT INTO passages_fts (rowid, stems) VALUES (?, ?)", [(row[0], index_text(row[6])) for row in passage_rows]
     )
     conn.execute("DELETE FROM skipped_files WHERE path = ?", (str(path),))
+    reattach(ws, doc_id)  # decisions on the previous version find their passage again
     return doc_id, len(passage_rows)
 
 

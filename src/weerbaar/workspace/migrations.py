@@ -148,17 +148,35 @@ def m002_analysis(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID;
         CREATE INDEX suggestions_rank ON suggestions(measure_id, score DESC);
 
-        -- Validated examples that teach the model: written by the review app, read by analyseer.
-        CREATE TABLE labels (
+        -- Reviewers' decisions: append-only (undo marks, never deletes). Each keeps a snapshot of
+        -- where its passage was, so it survives re-ingest (re-attached by text) and can move
+        -- between workspaces (export/import by uid). analyseer learns from them.
+        CREATE TABLE decisions (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
-            passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+            uid TEXT NOT NULL UNIQUE,
+            passage_id INTEGER REFERENCES passages(id) ON DELETE SET NULL,
             measure_id TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
             relevant INTEGER NOT NULL,
+            quote_correct INTEGER,
+            about_measure INTEGER,
+            enough_context INTEGER,
             stage INTEGER,
-            reviewer TEXT,
-            decided_at TEXT NOT NULL
+            elements TEXT NOT NULL DEFAULT '[]',
+            note TEXT,
+            settles INTEGER NOT NULL DEFAULT 0,  -- settles a disagreement between reviewers
+            decided_at TEXT NOT NULL,
+            undone_at TEXT,
+            document_sha256 TEXT NOT NULL,
+            document_path TEXT NOT NULL,
+            page_no INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            text TEXT NOT NULL
         );
-        CREATE INDEX labels_passage ON labels(passage_id, measure_id);
+        CREATE INDEX decisions_passage ON decisions(passage_id, measure_id);
+        CREATE INDEX decisions_reviewer ON decisions(reviewer, id);
+        CREATE INDEX decisions_document ON decisions(document_sha256);
         """,
     )
 
