@@ -1,0 +1,64 @@
+"""Active learning for a review queue, in the spirit of ASReview: after every few decisions the
+remaining candidates of a measure are re-ranked by a model refitted on what reviewers decided.
+
+- Until both relevant and not-relevant decisions exist (at least ``MIN_EACH`` of each), the
+  queue keeps the calibrated built-in scores.
+- After that a logistic regression on the same measure-independent features is fitted on the
+  decisions plus the built-in model's view of the rest, and re-scores the unreviewed candidates.
+- :func:`expected_remaining` sums the calibrated probabilities of what is still unreviewed: the
+  expected number of relevant passages not yet seen.
+- :func:`should_stop` suggests stopping when that expectation is below half a passage, or after
+  a run of consecutive not-relevant decisions (the heuristic ASReview users apply).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from weerbaar.classify.model import RelevanceModel
+
+MIN_EACH = 3
+STOP_AFTER_IRRELEVANT = 20
+
+
+@dataclass
+class QueueState:
+    order: list[int]  # candidate indexes, best first, unreviewed only
+    scores: np.ndarray  # calibrated probability per candidate (all candidates)
+    expected_remaining: float
+
+
+def rerank(features: np.ndarray, prior: RelevanceModel, decided: dict[int, bool]) -> QueueState:
+    """features: (candidates, FEATURES) for one measure; decided: candidate index → relevant."""
+    scores = prior.probability(features)
+    positives = sum(decided.values())
+    if positives >= MIN_EACH and len(decided) - positives >= MIN_EACH:
+        from sklearn.linear_model import LogisticRegression
+
+        idx = np.fromiter(decided, dtype=int)
+        y = np.fromiter(decided.values(), dtype=bool)
+        model = LogisticRegression(C=1.0, max_iter=1000).fit(features[idx], y)
+        learned = model.predict_proba(features)[:, 1]
+        # Shrink towards the prior while the reviewers' evidence is thin.
+        weight = len(decided) / (len(decided) + 20)
+        scores = weight * learned + (1 - weight) * scores
+    open_ = [i for i in np.argsort(-scores, kind="stable") if i not in decided]
+    return QueueState(order=[int(i) for i in open_], scores=scores,
+                      expected_remaining=float(scores[open_].sum()) if open_ else 0.0)
+
+
+def expected_remaining(state: QueueState) -> float:
+    return state.expected_remaining
+
+
+def should_stop(state: QueueState, recent: list[bool]) -> bool:
+    """Stop when fewer than half a relevant passage is expected to remain, or after a long run of
+    not-relevant decisions."""
+    run = 0
+    for relevant in reversed(recent):
+        if relevant:
+            break
+        run += 1
+    return state.expected_remaining < 0.5 or run >= STOP_AFTER_IRRELEVANT
