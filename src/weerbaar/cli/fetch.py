@@ -86,7 +86,7 @@ def _print_report(report: FetchReport, json_out: bool) -> None:
         err.print(table)
 
 
-def _probe(name: str, result: tuple[bool, str]) -> None:
+def _probe(result: tuple[bool, str]) -> None:
     ok, message = result
     (out.print if ok else err.print)(("[green]In orde:[/] " if ok else "[bold red]Niet in orde:[/] ") + message)
     raise typer.Exit(0 if ok else 1)
@@ -111,7 +111,7 @@ def haal_ori(
     from weerbaar.fetch import ori
 
     if proef:
-        _probe("ori", ori.probe(Http(HttpSettings(retries=1, delay=0)), api))
+        _probe(ori.probe(Http(HttpSettings(retries=1, delay=0)), api))
     if not gemeenten:
         raise typer.BadParameter("noem minstens één gemeente.", param_hint="GEMEENTEN")
     date_from, date_to = _date(van, "--van"), _date(tot, "--tot")
@@ -141,7 +141,7 @@ def haal_openbesluitvorming(
     from weerbaar.fetch import openbesluitvorming as obv
 
     if proef:
-        _probe("openbesluitvorming", obv.probe(Http(HttpSettings(retries=1, delay=0)), api))
+        _probe(obv.probe(Http(HttpSettings(retries=1, delay=0)), api))
     if not bronnen and not zoek:
         raise typer.BadParameter("noem een bron of geef --zoek.", param_hint="BRONNEN")
     date_from, date_to = _date(van, "--van"), _date(tot, "--tot")
@@ -165,7 +165,7 @@ def haal_website(
     organisatie: Annotated[Optional[str], typer.Option(help="Organisatie van de gevonden documenten.")] = None,
     diepte: Annotated[int, typer.Option("--diepte", min=0, help="Hoe veel klikken vanaf het beginadres.")] = 3,
     max_paginas: Annotated[int, typer.Option("--max-paginas", min=1, help="Hoogstens zo veel pagina's bekijken.")] = 500,
-    filter: Annotated[Optional[str], typer.Option("--filter", help="Woorden, komma-gescheiden (standaard begroting, jaarverslag, …).")] = None,
+    woorden: Annotated[Optional[str], typer.Option("--filter", help="Woorden, komma-gescheiden (standaard begroting, jaarverslag, …).")] = None,
     paginas: Annotated[bool, typer.Option("--paginas", help="Ook HTML-pagina's zelf ophalen als hun tekst past.")] = False,
     max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
@@ -176,7 +176,7 @@ def haal_website(
 
     if not url.startswith(("http://", "https://")):
         raise typer.BadParameter("geef een volledig adres met http:// of https://.", param_hint="URL")
-    words = tuple(w.strip() for w in filter.split(",") if w.strip()) if filter else tuple(DEFAULT_FILTER)
+    words = tuple(w.strip() for w in woorden.split(",") if w.strip()) if woorden else tuple(DEFAULT_FILTER)
     org, org_type = normalise_organisation(organisatie) if organisatie else (None, None)
 
     def candidates(ws, http):

@@ -115,8 +115,7 @@ def undo_last(ws: Workspace, reviewer: str) -> Decision | None:
         if row is None:
             return None
         conn.execute("UPDATE decisions SET undone_at = ? WHERE id = ?", (_now(), row["id"]))
-    decision = _from_row(row)
-    return decision
+    return _from_row(row)
 
 
 def all_decisions(ws: Workspace, *, include_undone: bool = True) -> list[Decision]:
@@ -160,7 +159,9 @@ class Agreement:
     reviewer_a: str
     reviewer_b: str
     n: int
-    kappa: float | None  # None when undefined (fewer than two items, or one label only)
+    # None with fewer than two common items, or when the two disagree on items of a single label
+    # only; 1.0 when both gave one and the same label throughout (kappa is formally undefined then).
+    kappa: float | None
 
 
 def agreement(ws: Workspace) -> list[Agreement]:
