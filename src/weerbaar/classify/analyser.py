@@ -6,6 +6,7 @@ One :class:`Analyser` serves ``weerbaar analyseer`` (passages in a workspace), `
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +48,13 @@ class Analyser:
             evidence_terms += [("context", t) for t in codebook.context.terms]
         self.evidence = TermMatcher(evidence_terms)
         self._prototypes()
+
+    def with_model(self, model: RelevanceModel) -> Analyser:
+        """The same analyser (vocabulary, prototypes: no second embedding) with another model."""
+        clone = copy.copy(self)
+        clone.model = model
+        clone.stage = StageDetector(self.codebook, default_stage=model.default_stage)
+        return clone
 
     def _prototypes(self) -> None:
         texts, owners = [], []

@@ -37,12 +37,11 @@ def classify_lines(lines: list[str], codebook, *, ws=None, max_chars: int = 2000
     own = embedder is None
     embedder = embedder or Embedder()
     try:
-        model = RelevanceModel.builtin()
+        analyser = Analyser(codebook, RelevanceModel.builtin(), embedder)
         if ws is not None:
             from weerbaar.classify.pipeline import workspace_model
 
-            model = workspace_model(ws, lambda m: Analyser(codebook, m, embedder))
-        analyser = Analyser(codebook, model, embedder)
+            analyser = analyser.with_model(workspace_model(ws, analyser))
         stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems()) if ws else CorpusStats.uniform()
         parsed = [(n, *_parse(line, n, max_chars)) for n, line in enumerate(lines, 1) if line.strip()]
         for start in range(0, len(parsed), BATCH):

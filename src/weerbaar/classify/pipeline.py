@@ -56,20 +56,19 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def workspace_model(ws: Workspace, analyser_factory: Callable[[RelevanceModel], Analyser]) -> RelevanceModel:
-    """The built-in model, or one fitted on this workspace's decisions when there are enough.
+def workspace_model(ws: Workspace, analyser: Analyser) -> RelevanceModel:
+    """The analyser's (built-in) model, or one fitted on this workspace's decisions when there are enough.
 
     What counts per passage and measure is the final decision (a settling one, else the
     reviewers' agreement); conflicts and undone decisions do not teach anything.
     """
     from weerbaar.review.decisions import final_labels
 
-    builtin = RelevanceModel.builtin()
+    builtin = analyser.model
     labels = [d for d in final_labels(ws).values() if d.passage_id is not None]
     positives = sum(d.relevant for d in labels)
     if positives < MIN_LABELS or len(labels) - positives < MIN_LABELS:
         return builtin
-    analyser = analyser_factory(builtin)
     labels = [d for d in labels if d.measure_id in analyser.measure_ids]
     ids = sorted({d.passage_id for d in labels})
     texts, vectors = _texts_and_vectors(ws, ids, analyser.embedder)
@@ -130,8 +129,9 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
     own_embedder = embedder is None
     embedder = embedder or Embedder()
     try:
-        model = workspace_model(ws, lambda m: Analyser(codebook, m, embedder))
-        analyser = Analyser(codebook, model, embedder)
+        base = Analyser(codebook, RelevanceModel.builtin(), embedder)
+        model = workspace_model(ws, base)
+        analyser = base.with_model(model)
         config = AnalysisConfig(codebook=f"{codebook.name} {codebook.version}", codebook_fingerprint=codebook.fingerprint,
                                 model=f"{model.name}: {model.trained_on}", model_key=model.key,
                                 threshold=model.threshold, embedder=embedder.name)
