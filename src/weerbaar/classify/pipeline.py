@@ -10,7 +10,6 @@ its own; the configuration stored with each run says which.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from weerbaar.classify.embeddings import Embedder, from_blobs, to_blob
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import RelevanceModel, fit
 from weerbaar.workspace import Workspace
+from weerbaar.workspace.db import timestamp
 
 CHUNK = 1024
 STORE_FLOOR = 0.05  # pairs below this probability are not stored: never shown, even with --alle
@@ -51,9 +51,6 @@ class AnalysisReport:
     skipped: int  # already analysed with this configuration
     config: AnalysisConfig
 
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def workspace_model(ws: Workspace, analyser: Analyser) -> RelevanceModel:
@@ -143,27 +140,24 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
             run_id = conn.execute(
                 "INSERT INTO analysis_runs (config_key, config, started_at) VALUES (?,?,?)",
                 (config.key, json.dumps({**asdict(config), "model_detail": json.loads(model.to_json())},
-                                        ensure_ascii=False), _now())).lastrowid
+                                        ensure_ascii=False), timestamp())).lastrowid
         stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems())
-        embedded_before = ws.conn.execute("SELECT count(*) FROM passage_embeddings WHERE model = ?",
-                                          (embedder.name,)).fetchone()[0]
-        done = 0
+        done = embedded = 0
         batches = (pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK))
         current = _Batch(ws, next(batches), embedder) if pending else None
         while current is not None:
             upcoming = next(batches, None)
             following = _Batch(ws, upcoming, embedder) if upcoming else None  # embeds while we score
+            embedded += len(current.missing)
             texts, vectors = current.result()
             _store(ws, current.ids, analyser.analyse(texts, stats, vectors), analyser, config.key, run_id)
             done += len(current.ids)
             if progress:
                 progress(done, len(pending))
             current = following
-        embedded_after = ws.conn.execute("SELECT count(*) FROM passage_embeddings WHERE model = ?",
-                                         (embedder.name,)).fetchone()[0]
         with ws.transaction() as conn:
-            conn.execute("UPDATE analysis_runs SET finished_at = ?, passages = ? WHERE id = ?", (_now(), done, run_id))
-        return AnalysisReport(run_id, done, embedded_after - embedded_before, total_passages - len(pending), config)
+            conn.execute("UPDATE analysis_runs SET finished_at = ?, passages = ? WHERE id = ?", (timestamp(), done, run_id))
+        return AnalysisReport(run_id, done, embedded, total_passages - len(pending), config)
     finally:
         if own_embedder:
             embedder.close()

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -21,6 +20,7 @@ from weerbaar.fetch.http import FetchError, Http
 from weerbaar.fetch.pipeline import Candidate
 from weerbaar.organisations import normalise_organisation
 from weerbaar.workspace import Workspace
+from weerbaar.workspace.db import timestamp
 
 DEFAULT_BASE = "https://openbesluitvorming.nl"
 PAGE_SIZE = 100
@@ -110,7 +110,7 @@ def follow_candidates(ws: Workspace, http: Http, organization: str, *, base: str
     if keep:
         with ws.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO fetch_cursors VALUES ('openbesluitvorming', ?, ?, ?)",
-                         (organization, keep, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+                         (organization, keep, timestamp()))
 
 
 def probe(http: Http, base: str = DEFAULT_BASE) -> tuple[bool, str]:

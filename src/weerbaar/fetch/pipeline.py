@@ -6,7 +6,6 @@ run fetches only what is new or changed; a failed item is reported and retried n
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import mimetypes
 import re
@@ -18,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from weerbaar.fetch.http import FetchError, Http
 from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 from weerbaar.workspace import Workspace
+from weerbaar.workspace.db import timestamp
 
 DEFAULT_MAX_MB = 100
 FOLDER = "bronnen"
@@ -65,9 +65,6 @@ class FetchReport:
         return [i for i in self.items if i.status == "fout"]
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
 
 def _safe(text: str, limit: int = 80) -> str:
     return (_SAFE.sub("-", text).strip("-._") or "document")[:limit]
@@ -90,7 +87,7 @@ def _record(ws: Workspace, c: Candidate, status: str, path: Path | None, message
             "INSERT OR REPLACE INTO fetched (url, source, source_id, version, path, status, message, fetched_at) "
             "VALUES (?,?,?,?,?,?,?,?)",
             (c.url, c.source, c.source_id, c.version, str(path.relative_to(ws.folder)) if path else None, status,
-             message, _now()))
+             message, timestamp()))
 
 
 def fetch_candidates(ws: Workspace, http: Http, candidates, *, max_mb: float = DEFAULT_MAX_MB,

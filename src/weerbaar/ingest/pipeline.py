@@ -8,7 +8,6 @@ changed files are replaced, moved files keep their passages.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -24,7 +23,7 @@ from weerbaar.ingest.passages import split_passages
 from weerbaar.ingest.readers import ExtractedDocument, read_document, reader_for
 from weerbaar.review.decisions import reattach
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.db import DB_FILENAME
+from weerbaar.workspace.db import DB_FILENAME, timestamp
 
 DEFAULT_MAX_MB = 250
 
@@ -72,9 +71,6 @@ class IngestReport:
 
 ProgressCallback = Callable[[Path, int], None]  # (file just handled, its size in bytes)
 
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _is_hidden(path: Path, root: Path) -> bool:
@@ -149,7 +145,7 @@ def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocumen
         (str(path), path.name, sha, size, doc.format, meta.title, meta.organisation, meta.organisation_type,
          meta.doc_type, meta.year, meta.date, len(doc.pages), int(doc.paginated),
          json.dumps(meta.source, ensure_ascii=False), json.dumps(source_info, ensure_ascii=False),
-         json.dumps(doc.notes, ensure_ascii=False), _now()),
+         json.dumps(doc.notes, ensure_ascii=False), timestamp()),
     )
     doc_id = cur.lastrowid
     conn.executemany(
@@ -190,7 +186,7 @@ def _skip(ws: Workspace, path: Path, exc: UnreadableDocument, record: bool = Tru
         with ws.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO skipped_files (path, reason, message, attempted_at) VALUES (?,?,?,?)",
-                (str(path), exc.code, exc.message, _now()),
+                (str(path), exc.code, exc.message, timestamp()),
             )
     return FileOutcome(path, "overgeslagen", reason=exc.code, message=exc.message, hint=exc.hint)
 

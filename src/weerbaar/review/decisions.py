@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import uuid
 from collections import defaultdict
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace
+from weerbaar.workspace.db import timestamp
 
 CHECKS = ("quote_correct", "about_measure", "enough_context")
 EXPORT_FIELDS = ("uid", "measure_id", "reviewer", "relevant", "quote_correct", "about_measure", "enough_context",
@@ -63,9 +63,6 @@ class Decision:
         return (self.document_sha256, self.page_no, self.start, self.end, self.measure_id)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-
 
 def _from_row(row) -> Decision:
     d = dict(row)
@@ -91,7 +88,7 @@ def record(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relev
     decision = Decision(uid=str(uuid.uuid4()), passage_id=passage_id, measure_id=measure_id, reviewer=reviewer.strip(),
                         relevant=bool(relevant), quote_correct=quote_correct, about_measure=about_measure,
                         enough_context=enough_context, stage=stage, elements=list(elements), note=note or None,
-                        settles=settles, decided_at=_now(), document_sha256=row["sha256"], document_path=row["path"],
+                        settles=settles, decided_at=timestamp("milliseconds"), document_sha256=row["sha256"], document_path=row["path"],
                         page_no=row["page_no"], start=row["start"], end=row["end"], text=row["text"])
     with ws.transaction() as conn:
         decision.id = _insert(conn, decision)
@@ -114,7 +111,7 @@ def undo_last(ws: Workspace, reviewer: str) -> Decision | None:
                            (reviewer,)).fetchone()
         if row is None:
             return None
-        conn.execute("UPDATE decisions SET undone_at = ? WHERE id = ?", (_now(), row["id"]))
+        conn.execute("UPDATE decisions SET undone_at = ? WHERE id = ?", (timestamp("milliseconds"), row["id"]))
     return _from_row(row)
 
 
@@ -274,7 +271,7 @@ def import_decisions(ws: Workspace, path: Path) -> tuple[int, int, int]:
                          **{k: _parse_bool(r.get(k)) for k in CHECKS},
                          stage=int(r["stage"]) if r.get("stage") not in (None, "") else None, elements=list(elements),
                          note=r.get("note") or None, settles=bool(_parse_bool(r.get("settles"))),
-                         decided_at=r.get("decided_at") or _now(), undone_at=r.get("undone_at") or None,
+                         decided_at=r.get("decided_at") or timestamp("milliseconds"), undone_at=r.get("undone_at") or None,
                          document_sha256=r["document_sha256"], document_path=r.get("document_path") or "",
                          page_no=int(r.get("page_no") or 0), start=int(r.get("start") or 0), end=int(r.get("end") or 0),
                          text=r["text"])

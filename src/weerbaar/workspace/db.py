@@ -6,6 +6,7 @@ single writer). Its schema version lives in ``PRAGMA user_version``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -19,6 +20,11 @@ DB_FILENAME = "weerbaar.sqlite"
 DEFAULT_WORKSPACE = "weerbaar-werkruimte"
 ENV_WORKSPACE = "WEERBAAR_WERKRUIMTE"
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def timestamp(timespec: str = "seconds") -> str:
+    """The one time format every workspace table stores: UTC, ISO 8601."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec=timespec)
 
 
 def resolve_workspace_path(path: str | os.PathLike | None) -> Path:

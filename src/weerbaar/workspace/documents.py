@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.ingest.metadata import FIELDS, DocumentMeta
-from weerbaar.workspace.db import Workspace
+from weerbaar.workspace.db import Workspace, timestamp
 
 
 @dataclass
@@ -80,7 +79,7 @@ def correct_document(ws: Workspace, doc_id: int, values: dict[str, str]) -> dict
     for name, value in values.items():
         if name != "organisation_type":
             meta.set(name, value, "handmatig")
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    now = timestamp()
     with ws.transaction() as conn:
         conn.executemany(
             "INSERT OR REPLACE INTO metadata_corrections (path, field, value, corrected_at) VALUES (?,?,?,?)",
