@@ -29,7 +29,6 @@ class TextResult:
     stage: int
     stage_cue: str | None
     vulnerable_terms: list[str]
-    elements: dict[str, list[str]] = field(default_factory=dict)  # measure id → element ids found
     element_terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # measure → element → terms
 
 
@@ -69,14 +68,16 @@ class Analyser:
         self.proto_owner = np.asarray(owners)
         self.negative_vectors = vectors[len(texts) :]
 
-    def context_share(self, text_stems: list[str]) -> float:
-        hits = sum(1 for index, _ in self.evidence.find(text_stems) if self.evidence.terms[index].key == "context")
-        return min(hits, MAX_TERMS) / MAX_TERMS
+    def context_share(self, hits: list[tuple[int, int]]) -> float:
+        """How many crisis-context words occur (from the evidence matcher's hits), scaled to [0, 1]."""
+        count = sum(1 for index, _ in hits if self.evidence.terms[index].key == "context")
+        return min(count, MAX_TERMS) / MAX_TERMS
 
-    def features(self, texts_stems: list[list[str]], vectors: np.ndarray, stats: CorpusStats) -> np.ndarray:
-        """(texts, measures, FEATURES) for a batch."""
+    def features(self, texts_stems: list[list[str]], vectors: np.ndarray, stats: CorpusStats,
+                 evidence_hits: list[list[tuple[int, int]]]) -> np.ndarray:
+        """(texts, measures, FEATURES) for a batch; ``evidence_hits`` from ``self.evidence.find``."""
         n, m = len(texts_stems), len(self.measure_ids)
-        context = np.array([self.context_share(s) for s in texts_stems], dtype=np.float32)[:, None]
+        context = np.array([self.context_share(h) for h in evidence_hits], dtype=np.float32)[:, None]
         lexical = np.zeros((n, m), dtype=np.float32)
         distinct = np.zeros((n, m), dtype=np.float32)
         for i, s in enumerate(texts_stems):
@@ -103,12 +104,13 @@ class Analyser:
         if vectors is None:
             vectors = self.embedder.encode(texts)
         texts_stems = [stems(t) for t in texts]
-        feats = self.features(texts_stems, vectors, stats)
+        evidence_hits = [self.evidence.find(s) for s in texts_stems]  # one scan for context, elements, groups
+        feats = self.features(texts_stems, vectors, stats, evidence_hits)
         probabilities = self.model.probability(feats)
         results = []
         for i, text in enumerate(texts):
             stage = self.stage.detect(text)
-            found = self.evidence.keys_found(texts_stems[i])
+            found = self.evidence.group(evidence_hits[i])
             element_terms: dict[str, dict[str, list[str]]] = {}
             for key, terms in found.items():
                 if "|" in key:
@@ -116,8 +118,7 @@ class Analyser:
                     element_terms.setdefault(measure, {})[element] = sorted(terms)
             results.append(TextResult(
                 scores=probabilities[i], features=feats[i], stage=stage.stage, stage_cue=stage.cue,
-                vulnerable_terms=sorted(found.get("vulnerable", ())),
-                elements={mid: sorted(e) for mid, e in element_terms.items()}, element_terms=element_terms,
+                vulnerable_terms=sorted(found.get("vulnerable", ())), element_terms=element_terms,
             ))
         return results
 

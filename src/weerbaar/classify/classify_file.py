@@ -59,7 +59,7 @@ def classify_lines(lines: list[str], codebook, *, ws=None, max_chars: int = 2000
                     "measures": [{"id": m, "score": round(s, 4)} for m, s in relevant],
                     "stage": r.stage,
                     "stage_cue": r.stage_cue,
-                    "elements": sorted({f"{m}:{e}" for m, _ in relevant for e in r.elements.get(m, [])}),
+                    "elements": sorted({f"{m}:{e}" for m, _ in relevant for e in r.element_terms.get(m, {})}),
                     "vulnerable_groups": bool(r.vulnerable_terms),
                 }
     finally:

@@ -50,8 +50,12 @@ class TermMatcher:
 
     def keys_found(self, text_stems: list[str]) -> dict[str, set[str]]:
         """key → the codebook texts of the terms found."""
+        return self.group(self.find(text_stems))
+
+    def group(self, hits: list[tuple[int, int]]) -> dict[str, set[str]]:
+        """The hits of :meth:`find` as key → the codebook texts of the terms found."""
         found: dict[str, set[str]] = defaultdict(set)
-        for index, _ in self.find(text_stems):
+        for index, _ in hits:
             term = self.terms[index]
             found[term.key].add(term.text)
         return found
