@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from weerbaar.organisations import find_safety_region, normalise_organisation
+from weerbaar.organisations import ORGANISATION_TYPES, find_safety_region, normalise_organisation
 
 #: Document types: key → (Dutch label, words that reveal the type, strongest first).
 DOC_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -138,8 +138,6 @@ def validate_doc_type(value: str) -> str:
 
 
 def validate_org_type(value: str) -> str:
-    from weerbaar.organisations import ORGANISATION_TYPES
-
     key = value.strip().lower().replace("ghor", "ggd").replace("ggd/ggd", "ggd")
     if key not in ORGANISATION_TYPES:
         raise ValueError(f"onbekend organisatietype '{value}'; kies uit: {', '.join(ORGANISATION_TYPES)}")
