@@ -47,7 +47,7 @@ def simulate_active(features: np.ndarray, y: np.ndarray, prior: RelevanceModel) 
     decided: dict[int, bool] = {}
     order = []
     while len(order) < len(y):
-        state = rerank(features, prior, decided)
+        state = rerank(features, prior.probability(features), decided)
         nxt = state.order[0]
         order.append(nxt)
         decided[nxt] = bool(y[nxt])

@@ -44,27 +44,43 @@ def latest_threshold(ws: Workspace) -> float:
 
 def ranked_passages(ws: Workspace, codebook, measure_id: str, filters: DocumentFilters | None = None,
                     top: int = 20, include_below: bool = False) -> list[RankedPassage]:
+    measure = _measure(codebook, measure_id)
+    threshold = latest_threshold(ws)
+    conditions, args = (filters or DocumentFilters()).where("d")
+    where = conditions + ([] if include_below else ["s.score >= ?"])
+    params = args + ([] if include_below else [threshold])
+    return _query(ws, measure, threshold, where, params, top)
+
+
+def ranked_passage(ws: Workspace, codebook, measure_id: str, passage_id: int) -> RankedPassage | None:
+    """One passage with its evidence for a measure, or None when analysis stored nothing for the pair."""
+    measure = _measure(codebook, measure_id)
+    found = _query(ws, measure, latest_threshold(ws), ["s.passage_id = ?"], [passage_id], 1)
+    return found[0] if found else None
+
+
+def _measure(codebook, measure_id: str):
     try:
-        measure = codebook.measure(measure_id)
+        return codebook.measure(measure_id)
     except KeyError:
         raise WeerbaarError(f"Maatregel '{measure_id}' bestaat niet in het codeboek.",
                             hint="'weerbaar maatregelen' toont de nummers.") from None
-    threshold = latest_threshold(ws)
-    conditions, args = (filters or DocumentFilters()).where("d")
-    where = ["s.measure_id = ?", *conditions] + ([] if include_below else ["s.score >= ?"])
-    params = [measure_id, *args] + ([] if include_below else [threshold])
+
+
+def _query(ws: Workspace, measure, threshold: float, where: list[str], params: list, top: int) -> list[RankedPassage]:
     rows = ws.conn.execute(
         f"""SELECT s.*, a.stage, a.stage_cue, a.vulnerable_terms, p.document_id, p.page_no, p.start, p.end, p.text,
                    d.organisation, d.doc_type, d.year, d.title, d.filename, d.paginated
             FROM suggestions s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.id = p.document_id
             JOIN passage_analysis a ON a.passage_id = s.passage_id
-            WHERE {' AND '.join(where)} ORDER BY s.score DESC, s.passage_id LIMIT ?""", [*params, top]).fetchall()
+            WHERE {' AND '.join(["s.measure_id = ?", *where])} ORDER BY s.score DESC, s.passage_id LIMIT ?""",
+        [measure.id, *params, top]).fetchall()
     element_ids = [e.id for e in measure.elements]
     out = []
     for r in rows:
         found = json.loads(r["elements"])
         out.append(RankedPassage(
-            passage_id=r["passage_id"], measure_id=measure_id, score=r["score"], above_threshold=r["score"] >= threshold,
+            passage_id=r["passage_id"], measure_id=measure.id, score=r["score"], above_threshold=r["score"] >= threshold,
             stage=r["stage"], stage_cue=r["stage_cue"], elements_found=found,
             elements_missing=[e for e in element_ids if e not in found],
             vulnerable_terms=json.loads(r["vulnerable_terms"]), organisation=r["organisation"], doc_type=r["doc_type"],

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
 from weerbaar.cli.main import app
-from weerbaar.cli.options import JsonOption, WorkspaceOption, open_workspace
+from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_workspace
 from weerbaar.cli.output import err, out, print_json
 
 review_app = typer.Typer(no_args_is_help=True, help="Beslissingen van beoordelaars: exporteren, importeren, "
@@ -63,3 +63,36 @@ def overeenstemming(werkruimte: WorkspaceOption = None, json_out: JsonOption = F
         table.add_row(r.measure_id, r.reviewer_a, r.reviewer_b, str(r.n), "–" if r.kappa is None else f"{r.kappa:.2f}")
     out.print(table)
     out.print(f"Open conflicten: {len(open_conflicts)}.")
+
+
+@app.command("review")
+def review(
+    werkruimte: WorkspaceOption = None,
+    codeboek: CodebookOption = None,
+    beoordelaar: Annotated[Optional[str], typer.Option("--beoordelaar", "-b",
+                                                       help="Uw naam; anders vraagt de app erom.")] = None,
+    poort: Annotated[int, typer.Option("--poort", help="Poort van de webapp.")] = 8765,
+    adres: Annotated[str, typer.Option("--adres", help="Adres om op te luisteren. Standaard alleen deze computer; "
+                                                      "0.0.0.0 maakt de app zichtbaar voor het netwerk.")] = "127.0.0.1",
+    geen_browser: Annotated[bool, typer.Option("--geen-browser", help="Open de browser niet automatisch.")] = False,
+) -> None:
+    """Start de beoordelingsapp in de browser: wachtrij per maatregel, bronpagina ernaast, sneltoetsen."""
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    from weerbaar.codebook import load_codebook
+    from weerbaar.web.app import create_app
+    from weerbaar.workspace import resolve_workspace_path
+
+    folder = resolve_workspace_path(werkruimte)
+    hosts = None if adres not in ("127.0.0.1", "localhost") else ["127.0.0.1", "localhost"]
+    application = create_app(folder, load_codebook(codeboek), reviewer=beoordelaar, allowed_hosts=hosts)
+    url = f"http://{'127.0.0.1' if adres in ('0.0.0.0', '::') else adres}:{poort}/"
+    if adres not in ("127.0.0.1", "localhost"):
+        err.print(f"[bold]Let op:[/] de app luistert op {adres} en is dus bereikbaar voor anderen in het netwerk.")
+    err.print(f"Beoordelingsapp: {url}  (stoppen met Ctrl+C; elke beslissing is direct opgeslagen)")
+    if not geen_browser:
+        threading.Timer(1.0, lambda: webbrowser.open(url)).start()
+    uvicorn.run(application, host=adres, port=poort, log_level="warning")

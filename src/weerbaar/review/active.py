@@ -3,8 +3,8 @@ remaining candidates of a measure are re-ranked by a model refitted on what revi
 
 - Until both relevant and not-relevant decisions exist (at least ``MIN_EACH`` of each), the
   queue keeps the calibrated built-in scores.
-- After that a logistic regression on the same measure-independent features is fitted on the
-  decisions plus the built-in model's view of the rest, and re-scores the unreviewed candidates.
+- After that a logistic regression on the candidates' features is fitted on the decisions and
+  blended with the prior score (more weight as decisions accumulate); it re-scores the open ones.
 - :func:`expected_remaining` sums the calibrated probabilities of what is still unreviewed: the
   expected number of relevant passages not yet seen.
 - :func:`should_stop` suggests stopping when that expectation is below half a passage, or after
@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from weerbaar.classify.model import RelevanceModel
-
 MIN_EACH = 3
 STOP_AFTER_IRRELEVANT = 20
 
@@ -30,9 +28,10 @@ class QueueState:
     expected_remaining: float
 
 
-def rerank(features: np.ndarray, prior: RelevanceModel, decided: dict[int, bool]) -> QueueState:
-    """features: (candidates, FEATURES) for one measure; decided: candidate index → relevant."""
-    scores = prior.probability(features)
+def rerank(features: np.ndarray, prior: np.ndarray, decided: dict[int, bool]) -> QueueState:
+    """features: (candidates, k) for one measure; prior: the calibrated probability per candidate
+    (the analysis model's score); decided: candidate index → relevant."""
+    scores = np.asarray(prior, dtype=float)
     positives = sum(decided.values())
     if positives >= MIN_EACH and len(decided) - positives >= MIN_EACH:
         from sklearn.linear_model import LogisticRegression

@@ -128,16 +128,24 @@ def current(ws: Workspace) -> dict[tuple, dict[str, Decision]]:
     return out
 
 
+def final_of(votes):
+    """The vote that counts among one item's current votes (objects with relevant, settles, id):
+    the latest settling one, else the latest when all agree; None for an open conflict."""
+    settling = [v for v in votes if v.settles]
+    if settling:
+        return max(settling, key=lambda v: v.id)
+    if len({v.relevant for v in votes}) == 1:
+        return max(votes, key=lambda v: v.id)
+    return None
+
+
 def final_labels(ws: Workspace) -> dict[tuple, Decision]:
     """item → the decision that counts: the latest settling one, else the agreed one; conflicts excluded."""
     final = {}
     for item, by_reviewer in current(ws).items():
-        decisions = list(by_reviewer.values())
-        settling = [d for d in decisions if d.settles]
-        if settling:
-            final[item] = max(settling, key=lambda d: d.id)
-        elif len({d.relevant for d in decisions}) == 1:
-            final[item] = max(decisions, key=lambda d: d.id)
+        decision = final_of(list(by_reviewer.values()))
+        if decision is not None:
+            final[item] = decision
     return final
 
 
@@ -145,7 +153,7 @@ def conflicts(ws: Workspace) -> list[tuple[tuple, list[Decision]]]:
     out = []
     for item, by_reviewer in current(ws).items():
         decisions = list(by_reviewer.values())
-        if len({d.relevant for d in decisions}) > 1 and not any(d.settles for d in decisions):
+        if final_of(decisions) is None:
             out.append((item, decisions))
     return out
 

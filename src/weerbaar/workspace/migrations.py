@@ -209,3 +209,20 @@ def m003_fetch_state(conn: sqlite3.Connection) -> None:
         );
         """,
     )
+
+
+@migration
+def m004_review_settings(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- Workspace settings (the share of double review, the review app's CSRF secret, ...).
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+
+        -- A review queue asks per measure which passages were decided.
+        CREATE INDEX decisions_measure ON decisions(measure_id, passage_id);
+        """,
+    )

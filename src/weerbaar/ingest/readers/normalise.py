@@ -28,3 +28,39 @@ def normalise_text(text: str) -> str:
     text = _PATTERN.sub(lambda m: _REPLACEMENTS[m.group()], text)
     text = _TRAILING_SPACE.sub("\n", text)
     return text.strip("\n ")
+
+
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """:func:`normalise_text` that also says, for every output character, where it came from in
+    ``text``; so a passage's offsets in the stored page text lead back to PDFium's characters
+    (and their boxes on the page). Slower than :func:`normalise_text`; used per page on demand."""
+    chars: list[str] = []
+    origin: list[int] = []
+    pos = 0
+    for m in _PATTERN.finditer(text):
+        chars.extend(text[pos:m.start()])
+        origin.extend(range(pos, m.start()))
+        replacement = _REPLACEMENTS[m.group()]
+        chars.extend(replacement)
+        origin.extend([m.start()] * len(replacement))
+        pos = m.end()
+    chars.extend(text[pos:])
+    origin.extend(range(pos, len(text)))
+    # Trailing spaces and tabs before a newline go, as in normalise_text.
+    keep = [True] * len(chars)
+    i = 0
+    while i < len(chars):
+        if chars[i] == "\n":
+            j = i - 1
+            while j >= 0 and chars[j] in " \t" and keep[j]:
+                keep[j] = False
+                j -= 1
+        i += 1
+    chars = [c for c, k in zip(chars, keep) if k]
+    origin = [o for o, k in zip(origin, keep) if k]
+    start, end = 0, len(chars)
+    while start < end and chars[start] in "\n ":
+        start += 1
+    while end > start and chars[end - 1] in "\n ":
+        end -= 1
+    return "".join(chars[start:end]), origin[start:end]

@@ -1,0 +1,65 @@
+"""Finding passages: full-text and semantic search, the document list, one document's passages."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request
+
+from weerbaar.errors import QueryError
+from weerbaar.index.search import search
+from weerbaar.index.semantic import SemanticIndex
+from weerbaar.web.app import filter_query, filters_from, render
+from weerbaar.workspace.documents import list_documents
+
+router = APIRouter()
+_semantic = SemanticIndex()
+
+
+@router.get("/zoek")
+def search_page(request: Request, q: str = "", soort: str = "tekst"):
+    state = request.app.state.weerbaar
+    ws = state.workspace()
+    filters = filters_from(request)
+    hits, error = [], None
+    if q.strip():
+        try:
+            hits = _semantic.search(ws, q, filters, limit=30) if soort == "betekenis" else search(ws, q, filters, limit=30)
+        except QueryError as exc:
+            error = str(exc)
+    return render(request, "zoek.html", q=q, soort=soort, hits=hits, error=error, filters=filters,
+                  filter_query=filter_query(request))
+
+
+@router.get("/documenten")
+def documents_page(request: Request):
+    ws = request.app.state.weerbaar.workspace()
+    filters = filters_from(request)
+    return render(request, "documenten.html", documents=list_documents(ws, filters), filters=filters,
+                  filter_query=filter_query(request))
+
+
+@router.get("/document/{document_id}")
+def document_page(request: Request, document_id: int):
+    ws = request.app.state.weerbaar.workspace()
+    doc = ws.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+    if doc is None:
+        raise HTTPException(404, f"Document {document_id} bestaat niet in deze werkruimte.")
+    threshold_row = ws.conn.execute(
+        "SELECT config FROM analysis_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    threshold = json.loads(threshold_row[0])["threshold"] if threshold_row else 1.0
+    passages = ws.conn.execute("SELECT id, page_no, text FROM passages WHERE document_id = ? ORDER BY seq",
+                               (document_id,)).fetchall()
+    suggested: dict[int, list] = {}
+    for r in ws.conn.execute(
+            """SELECT s.passage_id, s.measure_id, s.score FROM suggestions s JOIN passages p ON p.id = s.passage_id
+               WHERE p.document_id = ? AND s.score >= ? ORDER BY s.score DESC""", (document_id, threshold)):
+        suggested.setdefault(r[0], []).append((r[1], r[2]))
+    decided: dict[int, list] = {}
+    for r in ws.conn.execute(
+            """SELECT passage_id, measure_id, reviewer, relevant FROM decisions
+               WHERE passage_id IN (SELECT id FROM passages WHERE document_id = ?) AND undone_at IS NULL ORDER BY id""",
+            (document_id,)):
+        decided.setdefault(r[0], []).append(r)
+    return render(request, "document.html", doc=doc, passages=passages, suggested=suggested, decided=decided,
+                  filter_query="")
