@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,88 @@ def make_pdf(tmp_path):
         return write_pdf(tmp_path / name, pages if pages is not None else PROSE, **kw)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_pristine(tmp_path_factory) -> Path:
+    """The demo corpus ingested and analysed once per test session (read it, or copy it with demo_copy)."""
+    from weerbaar.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo") / "werkruimte"
+    build_demo(folder)
+    return folder
+
+
+@pytest.fixture
+def demo_copy(demo_pristine, tmp_path) -> Path:
+    """A private copy of the analysed demo workspace, to change freely."""
+    target = tmp_path / "demo"
+    shutil.copytree(demo_pristine, target)
+    return target
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (installed by .ci/run); skipped where it is absent."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ReviewServer:
+    """``weerbaar review`` as a real process, so a test can kill it like a crash would."""
+
+    def __init__(self, folder: Path, port: int | None = None):
+        self.folder = folder
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self) -> "ReviewServer":
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "weerbaar", "review", "--werkruimte", str(self.folder), "--poort", str(self.port),
+             "--geen-browser"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/documenten", timeout=2)
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(self.process.stderr.read().decode())
+                time.sleep(0.2)
+        raise RuntimeError("review server did not start")
+
+    def kill(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)

@@ -174,10 +174,9 @@ def agreement(ws: Workspace) -> list[Agreement]:
     from sklearn.metrics import cohen_kappa_score
 
     by_measure: dict[str, dict[tuple, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
-    for item, by_reviewer in current(ws).items():
-        for reviewer, d in by_reviewer.items():
-            if not d.settles:
-                by_measure[item[-1]][item][reviewer] = d.relevant
+    for d in all_decisions(ws, include_undone=False):
+        if not d.settles:  # a settling decision is not an independent judgement; the vote before it counts
+            by_measure[d.measure_id][d.item][d.reviewer] = d.relevant
     out = []
     for measure, items in sorted(by_measure.items()):
         reviewers = sorted({r for votes in items.values() for r in votes})

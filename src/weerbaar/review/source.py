@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from weerbaar.errors import UnreadableDocument
+from weerbaar.errors import WeerbaarError
 from weerbaar.ingest.readers.normalise import normalise_with_offsets
 from weerbaar.ingest.readers.pdf import open_pdf
 
@@ -39,7 +39,7 @@ def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
     except OSError:
-        raise UnreadableDocument("ontbreekt", f"Het bronbestand '{path}' is niet meer te vinden.") from None
+        raise WeerbaarError(f"Het bronbestand '{path}' is niet meer te vinden.") from None
 
 
 @lru_cache(maxsize=64)
@@ -47,7 +47,7 @@ def _page_png(path: str, mtime: float, page_no: int, scale: float) -> bytes:
     doc = open_pdf(Path(path))
     try:
         if not 1 <= page_no <= len(doc):
-            raise UnreadableDocument("pagina", f"Pagina {page_no} bestaat niet in dit bestand.")
+            raise WeerbaarError(f"Pagina {page_no} bestaat niet in dit bestand.")
         page = doc[page_no - 1]
         image = page.render(scale=scale).to_pil()
         buffer = io.BytesIO()

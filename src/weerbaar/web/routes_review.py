@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weerbaar.classify.ranking import latest_threshold, ranked_passage
-from weerbaar.errors import UnreadableDocument, WeerbaarError
+from weerbaar.errors import WeerbaarError
 from weerbaar.review import decisions as store
 from weerbaar.review.source import passage_boxes, page_png
 from weerbaar.web.app import REVIEWER_COOKIE, filter_query, filters_from, render, reviewer_of
@@ -113,7 +113,7 @@ def _item_view(request: Request, measure, passage_id: int) -> dict:
     if doc["format"] == "pdf":
         try:
             boxes = passage_boxes(Path(doc["path"]), item.page_no, context["page_text"], item.start, item.end)
-        except UnreadableDocument:
+        except WeerbaarError:
             boxes = None
     return {"item": item, "measure": measure, "format": doc["format"], "boxes": boxes,
             "source_exists": Path(doc["path"]).exists(), "suggestions": suggestions, "earlier": earlier, **context}
@@ -211,6 +211,6 @@ def page_image(request: Request, document_id: int, page_no: int):
         raise HTTPException(404, "Geen PDF-pagina voor dit document.")
     try:
         png = page_png(Path(row["path"]), page_no)
-    except UnreadableDocument as exc:
+    except WeerbaarError as exc:  # also UnreadableDocument
         raise HTTPException(404, str(exc)) from None
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
