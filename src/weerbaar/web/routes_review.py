@@ -32,12 +32,20 @@ def _measure(request: Request, measure_id: str):
         raise HTTPException(404, f"Maatregel '{measure_id}' bestaat niet in het codeboek.") from None
 
 
+_candidate_counts: dict[tuple, dict[str, int]] = {}
+
+
 def _overview_counts(ws, threshold: float, filters) -> dict[str, dict]:
-    conditions, args = filters.where("d")
-    where = " AND ".join(["s.score >= ?", *conditions])
-    candidates = dict(ws.conn.execute(
-        f"""SELECT s.measure_id, count(*) FROM suggestions s JOIN passages p ON p.id = s.passage_id
-            JOIN documents d ON d.id = p.document_id WHERE {where} GROUP BY s.measure_id""", [threshold, *args]).fetchall())
+    """Per measure: candidates above the threshold (counted once per analysis run and filter), reviewed, relevant."""
+    run = ws.conn.execute("SELECT max(id) FROM analysis_runs WHERE finished_at IS NOT NULL").fetchone()[0]
+    key = (str(ws.folder), run, threshold, filters.organisation, filters.doc_type, filters.year_from, filters.year_to)
+    candidates = _candidate_counts.get(key)
+    if candidates is None:
+        conditions, args = filters.where("d")
+        where = " AND ".join(["s.score >= ?", *conditions])
+        candidates = _candidate_counts[key] = dict(ws.conn.execute(
+            f"""SELECT s.measure_id, count(*) FROM suggestions s JOIN passages p ON p.id = s.passage_id
+                JOIN documents d ON d.id = p.document_id WHERE {where} GROUP BY s.measure_id""", [threshold, *args]).fetchall())
     reviewed: dict[str, int] = {}
     relevant: dict[str, int] = {}
     for item, decision in store.final_labels(ws).items():
