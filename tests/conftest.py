@@ -118,7 +118,7 @@ def demo_pristine(tmp_path_factory) -> Path:
     from weerbaar.demo import build_demo
 
     folder = tmp_path_factory.mktemp("demo") / "werkruimte"
-    build_demo(folder)
+    build_demo(folder, decisions=False)
     return folder
 
 

@@ -13,7 +13,7 @@ import typer
 from weerbaar.cli.ingest import print_summary
 from weerbaar.cli.main import app
 from weerbaar.cli.output import err
-from weerbaar.demo import DEFAULT_DEMO_WORKSPACE, build_demo, demo_documents
+from weerbaar.demo import DEFAULT_DEMO_WORKSPACE, build_demo, demo_documents, demo_regions
 
 
 @app.command()
@@ -32,10 +32,26 @@ def demo(
     print_summary(report, werkruimte)
     if analysis:
         err.print(f"Geanalyseerd: {analysis.analysed} passages; model: {analysis.config.model}.")
+        from weerbaar.codebook import load_codebook
+        from weerbaar.regions import load_region_mapping
+        from weerbaar.report.build import WRITERS, collect
+        from weerbaar.workspace import Workspace
+
+        target = werkruimte / "rapport"
+        target.mkdir(exist_ok=True)
+        regions, _ = load_region_mapping(demo_regions(), allow_unknown=True)
+        with Workspace.open(werkruimte) as ws, err.status("Rapport maken (HTML, PDF, Excel, CSV, JSON)…"):
+            verdicts = collect(ws, load_codebook(), regions=regions,
+                               title="Demo: Dijkwaard, Heemvoort en Veiligheidsregio Rijnvallei (fictief)")
+            for fmt, write in WRITERS.items():
+                write(verdicts, target / f"rapport.{fmt}")
+        err.print(f"[bold]Rapport met gevalideerde oordelen:[/] {target / 'rapport.html'} (ook .pdf, .xlsx, .csv, .json)")
     w = f"--werkruimte {werkruimte}"
     cmd = command_name()
     err.print(
         "\n[bold]Probeer nu:[/]\n"
+        f"  {cmd} review {w}          (beoordelen in de browser)\n"
+        f"  {cmd} beoordeel {w}\n"
         f"  {cmd} passages --maatregel 2.2 {w}\n"
         f"  {cmd} documenten {w}\n"
         f"  {cmd} zoek noodsteunpunten {w}\n"

@@ -64,7 +64,7 @@ def main(
     """weerbaar: bewijs van weerbaarheidsbeleid uit openbare documenten."""
 
 
-from weerbaar.cli import classify, demo, documents, fetch, ingest, measures, review, search  # noqa: E402,F401  (register commands)
+from weerbaar.cli import assess, classify, demo, documents, fetch, ingest, measures, review, search  # noqa: E402,F401  (register commands)
 
 
 def run() -> None:

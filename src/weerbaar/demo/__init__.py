@@ -24,9 +24,20 @@ def demo_documents() -> Path:
     return Path(str(resources.files("weerbaar.demo").joinpath("documenten")))
 
 
-def build_demo(folder: Path, *, fresh: bool = False, analyse: bool = True, progress=None):
-    """Ingest the demo corpus into the workspace at ``folder`` (emptied first when ``fresh``) and
-    analyse it. Returns the ingest report and the analysis report (None when ``analyse`` is off)."""
+def demo_decisions() -> Path:
+    """Our own review of the demo passages, made with the review app (demo/review_demo.py)."""
+    return Path(str(resources.files("weerbaar.demo").joinpath("beslissingen.jsonl")))
+
+
+def demo_regions() -> Path:
+    """Which demo municipality belongs to which (fictional) safety region."""
+    return Path(str(resources.files("weerbaar.demo").joinpath("regio-indeling.csv")))
+
+
+def build_demo(folder: Path, *, fresh: bool = False, analyse: bool = True, decisions: bool = True, progress=None):
+    """Ingest the demo corpus into the workspace at ``folder`` (emptied first when ``fresh``),
+    analyse it and add the demo's review decisions (skipped when already there). Returns the
+    ingest report and the analysis report (None when ``analyse`` is off)."""
     if fresh and (folder / DB_FILENAME).exists():
         shutil.rmtree(folder)
     with Workspace.open(folder, create=True) as ws:
@@ -36,4 +47,9 @@ def build_demo(folder: Path, *, fresh: bool = False, analyse: bool = True, progr
         from weerbaar.classify.pipeline import analyse_workspace
         from weerbaar.codebook import load_codebook
 
-        return report, analyse_workspace(ws, load_codebook())
+        analysis = analyse_workspace(ws, load_codebook())
+        if decisions:
+            from weerbaar.review.decisions import import_decisions
+
+            import_decisions(ws, demo_decisions())
+        return report, analysis

@@ -110,9 +110,10 @@ def create_app(folder: Path, codebook, *, reviewer: str | None = None, allowed_h
     async def http_error(request: Request, exc: HTTPException):
         return render(request, "fout.html", status_code=exc.status_code, message=exc.detail, hint=None)
 
-    from weerbaar.web import routes_browse, routes_review, routes_team
+    from weerbaar.web import routes_browse, routes_review, routes_team, routes_verdicts
 
     app.include_router(routes_review.router)
     app.include_router(routes_browse.router)
     app.include_router(routes_team.router)
+    app.include_router(routes_verdicts.router)
     return app

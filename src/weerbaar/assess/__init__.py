@@ -1,0 +1,1 @@
+"""From validated evidence to verdicts: levels per cell, key gaps, timelines, aggregation, summaries."""

@@ -1,0 +1,147 @@
+"""``weerbaar beoordeel``, ``rapport`` and ``vergelijk``: verdicts, the publishable report, two moments compared."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from weerbaar.cli.main import app
+from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_workspace
+from weerbaar.cli.output import err, out, print_json
+
+SuggestionsOption = Annotated[bool, typer.Option(
+    "--inclusief-suggesties", help="Tel ook niet-gevalideerde suggesties boven de drempel mee; elk oordeel heet dan voorlopig.")]
+RegionsOption = Annotated[Optional[Path], typer.Option(
+    "--regio-indeling", help="CSV met de kolommen gemeente en veiligheidsregio, voor het beeld per regio.")]
+
+
+def _regions(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    from weerbaar.regions import load_region_mapping
+
+    mapping, warnings = load_region_mapping(path, allow_unknown=True)
+    for w in warnings:
+        err.print(f"[yellow]Let op:[/] {w}")
+    return mapping
+
+
+@app.command("beoordeel")
+def beoordeel(
+    werkruimte: WorkspaceOption = None,
+    codeboek: CodebookOption = None,
+    inclusief_suggesties: SuggestionsOption = False,
+    maatregel: Annotated[Optional[str], typer.Option("--maatregel", "-m", help="Alleen deze maatregel.")] = None,
+    organisatie: Annotated[Optional[str], typer.Option("--organisatie", "-o", help="Alleen organisaties waarvan de naam dit bevat.")] = None,
+    json_out: JsonOption = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="Uitvoer als CSV (; gescheiden, voor Excel).")] = False,
+) -> None:
+    """Niveau hoog / midden / laag per organisatie en maatregel, met de regel, het bewijs en de kernhiaten."""
+    from dataclasses import asdict
+
+    from weerbaar.assess.verdicts import NOT_ASSESSED, assess
+    from weerbaar.codebook import load_codebook
+
+    book = load_codebook(codeboek)
+    with open_workspace(werkruimte) as ws:
+        verdicts = assess(ws, book, include_suggestions=inclusief_suggesties)
+    verdicts = [v for v in verdicts if (not maatregel or v.measure_id == maatregel)
+                and (not organisatie or organisatie.lower() in v.organisation.lower())]
+    if json_out:
+        print_json([asdict(v) for v in verdicts])
+        return
+    if csv_out:
+        writer = csv.writer(sys.stdout, delimiter=";")
+        writer.writerow(["organisatie", "maatregel", "niveau", "voorlopig", "onderbouwing", "gevonden_elementen",
+                         "ontbrekende_elementen", "eerste_vermelding", "eerste_plan", "eerste_uitvoering"])
+        for v in verdicts:
+            writer.writerow([v.organisation, v.measure_id, v.level, "ja" if v.provisional else "nee", v.reason,
+                             ",".join(v.elements_found), ",".join(v.elements_missing), v.first_mention or "",
+                             v.first_plan or "", v.first_execution or ""])
+        return
+    table = Table(title="Oordelen" + (" (voorlopig: met niet-gevalideerde suggesties)" if inclusief_suggesties else ""),
+                  title_justify="left")
+    for col in ("Organisatie", "Maatregel", "Niveau", "Onderbouwing", "Kernhiaten"):
+        table.add_column(col)
+    colours = {"hoog": "green", "midden": "yellow", "laag": "red"}
+    shown = [v for v in verdicts if v.level != NOT_ASSESSED]
+    for v in shown:
+        table.add_row(v.organisation, v.measure_id, f"[{colours[v.level]}]{v.level}[/]" + (" (voorlopig)" if v.provisional else ""),
+                      v.reason, ", ".join(v.elements_missing) or "–")
+    out.print(table)
+    out.print(f"{len(shown)} cellen met een oordeel; {len(verdicts) - len(shown)} niet beoordeeld. "
+              "De regels: 'weerbaar rapport' zet ze in de methodesectie.")
+
+
+@app.command("rapport")
+def rapport(
+    map_: Annotated[Path, typer.Option("--naar", help="Map voor de rapportbestanden.")] = Path("weerbaar-rapport"),
+    werkruimte: WorkspaceOption = None,
+    codeboek: CodebookOption = None,
+    inclusief_suggesties: SuggestionsOption = False,
+    regio_indeling: RegionsOption = None,
+    formaat: Annotated[list[str], typer.Option("--formaat", "-f", help="html, pdf, xlsx, csv, json (herhaalbaar; standaard alle).")] = [],
+    titel: Annotated[Optional[str], typer.Option("--titel", help="Titel van het rapport.")] = None,
+) -> None:
+    """Maak het rapport: HTML (op zichzelf staand), PDF, Excel, CSV en JSON, met citaten en paginanummers."""
+    from weerbaar.codebook import load_codebook
+    from weerbaar.errors import WeerbaarError
+    from weerbaar.report.build import FORMATS, WRITERS, collect
+
+    formats = formaat or list(FORMATS)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise WeerbaarError(f"Onbekend formaat: {', '.join(unknown)}.", hint=f"Kies uit {', '.join(FORMATS)}.")
+    book = load_codebook(codeboek)
+    with open_workspace(werkruimte) as ws:
+        kwargs = {"title": titel} if titel else {}
+        report = collect(ws, book, include_suggestions=inclusief_suggesties, regions=_regions(regio_indeling), **kwargs)
+    map_.mkdir(parents=True, exist_ok=True)
+    for fmt in formats:
+        path = map_ / f"rapport.{fmt}"
+        WRITERS[fmt](report, path)
+        err.print(f"Geschreven: {path}")
+
+
+@app.command("vergelijk")
+def vergelijk(
+    werkruimte: WorkspaceOption = None,
+    andere: Annotated[Optional[Path], typer.Option("--met", help="Een tweede werkruimte (het latere moment).")] = None,
+    tot: Annotated[Optional[str], typer.Option("--tot", help="Eerste moment: beslissingen tot en met deze datum (2025-06-30).")] = None,
+    tweede_tot: Annotated[Optional[str], typer.Option("--tweede-tot", help="Tweede moment: tot en met deze datum (standaard nu).")] = None,
+    codeboek: CodebookOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Wat is er veranderd tussen twee momenten: twee werkruimten, of twee datums in één werkruimte."""
+    from weerbaar.assess.compare import compare
+    from weerbaar.assess.verdicts import assess
+    from weerbaar.codebook import load_codebook
+    from weerbaar.errors import WeerbaarError
+
+    if andere is None and tot is None:
+        raise WeerbaarError("Geef een tweede werkruimte (--met) of een datum (--tot).")
+    book = load_codebook(codeboek)
+    with open_workspace(werkruimte) as ws:
+        before = assess(ws, book, until=tot)
+        if andere is None:
+            after = assess(ws, book, until=tweede_tot)
+    if andere is not None:
+        with open_workspace(andere) as ws2:
+            after = assess(ws2, book, until=tweede_tot)
+    changes = compare(before, after)
+    if json_out:
+        print_json([c.__dict__ for c in changes])
+        return
+    table = Table(title="Veranderingen", title_justify="left")
+    for col in ("Organisatie", "Maatregel", "Eerst", "Nu", "Verandering", "Nieuw bewijs"):
+        table.add_column(col)
+    for c in changes:
+        table.add_row(c.organisation, c.measure_id, c.before, c.after, c.change, str(c.new_evidence))
+    out.print(table)
+    if not changes:
+        out.print("Geen veranderingen.")
