@@ -152,10 +152,10 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
         elements = final.elements if final.stage is not None else list(suggested.get((pid, mid), {}))
         cell["evidence"].append(_evidence(p, stage, elements, True, sorted({v.reviewer for v in votes})))
     if include_suggestions:
-        threshold_row = ws.conn.execute(
-            "SELECT config FROM analysis_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
-        if threshold_row:
-            threshold = json.loads(threshold_row[0])["threshold"]
+        from weerbaar.classify.ranking import analysed_threshold
+
+        threshold = analysed_threshold(ws)
+        if threshold is not None:
             for pid, mid, elements in ws.conn.execute(
                     "SELECT passage_id, measure_id, elements FROM suggestions WHERE score >= ?", (threshold,)):
                 p = passages.get(pid)

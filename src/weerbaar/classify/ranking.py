@@ -35,11 +35,17 @@ class RankedPassage:
     extra: dict = field(default_factory=dict)
 
 
-def latest_threshold(ws: Workspace) -> float:
+def analysed_threshold(ws: Workspace) -> float | None:
+    """The threshold of the last finished analysis, or None when the workspace was never analysed."""
     row = ws.conn.execute("SELECT config FROM analysis_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
-    if row is None:
+    return None if row is None else float(json.loads(row[0])["threshold"])
+
+
+def latest_threshold(ws: Workspace) -> float:
+    threshold = analysed_threshold(ws)
+    if threshold is None:
         raise WeerbaarError("Deze werkruimte is nog niet geanalyseerd.", hint="Draai eerst 'weerbaar analyseer'.")
-    return float(json.loads(row[0])["threshold"])
+    return threshold
 
 
 def ranked_passages(ws: Workspace, codebook, measure_id: str, filters: DocumentFilters | None = None,

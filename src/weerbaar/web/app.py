@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from weerbaar.errors import WeerbaarError
+from weerbaar.index.semantic import SemanticIndex
 from weerbaar.review.queue import MeasureQueue
 from weerbaar.web.security import csrf_token
 from weerbaar.workspace import Workspace
@@ -37,8 +38,10 @@ class AppState:
     codebook: object
     default_reviewer: str | None = None
     queues: dict = field(default_factory=dict)
-    local = threading.local()
+    # Per app, not per class: two apps in one process (tests, scripts) must not share connections.
+    local: threading.local = field(default_factory=threading.local)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    semantic: SemanticIndex = field(default_factory=SemanticIndex)
 
     def workspace(self) -> Workspace:
         ws = getattr(self.local, "ws", None)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, HTTPException, Request
 
+from weerbaar.classify.ranking import analysed_threshold
 from weerbaar.errors import QueryError
 from weerbaar.index.search import search
-from weerbaar.index.semantic import SemanticIndex
 from weerbaar.web.app import filter_query, filters_from, render
 from weerbaar.workspace.documents import list_documents
 
 router = APIRouter()
-_semantic = SemanticIndex()
 
 
 @router.get("/zoek")
@@ -24,7 +21,7 @@ def search_page(request: Request, q: str = "", soort: str = "tekst"):
     hits, error = [], None
     if q.strip():
         try:
-            hits = _semantic.search(ws, q, filters, limit=30) if soort == "betekenis" else search(ws, q, filters, limit=30)
+            hits = state.semantic.search(ws, q, filters, limit=30) if soort == "betekenis" else search(ws, q, filters, limit=30)
         except QueryError as exc:
             error = str(exc)
     return render(request, "zoek.html", q=q, soort=soort, hits=hits, error=error, filters=filters,
@@ -45,9 +42,8 @@ def document_page(request: Request, document_id: int):
     doc = ws.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
     if doc is None:
         raise HTTPException(404, f"Document {document_id} bestaat niet in deze werkruimte.")
-    threshold_row = ws.conn.execute(
-        "SELECT config FROM analysis_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
-    threshold = json.loads(threshold_row[0])["threshold"] if threshold_row else 1.0
+    threshold = analysed_threshold(ws)
+    threshold = 1.0 if threshold is None else threshold  # not analysed: no suggestions to show
     passages = ws.conn.execute("SELECT id, page_no, text FROM passages WHERE document_id = ? ORDER BY seq",
                                (document_id,)).fetchall()
     suggested: dict[int, list] = {}

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from weerbaar.classify.ranking import latest_threshold, ranked_passage
+from weerbaar.classify.ranking import analysed_threshold, latest_threshold, ranked_passage
 from weerbaar.errors import WeerbaarError
 from weerbaar.review import decisions as store
 from weerbaar.review.source import passage_boxes, page_png
@@ -59,10 +59,7 @@ def _overview_counts(ws, threshold: float, filters) -> dict[str, dict]:
 def overview(request: Request):
     ws = _state(request).workspace()
     filters = filters_from(request)
-    try:
-        threshold = latest_threshold(ws)
-    except WeerbaarError:
-        threshold = None
+    threshold = analysed_threshold(ws)
     counts = _overview_counts(ws, threshold, filters) if threshold is not None else {}
     return render(request, "overzicht.html", counts=counts, analysed=threshold is not None,
                   filters=filters, filter_query=filter_query(request),
@@ -205,7 +202,7 @@ def undo(request: Request, csrf: str = Form(""), terug: str = Form("/")):
     target = local_path(terug)
     if undone is not None and undone.passage_id is not None and target.startswith("/maatregel/"):
         # Show the passage again, so the reviewer can decide anew.
-        path, _, query = target.partition("?")
+        query = target.partition("?")[2]
         query = "&".join(p for p in query.split("&") if p and not p.startswith("passage="))
         target = f"/maatregel/{undone.measure_id}?passage={undone.passage_id}" + (f"&{query}" if query else "")
     return RedirectResponse(target, status_code=303)
