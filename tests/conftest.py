@@ -113,6 +113,16 @@ def make_pdf(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def embedder():
+    """One sentence encoder (and its worker pool) for the whole session: loading it costs seconds."""
+    from weerbaar.classify.embeddings import Embedder
+
+    e = Embedder()
+    yield e
+    e.close()
+
+
+@pytest.fixture(scope="session")
 def demo_pristine(tmp_path_factory) -> Path:
     """The demo corpus ingested and analysed once per test session (read it, or copy it with demo_copy)."""
     from weerbaar.demo import build_demo

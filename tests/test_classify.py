@@ -21,13 +21,6 @@ from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 BOOK = load_codebook()
 
 
-@pytest.fixture(scope="session")
-def embedder():
-    e = Embedder()
-    yield e
-    e.close()
-
-
 @pytest.mark.parametrize(("sentence", "stage", "cue"), [
     ("Het kabinet vraagt gemeenten zich voor te bereiden op stroomuitval.", 0, "Het kabinet"),
     ("Wij willen onderzoeken of in iedere kern een noodsteunpunt kan komen.", 1, "willen"),
@@ -42,18 +35,18 @@ def embedder():
     ("De oefening is geëvalueerd door een extern bureau.", 4, "geëvalueerd"),
 ])
 def test_stage_cues_on_constructed_sentences(sentence, stage, cue):
-    result = StageDetector(BOOK).detect(sentence)
+    result = StageDetector(BOOK, model=False).detect(sentence)  # the codebook's cues alone
     assert result.stage == stage
     if cue:
         assert cue in result.cue
 
 
 def test_the_highest_stage_wins_and_negation_does_not_count():
-    detector = StageDetector(BOOK)
+    detector = StageDetector(BOOK, model=False)
     assert detector.detect("We willen verbeteren, maar we hebben al geoefend.").stage == 4
     assert detector.detect("Hoeveel inwoners een noodpakket hebben is niet gemeten.").cue is None
     assert detector.detect("Er is nog geen budget; wij willen het onderzoeken.").stage == 1
-    assert StageDetector(BOOK, default_stage=3).detect("Een zin zonder enige aanwijzing.").stage == 3
+    assert StageDetector(BOOK, default_stage=3, model=False).detect("Een zin zonder enige aanwijzing.").stage == 3
 
 
 def test_term_matcher_finds_phrases_and_single_words_on_stems():
@@ -113,7 +106,7 @@ def test_retrieval_finds_the_planted_passage_with_stage_and_elements(ws, tmp_pat
                if flat(p.text) != PLANTED)
 
 
-def test_analysis_is_incremental_and_a_new_model_rescores_without_embedding(ws, tmp_path, embedder):
+def test_analysis_is_incremental_and_a_new_model_rescores_without_embedding(ws, tmp_path, embedder, monkeypatch):
     ingest_paths(ws, [_folder(tmp_path, "a", [PLANTED, OFF_TOPIC[0]])])
     first = analyse_workspace(ws, BOOK, embedder=embedder)
     assert first.analysed == first.embedded == 2
@@ -131,11 +124,19 @@ def test_analysis_is_incremental_and_a_new_model_rescores_without_embedding(ws, 
     from weerbaar.review.decisions import record
 
     ids = [r[0] for r in ws.conn.execute("SELECT id FROM passages")]
-    measures = [f"{p}.{n}" for p in range(1, 7) for n in range(1, 8)]
+    measures = [m.id for m in BOOK.measures]
     for i in range(2 * MIN_LABELS + 2):
         record(ws, ids[i % len(ids)], measures[i % len(measures)], "anna", relevant=i % 2 == 0)
+    # Arbitrary decisions teach nothing the built-in model does not know better: it stays, and says why.
+    kept = analyse_workspace(ws, BOOK, embedder=embedder)
+    assert kept.config.model.startswith("ingebouwd") and "niet duidelijk beter" in kept.model_choice
+    assert (kept.analysed, kept.embedded) == (0, 0)
+    # A workspace model that predicts its decisions better replaces it; everything is re-scored, not re-embedded.
+    import weerbaar.classify.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "cross_validated_agreement", lambda x, y: 1.0)
     fourth = analyse_workspace(ws, BOOK, embedder=embedder)
-    assert fourth.config.model.startswith("werkruimte")
+    assert fourth.config.model.startswith("werkruimte") and "eigen model" in fourth.model_choice
     assert (fourth.analysed, fourth.embedded) == (3, 0)
 
 

@@ -1,4 +1,4 @@
-"""Classifying texts against a codebook: scores per measure, stage, evidence elements, vulnerable groups.
+"""Classifying texts against a codebook: scores per measure, stage, subject, evidence elements, groups.
 
 One :class:`Analyser` serves ``weerbaar analyseer`` (passages in a workspace), ``classificeer``
 (texts from a file) and the evaluation, so all three compute exactly the same thing.
@@ -14,8 +14,9 @@ import numpy as np
 from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.lexical import CorpusStats, MeasureVocabulary
 from weerbaar.classify.model import RelevanceModel
-from weerbaar.classify.stage import StageDetector
-from weerbaar.classify.terms import TermMatcher
+from weerbaar.classify.stage import StageDetector, TextContext
+from weerbaar.classify.subject import Subject, SubjectDetector
+from weerbaar.classify.terms import FormMatcher, TermMatcher, word_forms
 from weerbaar.index.analysis import stems
 
 LEXICAL_SATURATION = 3.0
@@ -30,6 +31,7 @@ class TextResult:
     stage_cue: str | None
     vulnerable_terms: list[str]
     element_terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # measure → element → terms
+    subject: Subject | None = None  # whom the text speaks for
 
 
 class Analyser:
@@ -40,12 +42,13 @@ class Analyser:
         self.measure_ids = [m.id for m in codebook.measures]
         self.vocabulary = MeasureVocabulary(codebook)
         self.stage = StageDetector(codebook, default_stage=model.default_stage)
+        self.subject = SubjectDetector()
         evidence_terms = [(f"{m.id}|{e.id}", t) for m in codebook.measures for e in m.elements for t in e.terms]
         if codebook.vulnerable_groups:
             evidence_terms += [("vulnerable", t) for t in codebook.vulnerable_groups.terms]
-        if codebook.context:
-            evidence_terms += [("context", t) for t in codebook.context.terms]
-        self.evidence = TermMatcher(evidence_terms)
+        # Elements and groups on whole written words with negation; context on stems (any form counts).
+        self.evidence = FormMatcher(evidence_terms)
+        self.context = TermMatcher([("context", t) for t in codebook.context.terms] if codebook.context else [])
         self._prototypes()
 
     def with_model(self, model: RelevanceModel) -> Analyser:
@@ -68,49 +71,55 @@ class Analyser:
         self.proto_owner = np.asarray(owners)
         self.negative_vectors = vectors[len(texts) :]
 
-    def context_share(self, hits: list[tuple[int, int]]) -> float:
-        """How many crisis-context words occur (from the evidence matcher's hits), scaled to [0, 1]."""
-        count = sum(1 for index, _ in hits if self.evidence.terms[index].key == "context")
-        return min(count, MAX_TERMS) / MAX_TERMS
+    def context_share(self, text_stems: list[str]) -> float:
+        """How many crisis-context words occur, scaled to [0, 1]."""
+        return min(len(self.context.find(text_stems)), MAX_TERMS) / MAX_TERMS
 
-    def features(self, texts_stems: list[list[str]], vectors: np.ndarray, stats: CorpusStats,
-                 evidence_hits: list[list[tuple[int, int]]]) -> np.ndarray:
-        """(texts, measures, FEATURES) for a batch; ``evidence_hits`` from ``self.evidence.find``."""
+    def features(self, texts: list[str], texts_stems: list[list[str]], vectors: np.ndarray,
+                 stats: CorpusStats) -> np.ndarray:
+        """(texts, measures, FEATURES) for a batch (see :mod:`weerbaar.classify.model`)."""
         n, m = len(texts_stems), len(self.measure_ids)
-        context = np.array([self.context_share(h) for h in evidence_hits], dtype=np.float32)[:, None]
+        context = np.array([self.context_share(s) for s in texts_stems], dtype=np.float32)[:, None]
         lexical = np.zeros((n, m), dtype=np.float32)
         distinct = np.zeros((n, m), dtype=np.float32)
         for i, s in enumerate(texts_stems):
             bm25, terms = self.vocabulary.score(s, stats)
             lexical[i], distinct[i] = bm25, terms
+        keyword = np.array([self.vocabulary.written(t) for t in texts], dtype=np.float32).reshape(n, m)
         sims = vectors @ self.proto_vectors.T  # (n, prototypes)
         semantic = np.full((n, m), -1.0, dtype=np.float32)
         np.maximum.at(semantic.T, self.proto_owner, sims.T)
         specific = semantic - semantic.mean(axis=1, keepdims=True)
+        top = 1.0 / (1.0 + np.argsort(np.argsort(-semantic, axis=1), axis=1))
         negative = (vectors @ self.negative_vectors.T).max(axis=1) if len(self.negative_vectors) else np.zeros(n)
         lexical = lexical / (lexical + LEXICAL_SATURATION)
         return np.stack([
             lexical,
             np.minimum(distinct, MAX_TERMS) / MAX_TERMS,
+            keyword,
             semantic,
             specific,
+            top,
             np.broadcast_to(negative[:, None], (n, m)),
             np.broadcast_to(context, (n, m)),
             lexical * context,
             semantic * context,
         ], axis=-1).astype(np.float32)
 
-    def analyse(self, texts: list[str], stats: CorpusStats, vectors: np.ndarray | None = None) -> list[TextResult]:
+    def analyse(self, texts: list[str], stats: CorpusStats, vectors: np.ndarray | None = None,
+                contexts: list[TextContext] | None = None) -> list[TextResult]:
+        """Scores, stage, subject, elements and groups for each text; ``contexts`` describe their documents."""
         if vectors is None:
             vectors = self.embedder.encode(texts)
+        contexts = contexts or [TextContext()] * len(texts)
         texts_stems = [stems(t) for t in texts]
-        evidence_hits = [self.evidence.find(s) for s in texts_stems]  # one scan for context, elements, groups
-        feats = self.features(texts_stems, vectors, stats, evidence_hits)
-        probabilities = self.model.probability(feats)
+        feats = self.features(texts, texts_stems, vectors, stats)
+        probabilities = self.model.scores(feats, vectors, self.measure_ids)
         results = []
         for i, text in enumerate(texts):
-            stage = self.stage.detect(text)
-            found = self.evidence.group(evidence_hits[i])
+            subject = self.subject.detect(text, contexts[i])
+            stage = self.stage.detect(text, contexts[i], subject.kind)
+            found = self.evidence.group(self.evidence.find(word_forms(text)))
             element_terms: dict[str, dict[str, list[str]]] = {}
             for key, terms in found.items():
                 if "|" in key:
@@ -119,6 +128,7 @@ class Analyser:
             results.append(TextResult(
                 scores=probabilities[i], features=feats[i], stage=stage.stage, stage_cue=stage.cue,
                 vulnerable_terms=sorted(found.get("vulnerable", ())), element_terms=element_terms,
+                subject=subject,
             ))
         return results
 

@@ -41,8 +41,8 @@ def classify_lines(lines: list[str], codebook, *, ws=None, max_chars: int = 2000
         if ws is not None:
             from weerbaar.classify.pipeline import workspace_model
 
-            analyser = analyser.with_model(workspace_model(ws, analyser))
-        stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems()) if ws else CorpusStats.uniform()
+            analyser = analyser.with_model(workspace_model(ws, analyser)[0])
+        stats = CorpusStats.reference()
         parsed = [(n, *_parse(line, n, max_chars)) for n, line in enumerate(lines, 1) if line.strip()]
         for start in range(0, len(parsed), BATCH):
             batch = parsed[start : start + BATCH]

@@ -1,8 +1,15 @@
-"""Measuring quality on the labelled development set (eval/devset.jsonl), against a keyword scan.
+"""Quality on labelled real passages, by held-out group, beside a keyword scan.
 
-The set stores locators, not text: each passage is read again from its source (../shared or the
-demo corpus) and checked against its hash, so the figures always come from the real text.
-The model is fitted on the ``tune`` part only; every figure reported is on the ``test`` part.
+The labelled sets (``eval/generalisation.jsonl``, ``eval/devset.jsonl``) store locators, not text:
+each passage is read again from its source (``../shared`` or the demo corpus) and checked
+against its hash, so figures always come from the real text.
+
+The question that matters is how the tool does on organisations and document types it has never
+seen. So every figure is out-of-group: for each organisation (and, separately, each document
+type) the models are fitted on the other groups only, and measured on the group left out —
+relevance, thresholds, the stage model and the subject model alike. The keyword scan (a passage
+is evidence for a measure when any of its terms occurs as written) is measured on the same
+passages.
 """
 
 from __future__ import annotations
@@ -21,19 +28,21 @@ from weerbaar.classify.analyser import Analyser
 from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import FEATURES, RelevanceModel, fit
+from weerbaar.classify.stage import StageDetector, TextContext, fit_stage_model
+from weerbaar.classify.subject import KINDS, SubjectDetector
 from weerbaar.demo import demo_documents
 from weerbaar.errors import WeerbaarError
-from weerbaar.index.analysis import stems
 from weerbaar.ingest.pipeline import ingest_paths
 from weerbaar.workspace import Workspace
 
-K_VALUES = (5, 10)
+RECALL_K = 20
+BEFORE_CHARS = 400  # text before a passage that counts as its context (heading, previous paragraph)
+GROUPINGS = {"organisatie": "organisation_group", "documenttype": "doc_group"}
 
 
 @dataclass
-class DevItem:
+class LabelledItem:
     id: str
-    split: str
     source: str
     page: int
     start: int
@@ -41,17 +50,27 @@ class DevItem:
     sha1: str
     measures: list[str]
     stage: int | None
-    drawn: str
+    drawn: str | list[str] = ""
+    split: str | None = None
+    subject: str | None = None
+    doc_start: int | None = None
+    organisation_group: str | None = None
+    doc_group: str | None = None
+    readings: list[dict] = field(default_factory=list)
     text: str = ""
+    context: TextContext = field(default_factory=TextContext)
 
     @property
     def is_demo(self) -> bool:
         return self.source.startswith("demo/")
 
 
+DevItem = LabelledItem  # the development set's items have the same shape
+
+
 @dataclass
 class Scores:
-    """Per-measure counts and the derived precision, recall and F1."""
+    """Counts and the derived precision, recall and F1."""
 
     tp: int = 0
     fp: int = 0
@@ -78,6 +97,7 @@ class Report:
     per_measure: dict[str, Scores]
     macro_f1: float
     micro_f1: float
+    precision: float | None
     recall_at: dict[int, float]
     stage_exact: float | None
     stage_within_one: float | None
@@ -89,10 +109,14 @@ class Report:
             "data": self.data, "passages": self.n_items, "positive_pairs": self.n_positive_pairs,
             "per_measure": {m: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": s.precision, "recall": s.recall,
                                 "f1": s.f1} for m, s in self.per_measure.items()},
-            "macro_f1": self.macro_f1, "micro_f1": self.micro_f1, "recall_at_k": self.recall_at,
-            "stage_exact": self.stage_exact, "stage_within_one": self.stage_within_one, "stage_n": self.n_stage,
-            **self.extra,
+            "macro_f1": self.macro_f1, "micro_f1": self.micro_f1, "precision": self.precision,
+            "recall_at_k": self.recall_at, "stage_exact": self.stage_exact,
+            "stage_within_one": self.stage_within_one, "stage_n": self.n_stage, **self.extra,
         }
+
+
+def default_set() -> Path:
+    return Path(__file__).resolve().parents[3] / "eval" / "generalisation.jsonl"
 
 
 def default_devset() -> Path:
@@ -103,44 +127,91 @@ def shared_folder() -> Path:
     return Path(os.environ.get("WEERBAAR_SHARED") or Path(__file__).resolve().parents[4] / "shared")
 
 
-def load_devset(path: Path) -> list[DevItem]:
+def load_set(path: Path) -> list[LabelledItem]:
     if not path.is_file():
-        raise WeerbaarError(f"Ontwikkelset '{path}' niet gevonden.", hint="Geef het pad met --set.")
-    return [DevItem(**json.loads(line)) for line in path.read_text("utf-8").splitlines() if line.strip()]
+        raise WeerbaarError(f"Gelabelde set '{path}' niet gevonden.", hint="Geef het pad met --set.")
+    items = []
+    for line in path.read_text("utf-8").split("\n"):
+        if line.strip():
+            data = json.loads(line)
+            data["id"] = str(data.get("id", data.get("cand")))
+            data.pop("cand", None)
+            items.append(LabelledItem(**data))
+    return items
 
 
-def _source_path(item: DevItem, shared: Path) -> Path:
+load_devset = load_set
+
+
+def _source_path(item: LabelledItem, shared: Path) -> Path:
     if item.is_demo:
         return demo_documents() / item.source.split("/", 1)[1]
     return shared / item.source
 
 
-def attach_texts(items: list[DevItem], ws: Workspace, shared: Path) -> list[DevItem]:
-    """Ingest the sources, read each passage from its page and check its hash; drop what is missing."""
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _locate(item: LabelledItem, pages: list[tuple[int, str]]) -> tuple[int, int, str] | None:
+    """(page, start, text) of the item in a document's pages, or None.
+
+    The page and offsets first; then the offset into the whole document (``doc_start``), searched a
+    little around, so a passage survives a change in how unpaginated text is split into pages.
+    """
+    for page_no, text in pages:
+        if page_no == item.page and _digest(text[item.start : item.end]) == item.sha1:
+            return page_no, item.start, text[item.start : item.end]
+    if item.doc_start is None:
+        return None
+    joined, bounds, position = "", [], 0
+    for page_no, text in pages:
+        bounds.append((position, page_no))
+        joined += text
+        position += len(text)
+    length = item.end - item.start
+    for delta in sorted(range(-300, 301), key=abs):
+        a = item.doc_start + delta
+        if 0 <= a and a + length <= len(joined) and _digest(joined[a : a + length]) == item.sha1:
+            base, page_no = max((b for b in bounds if b[0] <= a), key=lambda b: b[0])
+            return page_no, a - base, joined[a : a + length]
+    return None
+
+
+def attach_texts(items: list[LabelledItem], ws: Workspace, shared: Path) -> list[LabelledItem]:
+    """Ingest the sources, read each passage and the text before it, check its hash; drop what is missing."""
     paths = sorted({_source_path(i, shared) for i in items})
     missing = [p for p in paths if not p.exists()]
     ingest_paths(ws, [p for p in paths if p.exists()])
-    pages: dict[tuple[str, int], str] = {}
-    for row in ws.conn.execute("SELECT d.path, g.page_no, g.text FROM pages g JOIN documents d ON d.id = g.document_id"):
-        pages[(str(Path(row[0]).resolve()), row[1])] = row[2]
+    documents = {str(Path(r["path"]).resolve()): r for r in ws.conn.execute(
+        "SELECT id, path, doc_type, year, organisation, organisation_type FROM documents")}
+    pages_of: dict[int, list[tuple[int, str]]] = {}
+    for row in ws.conn.execute("SELECT document_id, page_no, text FROM pages ORDER BY document_id, page_no"):
+        pages_of.setdefault(row[0], []).append((row[1], row[2]))
     kept = []
     for item in items:
-        page = pages.get((str(_source_path(item, shared).resolve()), item.page))
-        if page is None:
+        doc = documents.get(str(_source_path(item, shared).resolve()))
+        if doc is None:
             continue
-        text = page[item.start : item.end]
-        if hashlib.sha1(text.encode()).hexdigest()[:12] != item.sha1:
+        pages = pages_of.get(doc["id"], [])
+        found = _locate(item, pages)
+        if found is None:
             raise WeerbaarError(f"{item.id}: de tekst op {item.source} p. {item.page} wijkt af van de set "
                                 "(is de extractie veranderd?).")
+        page_no, start, text = found
+        page_text = dict(pages)[page_no]
+        before = page_text[max(0, start - BEFORE_CHARS) : start]
         item.text = text
+        item.context = TextContext(doc_type=doc["doc_type"], year=doc["year"], organisation=doc["organisation"],
+                                   organisation_type=doc["organisation_type"], before=before, known=True)
         kept.append(item)
     if missing and not kept:
-        raise WeerbaarError(f"De bronnen van de ontwikkelset ontbreken (bijv. {missing[0]}).",
+        raise WeerbaarError(f"De bronnen van de gelabelde set ontbreken (bijv. {missing[0]}).",
                             hint="Zet WEERBAAR_SHARED op de map met seeds/ en corpus/.")
     return kept
 
 
-def _labels(items: list[DevItem], measure_ids: list[str]) -> np.ndarray:
+def _labels(items: list[LabelledItem], measure_ids: list[str]) -> np.ndarray:
     index = {m: j for j, m in enumerate(measure_ids)}
     y = np.zeros((len(items), len(measure_ids)), dtype=bool)
     for i, item in enumerate(items):
@@ -150,19 +221,7 @@ def _labels(items: list[DevItem], measure_ids: list[str]) -> np.ndarray:
     return y
 
 
-def calibration(probabilities: np.ndarray, labels: np.ndarray, bins: int = 5) -> dict:
-    """Brier score and expected calibration error of probabilities against 0/1 labels."""
-    p, y = probabilities.ravel(), labels.ravel().astype(float)
-    edges = np.linspace(0, 1, bins + 1)
-    ece = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        inside = (p >= lo) & ((p < hi) | (hi == 1))
-        if inside.any():
-            ece += inside.mean() * abs(p[inside].mean() - y[inside].mean())
-    return {"brier": float(np.mean((p - y) ** 2)), "ece": float(ece)}
-
-
-def report(name: str, items: list[DevItem], predicted: np.ndarray, ranking: np.ndarray, stages: list[int],
+def report(name: str, items: list[LabelledItem], predicted: np.ndarray, ranking: np.ndarray, stages: list[int],
            measure_ids: list[str], crucial: list[str]) -> Report:
     """predicted: (items, measures) bool; ranking: (items, measures) scores used to rank for recall@k."""
     y = _labels(items, measure_ids)
@@ -174,96 +233,182 @@ def report(name: str, items: list[DevItem], predicted: np.ndarray, ranking: np.n
         per[m] = s
         if s.f1 is not None:
             f1s.append(s.f1)
-    recall_at = {}
-    for k in K_VALUES:
-        hits = total = 0
-        for m in crucial:
-            j = measure_ids.index(m)
-            positives = int(y[:, j].sum())
-            if not positives:
-                continue
-            top = np.argsort(-ranking[:, j], kind="stable")[:k]
+    hits = total = 0
+    for m in crucial:
+        j = measure_ids.index(m)
+        positives = int(y[:, j].sum())
+        if positives:
+            top = np.argsort(-ranking[:, j], kind="stable")[:RECALL_K]
             hits += int(y[top, j].sum())
-            total += min(positives, k)
-        recall_at[k] = hits / total if total else float("nan")
+            total += min(positives, RECALL_K)
     staged = [(item.stage, s) for item, s in zip(items, stages) if item.measures and item.stage is not None]
     exact = sum(a == b for a, b in staged) / len(staged) if staged else None
     near = sum(abs(a - b) <= 1 for a, b in staged) / len(staged) if staged else None
     pooled = Scores(sum(s.tp for s in per.values()), sum(s.fp for s in per.values()), sum(s.fn for s in per.values()))
     return Report(name, len(items), int(y[:, [measure_ids.index(m) for m in crucial]].sum()), per,
-                  float(np.mean(f1s)) if f1s else float("nan"), pooled.f1 or 0.0, recall_at, exact, near, len(staged))
+                  float(np.mean(f1s)) if f1s else float("nan"), pooled.f1 or 0.0, pooled.precision,
+                  {RECALL_K: hits / total if total else float("nan")}, exact, near, len(staged))
 
 
-class KeywordBaseline:
-    """A plain keyword scan: a passage is evidence for a measure when any of its terms occurs."""
+class KeywordScan:
+    """The baseline: evidence for a measure when any of its terms occurs as written (a substring).
 
-    def __init__(self, analyser: Analyser, majority_stage: int):
-        self.vocabulary = analyser.vocabulary
-        self.majority_stage = majority_stage
+    It ranks by the number of different terms found, then by how often they occur, and gives every
+    passage the stage most common among relevant passages of the training part.
+    """
 
-    def run(self, items: list[DevItem]) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        counts = np.array([self.vocabulary.score(stems(i.text), CorpusStats.uniform())[1] for i in items], dtype=float)
-        return counts > 0, counts, [self.majority_stage] * len(items)
+    def __init__(self, codebook):
+        self.terms = [[t.lower() for t in m.terms if t.strip()] for m in codebook.measures]
+
+    def run(self, items: list[LabelledItem]) -> tuple[np.ndarray, np.ndarray]:
+        distinct = np.zeros((len(items), len(self.terms)))
+        occurrences = np.zeros_like(distinct)
+        for i, item in enumerate(items):
+            low = item.text.lower()
+            for j, terms in enumerate(self.terms):
+                counts = [low.count(t) for t in terms]
+                distinct[i, j] = sum(c > 0 for c in counts)
+                occurrences[i, j] = sum(counts)
+        return distinct > 0, distinct + occurrences / (1 + occurrences.max(initial=0))
 
 
 @dataclass
-class Evaluation:
-    model: RelevanceModel
-    reports: list[Report]
+class GroupResult:
+    grouping: str  # organisatie | documenttype
+    group: str
+    model: Report
+    keyword: Report
+    subject_accuracy: float | None = None
+    subject_baseline: float | None = None
+
+    def as_dict(self) -> dict:
+        return {"grouping": self.grouping, "group": self.group, "model": self.model.as_dict(),
+                "keyword_scan": self.keyword.as_dict(), "subject_accuracy": self.subject_accuracy,
+                "subject_baseline_eigen": self.subject_baseline}
 
 
-def evaluate(codebook, devset: Path | None = None, *, embedder: Embedder | None = None,
-             model: RelevanceModel | None = None, refit: bool = True) -> Evaluation:
-    """Fit on tune (unless ``refit`` is False and a model is given), report on test: model and baseline."""
-    items = load_devset(devset or default_devset())
-    crucial = [m.id for m in codebook.measures if m.crucial]
-    embedder = embedder or Embedder()
+@dataclass
+class Prepared:
+    """Labelled items with their text, context, embedding and features: computed once per evaluation."""
+
+    items: list[LabelledItem]
+    analyser: Analyser
+    vectors: np.ndarray
+    features: np.ndarray  # (items, measures, FEATURES)
+    labels: np.ndarray  # (items, measures)
+
+
+def prepare(codebook, items: list[LabelledItem], embedder: Embedder) -> Prepared:
     with tempfile.TemporaryDirectory() as tmp, Workspace.open(Path(tmp) / "ws", create=True) as ws:
         items = attach_texts(items, ws, shared_folder())
-        # Features do not depend on the model; when refitting, any starting model will do.
-        start_model = model or (_neutral_model() if refit else RelevanceModel.builtin())
-        analyser = Analyser(codebook, start_model, embedder)
-        stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems())
-        results = analyser.analyse([i.text for i in items], stats)
-    tune = [k for k, i in enumerate(items) if i.split == "tune"]
-    test = [k for k, i in enumerate(items) if i.split == "test"]
-    majority = Counter(items[k].stage for k in tune if items[k].measures).most_common(1)[0][0]
-    if refit:
-        y = _labels(items, analyser.measure_ids)
-        cols = [analyser.measure_ids.index(m) for m in crucial]
-        feats = np.stack([results[k].features[cols] for k in tune]).reshape(-1, results[0].features.shape[-1])
-        model = fit(feats, y[np.ix_(tune, cols)].reshape(-1), name="ingebouwd",
-                    trained_on=f"eval/devset.jsonl, tune-deel ({len(tune)} passages × {len(crucial)} cruciale maatregelen)",
-                    default_stage=start_model.default_stage)
-        model.default_stage = _best_default_stage(items, tune, analyser)
-    else:
-        model = start_model
-    scores = np.stack([model.probability(r.features) for r in results])
-    stage_detector = type(analyser.stage)(codebook, default_stage=model.default_stage)
-    stages = [stage_detector.detect(i.text).stage for i in items]
-    baseline = KeywordBaseline(analyser, majority)
-    base_pred, base_rank, base_stage = baseline.run(items)
-    reports = []
-    subsets = [("test, alle bronnen", test), ("test, alleen echte documenten", [k for k in test if not items[k].is_demo])]
-    for label, idx in subsets:
-        if not idx:  # e.g. a set of demo passages only has no real-document part
-            continue
-        sub = [items[k] for k in idx]
-        reports.append(report(f"weerbaar — {label}", sub, scores[idx] >= model.threshold, scores[idx],
-                              [stages[k] for k in idx], analyser.measure_ids, crucial))
-        cols = [analyser.measure_ids.index(m) for m in crucial]
-        reports[-1].extra["calibration"] = calibration(scores[np.ix_(idx, cols)],
-                                                       _labels(sub, analyser.measure_ids)[:, cols])
-        reports.append(report(f"trefwoordscan — {label}", sub, base_pred[idx], base_rank[idx],
-                              [base_stage[k] for k in idx], analyser.measure_ids, crucial))
-    return Evaluation(model, reports)
+    analyser = Analyser(codebook, _neutral_model(), embedder)
+    texts = [i.text for i in items]
+    vectors = embedder.encode(texts)
+    from weerbaar.index.analysis import stems
+
+    features = analyser.features(texts, [stems(t) for t in texts], vectors, CorpusStats.reference())
+    return Prepared(items, analyser, vectors, features, _labels(items, analyser.measure_ids))
+
+
+@dataclass
+class FittedModels:
+    relevance: RelevanceModel
+    stage: StageDetector
+    subject: SubjectDetector
+
+
+def fit_models(prep: Prepared, idx: np.ndarray, crucial: list[str], trained_on: str) -> FittedModels:
+    """Relevance and stage models fitted on the items ``idx`` only (the subject rules need no fitting)."""
+    items = [prep.items[k] for k in idx]
+    groups = np.array([i.organisation_group or i.source.split("/")[1] for i in items])
+    relevance = fit(prep.features[idx], prep.labels[idx], measure_ids=prep.analyser.measure_ids,
+                    vectors=prep.vectors[idx], groups=groups, threshold_measures=crucial, name="ingebouwd",
+                    trained_on=trained_on)
+    subject = SubjectDetector()  # rules, nothing to fit (see weerbaar.classify.subject)
+    codebook = prep.analyser.codebook
+    staged = [i for i in items if i.measures and i.stage is not None]
+    detector = StageDetector(codebook, model=False)
+    if len({i.stage for i in staged}) >= 2:
+        kinds = [subject.detect(i.text, i.context).kind for i in staged]
+        detector = StageDetector(codebook, model=fit_stage_model(
+            detector, [i.text for i in staged], [i.context for i in staged], kinds, [i.stage for i in staged],
+            trained_on))
+    return FittedModels(relevance, detector, subject)
+
+
+def predict(prep: Prepared, models: FittedModels, idx: np.ndarray) -> tuple[np.ndarray, list[int], list[str]]:
+    scores = models.relevance.scores(prep.features[idx], prep.vectors[idx], prep.analyser.measure_ids)
+    subjects, stages = [], []
+    for k in idx:
+        item = prep.items[k]
+        subject = models.subject.detect(item.text, item.context)
+        subjects.append(subject.kind)
+        stages.append(models.stage.detect(item.text, item.context, subject.kind).stage)
+    return scores, stages, subjects
+
+
+def prepared(codebook, items: list[LabelledItem], embedder: Embedder | None = None) -> Prepared:
+    own = embedder is None
+    embedder = embedder or Embedder()
+    try:
+        return prepare(codebook, items, embedder)
+    finally:
+        if own:
+            embedder.close()
+
+
+def evaluate_by_group(codebook, prep: Prepared, groupings: tuple[str, ...] = tuple(GROUPINGS)) -> list[GroupResult]:
+    """Leave one group out at a time: fit on the rest, measure model and keyword scan on the group."""
+    crucial = [m.id for m in codebook.measures if m.crucial]
+    ids = prep.analyser.measure_ids
+    scan_pred, scan_rank = KeywordScan(codebook).run(prep.items)
+    results = []
+    for grouping in groupings:
+        attribute = GROUPINGS[grouping]
+        names = np.array([getattr(i, attribute) or "?" for i in prep.items])
+        pooled_scores = np.zeros(prep.labels.shape, dtype=np.float32)
+        pooled_stage = [0] * len(prep.items)
+        pooled_subject = [""] * len(prep.items)
+        pooled_threshold = np.zeros(len(prep.items), dtype=np.float32)
+        pooled_scan_stage = [0] * len(prep.items)
+        for group in sorted(set(names)):
+            held = np.flatnonzero(names == group)
+            train = np.flatnonzero(names != group)
+            models = fit_models(prep, train, crucial, f"alle groepen behalve {group}")
+            scores, stages, subjects = predict(prep, models, held)
+            majority = Counter(prep.items[k].stage for k in train if prep.items[k].measures
+                               and prep.items[k].stage is not None).most_common(1)[0][0]
+            for n, k in enumerate(held):
+                pooled_scores[k], pooled_stage[k], pooled_subject[k] = scores[n], stages[n], subjects[n]
+                pooled_threshold[k] = models.relevance.threshold
+                pooled_scan_stage[k] = majority
+            results.append(_group_result(grouping, group, prep, held, scores, models.relevance.threshold, stages,
+                                         subjects, scan_pred, scan_rank, [majority] * len(held), ids, crucial))
+        everything = np.arange(len(prep.items))
+        results.append(_group_result(grouping, "alle (buiten de eigen groep gemeten)", prep, everything, pooled_scores,
+                                     pooled_threshold[:, None], pooled_stage, pooled_subject, scan_pred, scan_rank,
+                                     pooled_scan_stage, ids, crucial))
+    return results
+
+
+def _group_result(grouping, group, prep, idx, scores, threshold, stages, subjects, scan_pred, scan_rank, scan_stages,
+                  ids, crucial) -> GroupResult:
+    items = [prep.items[k] for k in idx]
+    model = report(f"weerbaar — {grouping}: {group}", items, scores >= threshold, scores, stages, ids, crucial)
+    keyword = report(f"trefwoordscan — {grouping}: {group}", items, scan_pred[idx], scan_rank[idx], scan_stages,
+                     ids, crucial)
+    labelled = [(i.subject, s) for i, s in zip(items, subjects) if i.measures and i.subject in KINDS]
+    accuracy = sum(a == b for a, b in labelled) / len(labelled) if labelled else None
+    baseline = sum(a == "eigen" for a, _ in labelled) / len(labelled) if labelled else None
+    return GroupResult(grouping, group, model, keyword, accuracy, baseline)
+
+
+def fit_builtin(codebook, prep: Prepared) -> FittedModels:
+    """The shipped models: fitted on every labelled item."""
+    crucial = [m.id for m in codebook.measures if m.crucial]
+    return fit_models(prep, np.arange(len(prep.items)), crucial,
+                      f"eval/generalisation.jsonl ({len(prep.items)} gelabelde echte passages)")
 
 
 def _neutral_model() -> RelevanceModel:
     return RelevanceModel(coef=[0.0] * len(FEATURES), intercept=0.0, threshold=0.5, name="neutraal (alleen om te fitten)")
-
-
-def _best_default_stage(items: list[DevItem], tune: list[int], analyser: Analyser) -> int:
-    """The stage to give a relevant passage without any cue: the commonest such stage in tune."""
-    uncued = Counter(items[k].stage for k in tune if items[k].measures and analyser.stage.detect(items[k].text).cue is None)
-    return uncued.most_common(1)[0][0] if uncued else 0

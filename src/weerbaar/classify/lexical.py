@@ -1,18 +1,25 @@
 """BM25 of a measure's vocabulary in a passage, on the same Dutch stems as the search index.
 
-The measure's terms are the "query"; document frequencies come from the workspace's FTS5 index
-(``fts5vocab``), so the weights are those of the user's own corpus. Without a workspace (text
-classified from a file) every term weighs the same (``CorpusStats.uniform``).
+The measure's terms are the "query". Document frequencies are **reference** frequencies shipped
+with weerbaar (``classify/data/reference-df.json``, counted over a corpus of real municipal and
+safety-region documents and research reports by ``eval/train.py``), not the user's own: a term's
+weight must not depend on what else happens to be in a workspace, so ``classificeer`` on a file
+and ``analyseer`` on a workspace give the same answer for the same text, and the model's
+coefficients mean the same on every corpus. ``from_workspace`` counts them for a workspace (used to
+make the reference).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib import resources
 
 from weerbaar.classify.terms import TermMatcher
 
+REFERENCE_DF = "reference-df.json"
 K1 = 1.2
 B = 0.75
 
@@ -26,6 +33,19 @@ class CorpusStats:
     @classmethod
     def uniform(cls) -> CorpusStats:
         return cls(n_passages=0, avg_length=110.0)
+
+    @classmethod
+    def reference(cls) -> CorpusStats:
+        """The shipped reference frequencies (uniform weights if the file is missing)."""
+        path = resources.files("weerbaar.classify.data").joinpath(REFERENCE_DF)
+        if not path.is_file():
+            return cls.uniform()
+        data = json.loads(path.read_text("utf-8"))
+        return cls(n_passages=data["n_passages"], avg_length=data["avg_length"], df=data["df"])
+
+    def to_json(self) -> str:
+        return json.dumps({"n_passages": self.n_passages, "avg_length": round(self.avg_length, 3),
+                           "df": dict(sorted(self.df.items()))}, ensure_ascii=False, indent=0)
 
     @classmethod
     def from_workspace(cls, conn, wanted: set[str]) -> CorpusStats:
@@ -57,6 +77,12 @@ class MeasureVocabulary:
         self.measure_ids = [m.id for m in codebook.measures]
         self.matcher = TermMatcher([(f"measure:{m.id}", t) for m in codebook.measures for t in m.terms])
         self.index = {mid: i for i, mid in enumerate(self.measure_ids)}
+        self.lowered = [[t.lower() for t in m.terms if t.strip()] for m in codebook.measures]
+
+    def written(self, text: str) -> list[int]:
+        """Per measure, 1 when any of its terms occurs as written (a substring, case-insensitive): the keyword scan."""
+        low = text.lower()
+        return [int(any(t in low for t in terms)) for terms in self.lowered]
 
     def all_stems(self) -> set[str]:
         return {s for t in self.matcher.terms for s in t.stems}

@@ -20,13 +20,16 @@ import numpy as np
 from weerbaar.classify.analyser import Analyser
 from weerbaar.classify.embeddings import Embedder, from_blobs, to_blob
 from weerbaar.classify.lexical import CorpusStats
-from weerbaar.classify.model import RelevanceModel, fit
+from weerbaar.classify.model import FEATURES, RelevanceModel, agreement_score, cross_validated_agreement, fit_shared
+from weerbaar.classify.stage import TextContext
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.db import timestamp
 
 CHUNK = 1024
+BEFORE_CHARS = 400  # page text before a passage given to the subject and stage models as context
 STORE_FLOOR = 0.05  # pairs below this probability are not stored: never shown, even with --alle
 MIN_LABELS = 20  # relevant and not-relevant decisions each, before a workspace gets its own model
+MIN_GAIN = 0.05  # how much better (Matthews correlation) a workspace model must predict its decisions
 
 
 @dataclass
@@ -50,44 +53,47 @@ class AnalysisReport:
     embedded: int
     skipped: int  # already analysed with this configuration
     config: AnalysisConfig
+    model_choice: str = ""  # which model, and why, in Dutch
 
 
 
-def workspace_model(ws: Workspace, analyser: Analyser) -> RelevanceModel:
-    """The analyser's (built-in) model, or one fitted on this workspace's decisions when there are enough.
+def workspace_model(ws: Workspace, analyser: Analyser) -> tuple[RelevanceModel, str]:
+    """The model to use, and why in plain Dutch: the built-in one, or one fitted on this workspace's decisions.
 
     What counts per passage and measure is the final decision (a settling one, else the
-    reviewers' agreement); conflicts and undone decisions do not teach anything.
+    reviewers' agreement); conflicts and undone decisions do not teach anything. A model fitted
+    on the decisions replaces the built-in one only when it predicts held-out decisions clearly
+    better (Matthews correlation over five folds, each fold's threshold chosen on its training
+    part, at least ``MIN_GAIN`` higher), because a handful of decisions from one queue can teach a
+    model that flags everything.
     """
     from weerbaar.review.decisions import final_labels
 
     builtin = analyser.model
-    labels = [d for d in final_labels(ws).values() if d.passage_id is not None]
+    labels = [d for d in final_labels(ws).values() if d.passage_id is not None and d.measure_id in analyser.measure_ids]
     positives = sum(d.relevant for d in labels)
     if positives < MIN_LABELS or len(labels) - positives < MIN_LABELS:
-        return builtin
-    labels = [d for d in labels if d.measure_id in analyser.measure_ids]
+        return builtin, (f"ingebouwd model: {positives} relevante en {len(labels) - positives} niet-relevante "
+                         f"beoordelingen; een eigen model vraagt er van elk {MIN_LABELS}")
     ids = sorted({d.passage_id for d in labels})
     texts, vectors = _texts_and_vectors(ws, ids, analyser.embedder)
-    stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems())
-    results = dict(zip(ids, analyser.analyse(texts, stats, vectors)))
-    feats = np.stack([results[d.passage_id].features[analyser.measure_ids.index(d.measure_id)] for d in labels])
-    return fit(feats, np.array([d.relevant for d in labels]), name="werkruimte",
-               trained_on=f"{len(labels)} beoordelingen in deze werkruimte",
-               default_stage=_reviewed_default_stage(labels, analyser, builtin.default_stage))
+    row = {pid: k for k, pid in enumerate(ids)}
+    from weerbaar.index.analysis import stems
 
-
-def _reviewed_default_stage(labels, analyser: Analyser, fallback: int) -> int:
-    """The stage reviewers give most often to relevant passages that carry no stage cue.
-
-    Cues decide where they occur; where none occurs, the reviewers' habit decides (once there
-    are at least five such passages).
-    """
-    uncued = [d.stage for d in labels
-              if d.relevant and d.stage is not None and analyser.stage.detect(d.text).cue is None]
-    if len(uncued) < 5:
-        return fallback
-    return max(set(uncued), key=uncued.count)
+    feats = analyser.features(texts, [stems(t) for t in texts], vectors, CorpusStats.reference())
+    builtin_scores = builtin.scores(feats, vectors, analyser.measure_ids)
+    pairs = [(row[d.passage_id], analyser.measure_ids.index(d.measure_id)) for d in labels]
+    x = np.stack([feats[i, j] for i, j in pairs])
+    y = np.array([d.relevant for d in labels])
+    own = cross_validated_agreement(x, y)
+    builtin_agreement = agreement_score(np.array([builtin_scores[i, j] for i, j in pairs]) >= builtin.threshold, y)
+    if own < builtin_agreement + MIN_GAIN:
+        return builtin, (f"ingebouwd model: een model gefit op de {len(labels)} beoordelingen van deze werkruimte "
+                         f"voorspelt ze niet duidelijk beter (samenhang {own:.2f} bij kruisvalidatie, "
+                         f"ingebouwd {builtin_agreement:.2f})")
+    model = fit_shared(x, y, name="werkruimte", trained_on=f"{len(labels)} beoordelingen in deze werkruimte")
+    return model, (f"eigen model van deze werkruimte: het voorspelt de beoordelingen beter (samenhang "
+                   f"{own:.2f} bij kruisvalidatie, ingebouwd {builtin_agreement:.2f}; Matthews-correlatie)")
 
 
 class _Batch:
@@ -96,7 +102,16 @@ class _Batch:
     def __init__(self, ws: Workspace, ids: list[int], embedder: Embedder):
         self.ws, self.ids, self.model = ws, ids, embedder.name
         marks = ",".join("?" * len(ids))
-        self.texts = {r[0]: r[1] for r in ws.conn.execute(f"SELECT id, text FROM passages WHERE id IN ({marks})", ids)}
+        self.texts, self.contexts = {}, {}
+        for r in ws.conn.execute(
+                f"""SELECT p.id, p.text, d.doc_type, d.year, d.organisation, d.organisation_type,
+                           substr(g.text, max(1, p.start - {BEFORE_CHARS - 1}), p.start - max(0, p.start - {BEFORE_CHARS}))
+                    FROM passages p JOIN documents d ON d.id = p.document_id
+                    JOIN pages g ON g.document_id = p.document_id AND g.page_no = p.page_no
+                    WHERE p.id IN ({marks})""", ids):
+            self.texts[r[0]] = r[1]
+            self.contexts[r[0]] = TextContext(doc_type=r[2], year=r[3], organisation=r[4], organisation_type=r[5],
+                                              before=r[6] or "", known=True)
         self.stored = {r[0]: r[1] for r in ws.conn.execute(
             f"SELECT passage_id, vector FROM passage_embeddings WHERE model = ? AND passage_id IN ({marks})",
             [embedder.name, *ids])}
@@ -104,7 +119,7 @@ class _Batch:
         self._pending = embedder.submit([self.texts[i] for i in self.missing])
 
     def result(self) -> tuple[list[str], np.ndarray]:
-        """Texts and vectors in id order; newly computed vectors are stored first."""
+        """Texts and vectors in id order; newly computed vectors are stored first (contexts: ``self.contexts``)."""
         if self.missing:
             vectors = self._pending()
             blobs = [to_blob(v) for v in vectors]
@@ -127,7 +142,7 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
     embedder = embedder or Embedder()
     try:
         base = Analyser(codebook, RelevanceModel.builtin(), embedder)
-        model = workspace_model(ws, base)
+        model, model_choice = workspace_model(ws, base)
         analyser = base.with_model(model)
         config = AnalysisConfig(codebook=f"{codebook.name} {codebook.version}", codebook_fingerprint=codebook.fingerprint,
                                 model=f"{model.name}: {model.trained_on}", model_key=model.key,
@@ -139,9 +154,9 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
         with ws.transaction() as conn:
             run_id = conn.execute(
                 "INSERT INTO analysis_runs (config_key, config, started_at) VALUES (?,?,?)",
-                (config.key, json.dumps({**asdict(config), "model_detail": json.loads(model.to_json())},
+                (config.key, json.dumps({**asdict(config), "model_detail": model.summary()},
                                         ensure_ascii=False), timestamp())).lastrowid
-        stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems())
+        stats = CorpusStats.reference()
         done = embedded = 0
         batches = (pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK))
         current = _Batch(ws, next(batches), embedder) if pending else None
@@ -150,14 +165,15 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
             following = _Batch(ws, upcoming, embedder) if upcoming else None  # embeds while we score
             embedded += len(current.missing)
             texts, vectors = current.result()
-            _store(ws, current.ids, analyser.analyse(texts, stats, vectors), analyser, config.key, run_id)
+            contexts = [current.contexts[i] for i in current.ids]
+            _store(ws, current.ids, analyser.analyse(texts, stats, vectors, contexts), analyser, config.key, run_id)
             done += len(current.ids)
             if progress:
                 progress(done, len(pending))
             current = following
         with ws.transaction() as conn:
             conn.execute("UPDATE analysis_runs SET finished_at = ?, passages = ? WHERE id = ?", (timestamp(), done, run_id))
-        return AnalysisReport(run_id, done, embedded, total_passages - len(pending), config)
+        return AnalysisReport(run_id, done, embedded, total_passages - len(pending), config, model_choice)
     finally:
         if own_embedder:
             embedder.close()
@@ -166,15 +182,21 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
 def _store(ws: Workspace, ids: list[int], results, analyser: Analyser, config_key: str, run_id: int) -> None:
     suggestion_rows, analysis_rows = [], []
     for passage_id, result in zip(ids, results):
+        subject = result.subject
         analysis_rows.append((passage_id, config_key, run_id, result.stage, result.stage_cue,
-                              json.dumps(result.vulnerable_terms, ensure_ascii=False)))
+                              json.dumps(result.vulnerable_terms, ensure_ascii=False),
+                              subject.kind if subject else None, subject.name if subject else None,
+                              subject.cue if subject else None))
         for j in np.flatnonzero(result.scores >= STORE_FLOOR):
             measure = analyser.measure_ids[j]
             suggestion_rows.append((passage_id, measure, float(result.scores[j]), float(result.features[j][0]),
-                                    float(result.features[j][2]),
+                                    float(result.features[j][FEATURES.index("semantic")]),
                                     json.dumps(result.element_terms.get(measure, {}), ensure_ascii=False)))
     marks = ",".join("?" * len(ids))
     with ws.transaction() as conn:
         conn.execute(f"DELETE FROM suggestions WHERE passage_id IN ({marks})", ids)
-        conn.executemany("INSERT OR REPLACE INTO passage_analysis VALUES (?,?,?,?,?,?)", analysis_rows)
-        conn.executemany("INSERT INTO suggestions VALUES (?,?,?,?,?,?)", suggestion_rows)
+        conn.executemany(
+            """INSERT OR REPLACE INTO passage_analysis (passage_id, config_key, run_id, stage, stage_cue,
+               vulnerable_terms, subject_kind, subject_name, subject_cue) VALUES (?,?,?,?,?,?,?,?,?)""", analysis_rows)
+        conn.executemany("""INSERT INTO suggestions (passage_id, measure_id, score, lexical, semantic, elements)
+                            VALUES (?,?,?,?,?,?)""", suggestion_rows)

@@ -1,16 +1,57 @@
-"""The stage of a passage (0 context … 4 tested/embedded) from the codebook's Dutch cues.
+"""The stage of a passage (0 context … 4 tested/embedded): from language, document type and date.
 
-The highest stage whose cue occurs wins: a passage that says "we have exercised" and "we will
-improve" shows a tested measure. A cue right after a negation ("is niet gemeten", "nog geen
-budget") does not count. The matched words are returned as the cue, so a reviewer sees why.
+A small learned model (multinomial logistic regression, coefficients in
+``classify/data/stage-model.json``) reads signals a person reads too:
+
+- the codebook's cue patterns per stage ("is aangewezen", "wordt opgesteld", "we willen"),
+  a cue right after a negation ("nog geen budget") not counting;
+- tense and aspect: a perfect or past passive ("zijn … aangewezen", "hebben … gerealiseerd") tells
+  of realised work, a present passive ("wordt … uitgewerkt") or a future of plans;
+- years in the passage against the document's own year: "in 2023 is … geoefend" in a 2024 annual
+  report is past, "in 2026 stellen we … op" in a 2025 budget is ahead;
+- the document type: budgets plan unless they report something realised; annual reports and
+  evaluations report; research reports describe others (context);
+- whom the passage speaks for (national policy and research findings are context).
+
+The words that decided are returned as the cue, so a reviewer sees why. Without a model fitted
+for the codebook's scale (an own codebook with other levels), or for a loose text without its
+document, the highest matching cue decides.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import resources
 
+import numpy as np
+
+STAGE_MODEL = "stage-model.json"
 _NEGATION = re.compile(r"\b(niet|geen|nog niet|nooit|zonder)\s+(\w+\s+){0,2}$", re.IGNORECASE)
+_PARTICIPLE = r"(?:ge\w{2,}(?:d|t|en)|(?:aan|in|op|uit|vast|af|over|door|mee|om|toe|voor|be|ver|ont|her|er)\w*?(?:ge)?\w{2,}(?:d|t|en))"
+_SIGNALS: dict[str, re.Pattern] = {
+    "perfect_passive": re.compile(rf"\b(?:is|zijn|werd|werden)\b(?: [\w'’.-]+){{0,6}}? {_PARTICIPLE}\b", re.IGNORECASE),
+    "perfect_active": re.compile(rf"\b(?:heeft|hebben|had|hadden)\b(?: [\w'’.-]+){{0,7}}? {_PARTICIPLE}\b", re.IGNORECASE),
+    "present_passive": re.compile(rf"\b(?:wordt|worden)\b(?: [\w'’.-]+){{0,6}}? {_PARTICIPLE}\b", re.IGNORECASE),
+    "future": re.compile(r"\b(?:zal|zullen|gaan|gaat|komende (?:jaren|periode|maanden|jaar)|in de toekomst|volgend jaar)\b",
+                         re.IGNORECASE),
+    "exercise": re.compile(r"\b(?:oefening\w*|geoefend|beoefend|getest|testen|evaluatie\w*|geëvalueerd|geevalueerd)\b",
+                           re.IGNORECASE),
+    "first_person": re.compile(r"\b(?:wij|we|ons|onze|het college)\b", re.IGNORECASE),
+    "general_subject": re.compile(r"\b(?:gemeenten|veiligheidsregio's|organisaties|het kabinet|de overheid|het rijk)\b",
+                                  re.IGNORECASE),
+    "negation": re.compile(r"\b(?:nog geen|nog niet|ontbreekt|ontbreken|onvoldoende)\b", re.IGNORECASE),
+}
+_TENSES = ("perfect_passive", "perfect_active", "present_passive")
+_NEGATED = re.compile(r"\b(?:niet|geen|nooit|nog)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+DOC_GROUPS = {
+    "begroting": "begroting", "jaarverslag": "jaarverslag", "motie": "raad", "amendement": "raad",
+    "raadsvoorstel": "raad", "raadsinformatiebrief": "raad", "notulen": "raad", "beleidsplan": "plan",
+    "risicoprofiel": "plan", "memo": "plan",
+}
+SUBJECT_CONTEXT = ("rijk", "algemeen")
 
 
 @dataclass(frozen=True)
@@ -19,18 +60,143 @@ class StageResult:
     cue: str | None  # the words that decided, or None when no cue was found
 
 
+@dataclass(frozen=True)
+class TextContext:
+    """What is known of a text's document: type, year, organisation, and the text just before it."""
+
+    doc_type: str | None = None
+    year: int | None = None
+    organisation: str | None = None
+    organisation_type: str | None = None
+    before: str = ""
+    known: bool = False  # True when the fields come from a document (else: a loose text, nothing known)
+
+
+@dataclass
+class StageModel:
+    levels: list[int]
+    features: list[str]
+    coef: list[list[float]]
+    intercept: list[float]
+    trained_on: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def builtin(cls) -> StageModel | None:
+        path = resources.files("weerbaar.classify.data").joinpath(STAGE_MODEL)
+        return cls(**json.loads(path.read_text("utf-8"))) if path.is_file() else None
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=1, ensure_ascii=False)
+
+
 class StageDetector:
-    def __init__(self, codebook, default_stage: int = 0):
+    def __init__(self, codebook, default_stage: int = 0, model: StageModel | None | bool = True):
         self.default_stage = default_stage
+        self.levels = sorted(s.level for s in codebook.stages)
         self.patterns = [
             (stage.level, re.compile("|".join(f"(?:{c})" for c in stage.cues), re.IGNORECASE))
             for stage in sorted(codebook.stages, key=lambda s: -s.level)
             if stage.cues
         ]
+        self.feature_names = self._feature_names()
+        labels = {s.label.lower(): s.level for s in codebook.stages}
+        self.planning, self.execution = labels.get("planning"), labels.get("uitvoering")
+        if model is True:
+            model = StageModel.builtin()
+        usable = model and model.levels == self.levels and model.features == self.feature_names
+        self.model = model if usable else None
 
-    def detect(self, text: str) -> StageResult:
+    def _feature_names(self) -> list[str]:
+        return ([f"cue_{level}" for level in self.levels] + list(_SIGNALS)
+                + ["year_before", "year_same", "year_after"] + [f"doc_{g}" for g in sorted(set(DOC_GROUPS.values()))]
+                + [f"subject_{s}" for s in SUBJECT_CONTEXT]
+                + ["budget_realised", "annual_realised"])
+
+    def cue(self, text: str) -> StageResult | None:
+        """The highest stage whose cue occurs (not right after a negation), or None."""
         for level, pattern in self.patterns:
             for m in pattern.finditer(text):
                 if not _NEGATION.search(text[max(0, m.start() - 30) : m.start()]):
                     return StageResult(level, m.group(0))
-        return StageResult(self.default_stage, None)
+        return None
+
+    def signals(self, text: str, context: TextContext = TextContext(), subject: str | None = None
+                ) -> tuple[np.ndarray, dict[str, str]]:
+        """The feature vector, and for each signal that fired the words that fired it."""
+        values: dict[str, float] = {}
+        words: dict[str, str] = {}
+        for level, pattern in self.patterns:
+            for m in pattern.finditer(text):
+                if not _NEGATION.search(text[max(0, m.start() - 30) : m.start()]):
+                    values[f"cue_{level}"] = 1.0
+                    words.setdefault(f"cue_{level}", m.group(0))
+                    break
+        for name, pattern in _SIGNALS.items():
+            for m in pattern.finditer(text):
+                if name in _TENSES and _NEGATED.search(m.group(0)):
+                    continue  # "is niet gemeten", "hebben nog geen … aangewezen": nothing realised
+                values[name], words[name] = 1.0, m.group(0)
+                break
+        years = [int(y) for y in _YEAR.findall(text)]
+        if context.year and years:
+            for name, hit in (("year_before", [y for y in years if y < context.year]),
+                              ("year_same", [y for y in years if y == context.year]),
+                              ("year_after", [y for y in years if y > context.year])):
+                if hit:
+                    values[name], words[name] = 1.0, str(hit[0])
+        group = DOC_GROUPS.get(context.doc_type or "")
+        if group:
+            values[f"doc_{group}"] = 1.0
+        if subject in SUBJECT_CONTEXT:
+            values[f"subject_{subject}"] = 1.0
+        realised = values.get("perfect_passive") or values.get("perfect_active")
+        if realised and group == "begroting":
+            values["budget_realised"] = 1.0
+        if realised and group == "jaarverslag":
+            values["annual_realised"] = 1.0
+        return np.array([values.get(f, 0.0) for f in self.feature_names], dtype=np.float32), words
+
+    def detect(self, text: str, context: TextContext = TextContext(), subject: str | None = None) -> StageResult:
+        # The model learned from passages in documents; a loose text (classificeer without document
+        # fields) lacks the signals it weighs, so there the codebook's cues decide.
+        if self.model is None or not context.known:
+            return self.cue(text) or StageResult(self.default_stage, None)
+        x, words = self.signals(text, context, subject)
+        coef = np.asarray(self.model.coef, dtype=np.float32)
+        logits = coef @ x + np.asarray(self.model.intercept, dtype=np.float32)
+        k = int(np.argmax(logits))
+        contribution = coef[k] * x
+        deciding = [self.feature_names[i] for i in np.argsort(-contribution) if contribution[i] > 0]
+        cue = next((words[f] for f in deciding if f in words and not f.startswith("year_")), None)
+        return self._document_rule(StageResult(self.model.levels[k], cue), dict(zip(self.feature_names, x)), words)
+
+    def _document_rule(self, result: StageResult, f: dict[str, float], words: dict[str, str]) -> StageResult:
+        """What the document type says, over what the model learned: budgets plan unless they report
+        something realised (a perfect tense, a year before the budget's); annual reports report."""
+        realised = f.get("perfect_passive") or f.get("perfect_active") or f.get("year_before")
+        if f.get("doc_begroting") and not realised and self.planning is not None and result.stage > self.planning:
+            return StageResult(self.planning, result.cue)
+        if f.get("doc_jaarverslag") and (f.get("perfect_passive") or f.get("perfect_active")) \
+                and self.execution is not None and result.stage < self.execution:
+            return StageResult(self.execution, words.get("perfect_passive") or words.get("perfect_active"))
+        return result
+
+
+def fit_stage_model(detector: StageDetector, texts: list[str], contexts: list[TextContext], subjects: list[str | None],
+                    stages: list[int], trained_on: str) -> StageModel:
+    """A multinomial logistic regression on the detector's signals; every level of the scale kept."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.stack([detector.signals(t, c, s)[0] for t, c, s in zip(texts, contexts, subjects)])
+    y = np.asarray(stages)
+    lr = LogisticRegression(C=1.0, max_iter=3000)
+    lr.fit(x, y)
+    coef = np.zeros((len(detector.levels), x.shape[1]), dtype=np.float32)
+    intercept = np.full(len(detector.levels), -30.0, dtype=np.float32)  # a level never seen is never chosen
+    for row, level in enumerate(lr.classes_):
+        k = detector.levels.index(int(level))
+        coef[k] = lr.coef_[row] if len(lr.classes_) > 2 else (lr.coef_[0] if row else -lr.coef_[0])
+        intercept[k] = lr.intercept_[row] if len(lr.classes_) > 2 else (lr.intercept_[0] if row else -lr.intercept_[0])
+    return StageModel(levels=detector.levels, features=detector.feature_names, coef=coef.tolist(),
+                      intercept=intercept.tolist(), trained_on=trained_on)

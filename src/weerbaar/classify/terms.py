@@ -59,3 +59,69 @@ class TermMatcher:
             term = self.terms[index]
             found[term.key].add(term.text)
         return found
+
+
+# Inflections a word may carry where an element or group term is matched on its written form:
+# plural and adjective endings only, so "beperking" finds "beperkingen" but never "beperken".
+_INFLECTIONS = ("", "en", "n", "s", "e", "es", "'s", "’s")
+NEGATIONS = frozenset({"geen", "niet", "zonder", "nooit", "ontbreekt", "ontbreken", "onvoldoende"})
+NEGATION_WINDOW = 3  # words before a term that can negate it ("er is nog geen noodstroom")
+
+
+def word_forms(text: str) -> list[str]:
+    """Lowercased, diacritic-free words of ``text``, as written (no stemming)."""
+    from weerbaar.index.analysis import _TOKEN, fold
+
+    return _TOKEN.findall(fold(text))
+
+
+class FormMatcher:
+    """Terms matched on whole written words (plus plural/adjective endings), aware of negation.
+
+    Used for evidence elements and for people in a vulnerable position, where a stem is too
+    loose: "beperken" and "beperking" share a stem, and "geen noodstroom" is no evidence of
+    emergency power. A term counts only when none of the three words before it negates it.
+    """
+
+    def __init__(self, terms: list[tuple[str, str]]):
+        self.terms: list[Term] = []
+        self._by_first: dict[str, list[int]] = defaultdict(list)
+        seen = set()
+        for key, text in terms:
+            forms = tuple(word_forms(text))
+            if not forms or (key, forms) in seen:
+                continue
+            seen.add((key, forms))
+            self.terms.append(Term(key, text, forms))
+            for ending in _INFLECTIONS if len(forms) == 1 else ("",):
+                self._by_first[forms[0] + ending].append(len(self.terms) - 1)
+
+    def _matches_at(self, words: list[str], pos: int, forms: tuple[str, ...]) -> bool:
+        if len(forms) == 1:
+            return True
+        if pos + len(forms) > len(words):
+            return False
+        if tuple(words[pos : pos + len(forms) - 1]) != forms[:-1]:
+            return False
+        last = words[pos + len(forms) - 1]
+        return any(last == forms[-1] + ending for ending in _INFLECTIONS)
+
+    def find(self, words: list[str]) -> list[tuple[int, int]]:
+        """(term index, word position) for every non-negated occurrence; ``words`` from :func:`word_forms`."""
+        hits = []
+        for pos, word in enumerate(words):
+            for index in self._by_first.get(word, ()):
+                if self._matches_at(words, pos, self.terms[index].stems) and not self.negated(words, pos):
+                    hits.append((index, pos))
+        return hits
+
+    @staticmethod
+    def negated(words: list[str], pos: int) -> bool:
+        return any(w in NEGATIONS for w in words[max(0, pos - NEGATION_WINDOW) : pos])
+
+    def group(self, hits: list[tuple[int, int]]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for index, _ in hits:
+            term = self.terms[index]
+            found[term.key].add(term.text)
+        return found

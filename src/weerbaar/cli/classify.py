@@ -17,6 +17,7 @@ from weerbaar.cli.options import (CodebookOption, DocTypeFilter, JsonOption, Org
                                   YearFilter, check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.codebook import load_codebook
+from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace, resolve_workspace_path
 from weerbaar.workspace.db import DB_FILENAME
 from weerbaar.workspace.documents import DocumentFilters
@@ -54,11 +55,13 @@ def analyseer(
     if json_out:
         print_json({"run": report.run_id, "geanalyseerd": report.analysed, "nieuw_ingebed": report.embedded,
                     "al_geanalyseerd": report.skipped, "suggesties_boven_drempel": suggested,
-                    "model": report.config.model, "drempel": report.config.threshold})
+                    "model": report.config.model, "modelkeuze": report.model_choice,
+                    "drempel": report.config.threshold})
         return
     err.print(f"Geanalyseerd: {report.analysed} passages ({report.embedded} nieuw ingebed, "
               f"{report.skipped} waren al geanalyseerd). Suggesties boven de drempel: {suggested}.")
     err.print(f"Model: {report.config.model}; drempel {report.config.threshold:.2f}.")
+    err.print(f"Waarom dit model: {report.model_choice}.")
     err.print("Volgende stap: [bold]weerbaar passages --maatregel 2.2[/]")
 
 
@@ -159,33 +162,49 @@ def classificeer(
 
 @app.command()
 def evalueer(
-    set_: Annotated[Optional[Path], typer.Option("--set", help="Ontwikkelset (JSONL); standaard eval/devset.jsonl.")] = None,
+    set_: Annotated[Optional[Path], typer.Option("--set", help="Gelabelde set (JSONL); standaard eval/generalisation.jsonl.")] = None,
     codeboek: CodebookOption = None,
-    kalibreer: Annotated[Optional[Path], typer.Option("--kalibreer", help="Sla het op het tune-deel gefitte model hier op.")] = None,
+    groepering: Annotated[Optional[str], typer.Option(
+        "--groepering", help="Alleen deze groepering: 'organisatie' of 'documenttype' (standaard beide).")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Meet de kwaliteit op de gelabelde ontwikkelset: per maatregel precisie, recall, F1; macro-F1;
-    recall@k; fase-nauwkeurigheid; naast een eenvoudige trefwoordscan. Gefit op 'tune', gemeten op 'test'."""
-    from weerbaar.classify.evaluate import evaluate
+    """Meet de kwaliteit op organisaties en documenttypen die het model niet zag.
 
+    Per groep (elke organisatie, en apart elk documenttype) worden alle modellen gefit op de andere
+    groepen en gemeten op de weggelaten groep: macro- en micro-F1 op de 12 cruciale maatregelen,
+    recall@20, precisie van de suggesties, fase exact en binnen één stap, en wie de passage betreft
+    — naast een trefwoordscan op dezelfde passages. Leest de passages uit hun bron (../shared).
+    """
+    from weerbaar.classify.evaluate import GROUPINGS, default_set, evaluate_by_group, load_set, prepared
+
+    if groepering and groepering not in GROUPINGS:
+        raise WeerbaarError(f"Onbekende groepering '{groepering}'.", hint="Kies 'organisatie' of 'documenttype'.")
     book = load_codebook(codeboek)
-    evaluation = evaluate(book, set_)
-    if kalibreer:
-        evaluation.model.save(kalibreer)
-        err.print(f"Model opgeslagen in {kalibreer}.")
+    items = load_set(set_ or default_set())
+    with Progress(TextColumn("[bold]Passages lezen en inbedden[/]"), TimeElapsedColumn(), console=err,
+                  disable=json_out, transient=True) as bar:
+        bar.add_task("prepare", total=None)
+        prep = prepared(book, items)
+    results = evaluate_by_group(book, prep, (groepering,) if groepering else tuple(GROUPINGS))
     if json_out:
-        print_json({"model": json.loads(evaluation.model.to_json()), "rapporten": [r.as_dict() for r in evaluation.reports]})
+        print_json({"set": str(set_ or default_set()), "passages": len(prep.items),
+                    "groups": [r.as_dict() for r in results]})
         return
-    fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
-    for r in evaluation.reports:
-        table = Table(title=f"{r.data} ({r.n_items} passages, {r.n_positive_pairs} positieve paren)", title_justify="left")
-        for col in ("Maatregel", "TP", "FP", "FN", "Precisie", "Recall", "F1"):
-            table.add_column(col, justify="right" if col != "Maatregel" else "left")
-        for m, s in r.per_measure.items():
-            table.add_row(m, str(s.tp), str(s.fp), str(s.fn), fmt(s.precision), fmt(s.recall), fmt(s.f1))
+    fmt = lambda v: "–" if v is None or v != v else f"{v:.2f}"  # noqa: E731
+    for grouping in dict.fromkeys(r.grouping for r in results):
+        table = Table(title=f"Per {grouping}, gemeten buiten de eigen groep (weerbaar / trefwoordscan)",
+                      title_justify="left")
+        for col in ("Groep", "Passages", "Positieve paren", "Macro-F1", "Micro-F1", "Recall@20", "Precisie",
+                    "Fase exact", "Fase ±1", "Betreft-juist"):
+            table.add_column(col, justify="left" if col == "Groep" else "right")
+        for r in (r for r in results if r.grouping == grouping):
+            m, k = r.model, r.keyword
+            pair = lambda a, b: f"{fmt(a)} / {fmt(b)}"  # noqa: E731
+            table.add_row(r.group, str(m.n_items), str(m.n_positive_pairs), pair(m.macro_f1, k.macro_f1),
+                          pair(m.micro_f1, k.micro_f1), pair(m.recall_at[20], k.recall_at[20]),
+                          pair(m.precision, k.precision), pair(m.stage_exact, k.stage_exact),
+                          pair(m.stage_within_one, k.stage_within_one),
+                          pair(r.subject_accuracy, r.subject_baseline))
         out.print(table)
-        out.print(f"macro-F1 (cruciale maatregelen met positieven): {r.macro_f1:.3f}; micro-F1: {r.micro_f1:.3f}; "
-                  + "; ".join(f"recall@{k}: {v:.3f}" for k, v in r.recall_at.items())
-                  + f"; fase exact: {fmt(r.stage_exact)}, binnen één stap: {fmt(r.stage_within_one)} (n={r.n_stage})"
-                  + (f"; kalibratie: Brier {r.extra['calibration']['brier']:.3f}, ECE {r.extra['calibration']['ece']:.3f}"
-                     if "calibration" in r.extra else "") + "\n")
+    out.print("Trefwoordscan: een passage telt voor een maatregel als een van zijn termen erin staat; fase = de "
+              "meest voorkomende fase in de trainingsgroepen; betreft = altijd de eigen organisatie.")

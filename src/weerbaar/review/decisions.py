@@ -56,6 +56,7 @@ class Decision:
     end: int = 0
     text: str = ""
     id: int | None = None
+    subject: str | None = None  # the reviewer's correction of whom the passage speaks for (an organisation)
 
     @property
     def item(self) -> tuple:
@@ -75,7 +76,7 @@ def _from_row(row) -> Decision:
 def record(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relevant: bool, *,
            quote_correct: bool | None = None, about_measure: bool | None = None, enough_context: bool | None = None,
            stage: int | None = None, elements: list[str] | tuple = (), note: str | None = None,
-           settles: bool = False) -> Decision:
+           settles: bool = False, subject: str | None = None) -> Decision:
     if not reviewer.strip():
         raise WeerbaarError("Geef de naam van de beoordelaar.")
     if stage is not None and not 0 <= stage <= 4:
@@ -89,7 +90,8 @@ def record(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relev
                         relevant=bool(relevant), quote_correct=quote_correct, about_measure=about_measure,
                         enough_context=enough_context, stage=stage, elements=list(elements), note=note or None,
                         settles=settles, decided_at=timestamp("milliseconds"), document_sha256=row["sha256"], document_path=row["path"],
-                        page_no=row["page_no"], start=row["start"], end=row["end"], text=row["text"])
+                        page_no=row["page_no"], start=row["start"], end=row["end"], text=row["text"],
+                        subject=(subject or "").strip() or None)
     with ws.transaction() as conn:
         decision.id = _insert(conn, decision)
     return decision

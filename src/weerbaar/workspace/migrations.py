@@ -226,3 +226,18 @@ def m004_review_settings(conn: sqlite3.Connection) -> None:
         CREATE INDEX decisions_measure ON decisions(measure_id, passage_id);
         """,
     )
+
+
+@migration
+def m005_subject(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- Whom a passage speaks for (its own organisation, the safety region, the GGD, ...), as
+        -- detected by analyseer, and a reviewer's correction of it on a decision.
+        ALTER TABLE passage_analysis ADD COLUMN subject_kind TEXT;
+        ALTER TABLE passage_analysis ADD COLUMN subject_name TEXT;
+        ALTER TABLE passage_analysis ADD COLUMN subject_cue TEXT;
+        ALTER TABLE decisions ADD COLUMN subject TEXT;
+        """,
+    )
