@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from weerbaar.codebook.patterns import CuePattern
+
 _NEGATION = re.compile(r"\b(niet|geen|nog niet|nooit|zonder)\s+(\w+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -23,7 +25,7 @@ class StageDetector:
     def __init__(self, codebook, default_stage: int = 0):
         self.default_stage = default_stage
         self.patterns = [
-            (stage.level, re.compile("|".join(f"(?:{c})" for c in stage.cues), re.IGNORECASE))
+            (stage.level, CuePattern(stage.cues))
             for stage in sorted(codebook.stages, key=lambda s: -s.level)
             if stage.cues
         ]

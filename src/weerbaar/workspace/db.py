@@ -2,6 +2,11 @@
 
 A workspace is a folder holding ``weerbaar.sqlite`` (WAL mode, so readers never block the
 single writer). Its schema version lives in ``PRAGMA user_version``.
+
+Runs that write a lot (``ingest``) and schema migrations hold the workspace lock
+(``weerbaar.lock`` beside the database, an OS file lock that is released when the process ends,
+also after kill -9), so two of them on one workspace wait for each other instead of
+colliding half-way.
 """
 
 from __future__ import annotations
@@ -9,14 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from weerbaar.errors import WorkspaceError
 from weerbaar.workspace.migrations import MIGRATIONS
 
 DB_FILENAME = "weerbaar.sqlite"
+LOCK_FILENAME = "weerbaar.lock"
 DEFAULT_WORKSPACE = "weerbaar-werkruimte"
 ENV_WORKSPACE = "WEERBAAR_WERKRUIMTE"
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -32,6 +40,34 @@ def resolve_workspace_path(path: str | os.PathLike | None) -> Path:
     if path:
         return Path(path)
     return Path(os.environ.get(ENV_WORKSPACE) or DEFAULT_WORKSPACE)
+
+
+@contextmanager
+def workspace_lock(folder: Path, purpose: str, *, on_wait: Callable[[str], None] | None = None,
+                   timeout: float = -1) -> Iterator[None]:
+    """Hold the workspace's exclusive lock for ``purpose`` (a Dutch phrase such as "inlezen").
+
+    When another process holds it, ``on_wait`` is told once (with a Dutch message) and we wait;
+    ``timeout`` seconds (-1: as long as it takes) before a :class:`WorkspaceError`.
+    """
+    lock = FileLock(str(Path(folder) / LOCK_FILENAME))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait(f"Er loopt al een andere opdracht in werkruimte '{folder}'; {purpose} wacht tot die klaar is "
+                    "(Ctrl-C om te stoppen).")
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise WorkspaceError(
+                f"Werkruimte '{folder}' is bezet door een andere opdracht; {purpose} is niet gestart.",
+                hint="Wacht tot de andere opdracht klaar is en probeer het opnieuw.",
+            ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class Workspace:
@@ -58,17 +94,23 @@ class Workspace:
         try:
             conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=10000")  # first: a new workspace may be set up by two processes
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=10000")
         except sqlite3.DatabaseError as exc:
             raise WorkspaceError(
                 f"'{db_path}' is geen geldige weerbaar-werkruimte ({exc}).",
                 hint="Kies een andere map met --werkruimte.",
             ) from exc
         ws = cls(folder, conn)
-        ws.migrate()
+        if ws.schema_version != SCHEMA_VERSION:
+            try:
+                with workspace_lock(folder, "het bijwerken van de werkruimte"):
+                    ws.migrate()
+            except BaseException:
+                conn.close()
+                raise
         return ws
 
     @property
@@ -76,6 +118,7 @@ class Workspace:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self) -> None:
+        """Bring the schema up to date, one transaction per step (call it under the lock)."""
         current = self.schema_version
         if current > SCHEMA_VERSION:
             raise WorkspaceError(
@@ -85,6 +128,8 @@ class Workspace:
             )
         for number, step in enumerate(MIGRATIONS[current:], start=current + 1):
             with self.transaction():
+                if self.schema_version >= number:  # another process without the lock got here first
+                    continue
                 step(self.conn)
                 self.conn.execute(f"PRAGMA user_version = {number}")
 
@@ -99,6 +144,12 @@ class Workspace:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    @contextmanager
+    def exclusive(self, purpose: str, *, on_wait: Callable[[str], None] | None = None) -> Iterator[Workspace]:
+        """Hold the workspace lock for a long writing run (see :func:`workspace_lock`)."""
+        with workspace_lock(self.folder, purpose, on_wait=on_wait):
+            yield self
 
     def close(self) -> None:
         self.conn.close()
