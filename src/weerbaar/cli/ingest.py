@@ -26,7 +26,7 @@ from weerbaar.ingest.pipeline import (
     file_size,
     ingest_paths,
 )
-from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS
+from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, MIN_PAGE_CHARS
 from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
 
 STATUS_LABELS = {
@@ -108,14 +108,12 @@ def ingest(
     ] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wordt ingelezen, in MB.")] = DEFAULT_MAX_MB,
     max_uitgepakt_mb: Annotated[float, typer.Option(
-        "--max-uitgepakt-mb", help="Grootste uitgepakte omvang van een DOCX of ODT, in MB (tegen zip-bommen).",
-        min=1)] = DEFAULT_MAX_UNPACKED_MB,
+        "--max-uitgepakt-mb", help="Grootste uitgepakte omvang van een DOCX of ODT, in MB (tegen zip-bommen).")] = DEFAULT_MAX_UNPACKED_MB,
     max_passages: Annotated[int, typer.Option(
-        "--max-passages", help="Meeste passages per document; een document met meer wordt overgeslagen.",
-        min=1)] = DEFAULT_MAX_PASSAGES,
+        "--max-passages", help="Meeste passages per document; een document met meer wordt overgeslagen.")] = DEFAULT_MAX_PASSAGES,
     max_tekstdeel: Annotated[int, typer.Option(
         "--max-tekstdeel", help="Tekst zonder pagina's (TXT, HTML) wordt verdeeld in tekstdelen van hoogstens "
-        "zoveel tekens.", min=1000)] = DEFAULT_MAX_PAGE_CHARS,
+        "zoveel tekens.")] = DEFAULT_MAX_PAGE_CHARS,
     stil: Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgangsbalk en samenvatting.")] = False,
     json_out: JsonOption = False,
 ) -> None:
@@ -125,6 +123,10 @@ def ingest(
     onderbroken run gaat de volgende keer verder waar hij was. Metadata wordt afgeleid uit map,
     bestandsnaam en inhoud, en kan worden vastgelegd met een manifest of met de opties hieronder.
     """
+    for value, name, least in ((max_uitgepakt_mb, "--max-uitgepakt-mb", 1), (max_passages, "--max-passages", 1),
+                               (max_tekstdeel, "--max-tekstdeel", MIN_PAGE_CHARS)):
+        if value < least:
+            raise typer.BadParameter(f"moet minstens {least} zijn.", param_hint=name)
     overrides: dict[str, object] = {}
     try:
         if organisatietype:

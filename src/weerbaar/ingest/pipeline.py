@@ -28,7 +28,7 @@ from weerbaar.index.analysis import index_text
 from weerbaar.ingest.manifest import COLUMNS, ManifestFinder
 from weerbaar.ingest.metadata import DocumentMeta, infer_metadata
 from weerbaar.ingest.passages import split_passages
-from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, split_pseudo_pages
+from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, PseudoPage, split_pseudo_pages
 from weerbaar.ingest.readers import ExtractedDocument, ReadLimits, read_document, reader_for
 from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
 from weerbaar.review.decisions import reattach
@@ -196,10 +196,11 @@ def _corrections(ws: Workspace, path: str) -> dict[str, str]:
 
 
 def build_metadata(
-    ws: Workspace, path: Path, root: Path, doc: ExtractedDocument, options: IngestOptions, manifests: ManifestFinder
+    ws: Workspace, path: Path, root: Path, doc: ExtractedDocument, plan: DocumentPlan, options: IngestOptions,
+    manifests: ManifestFinder,
 ) -> tuple[DocumentMeta, dict[str, str]]:
     """Inferred values, then manifest, then command line, then a person's corrections."""
-    meta = infer_metadata(path, doc.pages, doc.title, root)
+    meta = infer_metadata(path, plan.pages, doc.title, root)
     source_info = dict(options.source_info)
     found = manifests.values_for(path, root)
     if found:
@@ -213,41 +214,49 @@ def build_metadata(
     return meta, source_info
 
 
-def plan_passages(pages: list[str], max_passages: int) -> list[tuple[int, int, int]]:
-    """(page number, start, end) of every passage; refuses a document with too many passages."""
-    planned: list[tuple[int, int, int]] = []
-    for page_no, text in enumerate(pages, 1):
-        for span in split_passages(text):
-            planned.append((page_no, span.start, span.end))
-        if len(planned) > max_passages:
-            raise UnreadableDocument(
-                "te-groot", f"Het document geeft meer dan {max_passages} passages.",
-                hint="Verhoog de grens met --max-passages als het document echt zo lang is.")
-    return planned
+@dataclass
+class DocumentPlan:
+    """What will be stored for one document: its (pseudo-)pages and their passages."""
+
+    pages: list[str]
+    offsets: list[int | None]  # where a pseudo-page starts in the whole text; None on real pages
+    passages: list[tuple[int, int, int]]  # (page number, start, end)
 
 
-def to_pseudo_pages(doc: ExtractedDocument, max_chars: int) -> tuple[ExtractedDocument, list[int | None]]:
-    """An unpaginated document in pseudo-pages of at most ``max_chars``, with their offsets.
+def _too_many_passages(max_passages: int) -> UnreadableDocument:
+    return UnreadableDocument(
+        "te-groot", f"Het document geeft meer dan {max_passages} passages.",
+        hint="Verhoog de grens met --max-passages als het document echt zo lang is.")
 
-    Paginated documents keep their pages (offsets None). The document stays unpaginated.
+
+def plan_document(doc: ExtractedDocument, max_page_chars: int, max_passages: int) -> DocumentPlan:
+    """Pages and passages of ``doc``: unpaginated text in pseudo-pages of at most ``max_page_chars``.
+
+    Refuses a document with more than ``max_passages`` passages before anything is written.
     """
-    if doc.paginated:
-        return doc, [None] * len(doc.pages)
-    pages: list[str] = []
-    offsets: list[int | None] = []
+    plan = DocumentPlan([], [], [])
     base = 0
-    for text in doc.pages:  # normally one; several parts are counted on as if joined by one newline
-        for part in split_pseudo_pages(text, max_chars) if len(text) > max_chars else [None]:
-            pages.append(text if part is None else part.text)
-            offsets.append(base + (0 if part is None else part.offset))
+    for text in doc.pages:
+        spans = split_passages(text)
+        if len(plan.passages) + len(spans) > max_passages:
+            raise _too_many_passages(max_passages)
+        if doc.paginated:
+            plan.pages.append(text)
+            plan.offsets.append(None)
+            plan.passages.extend((len(plan.pages), s.start, s.end) for s in spans)
+            continue
+        parts = split_pseudo_pages(text, max_page_chars, spans) if len(text) > max_page_chars else [
+            PseudoPage(0, text, list(spans))]
+        for part in parts:  # normally one text; more are counted on as if joined by one newline
+            plan.pages.append(part.text)
+            plan.offsets.append(base + part.offset)
+            plan.passages.extend((len(plan.pages), s.start, s.end) for s in part.passages)
         base += len(text) + 1
-    doc.pages = pages
-    return doc, offsets
+    return plan
 
 
-def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocument, meta: DocumentMeta,
-           source_info: dict, replace_id: int | None, planned: list[tuple[int, int, int]],
-           offsets: list[int | None]) -> tuple[int, int]:
+def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocument, plan: DocumentPlan,
+           meta: DocumentMeta, source_info: dict, replace_id: int | None) -> tuple[int, int]:
     """Write one document in the current transaction; returns (document id, passages)."""
     conn = ws.conn
     if replace_id is not None:
@@ -258,22 +267,22 @@ def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocumen
                source_info, notes, ingested_at)
            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
         (str(path), path.name, sha, size, doc.format, meta.title, meta.organisation, meta.organisation_type,
-         meta.doc_type, meta.year, meta.date, len(doc.pages), int(doc.paginated),
+         meta.doc_type, meta.year, meta.date, len(plan.pages), int(doc.paginated),
          json.dumps(meta.source, ensure_ascii=False), json.dumps(source_info, ensure_ascii=False),
          json.dumps(doc.notes, ensure_ascii=False), timestamp()),
     )
     doc_id = cur.lastrowid
     conn.executemany(
         "INSERT INTO pages (document_id, page_no, text, text_offset) VALUES (?,?,?,?)",
-        [(doc_id, no, text, offset) for no, (text, offset) in enumerate(zip(doc.pages, offsets), 1)],
+        [(doc_id, no, text, offset) for no, (text, offset) in enumerate(zip(plan.pages, plan.offsets), 1)],
     )
     # Explicit ids, so the index rows can share them without a round trip per passage.
     # sqlite_sequence holds the highest id ever used, also after deletes.
     used = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passages'").fetchone()
     next_id = (used[0] if used else 0) + 1
     passage_rows = [
-        (next_id + seq, doc_id, page_no, seq, start, end, doc.pages[page_no - 1][start:end])
-        for seq, (page_no, start, end) in enumerate(planned)
+        (next_id + seq, doc_id, page_no, seq, start, end, plan.pages[page_no - 1][start:end])
+        for seq, (page_no, start, end) in enumerate(plan.passages)
     ]
     conn.executemany(
         "INSERT INTO passages (id, document_id, page_no, seq, start, end, text) VALUES (?,?,?,?,?,?,?)",
@@ -349,8 +358,7 @@ def _ingest_readable(ws: Workspace, path: Path, root: Path, options: IngestOptio
         return FileOutcome(path, "verplaatst", document_id=same_content["id"])
     try:
         doc = read_document(path, ReadLimits(max_unpacked_mb=options.max_unpacked_mb))
-        doc, offsets = to_pseudo_pages(doc, options.max_page_chars)
-        planned = plan_passages(doc.pages, options.max_passages)
+        plan = plan_document(doc, options.max_page_chars, options.max_passages)
     except (UnreadableDocument, OSError):
         raise
     except MemoryError:
@@ -360,12 +368,12 @@ def _ingest_readable(ws: Workspace, path: Path, root: Path, options: IngestOptio
     except Exception as exc:  # noqa: BLE001 - one malformed file must not stop a batch of hundreds
         raise UnreadableDocument(
             "beschadigd", f"Het bestand kon niet worden gelezen ({type(exc).__name__}: {exc}).") from None
-    meta, source_info = build_metadata(ws, path, root, doc, options, manifests)
+    meta, source_info = build_metadata(ws, path, root, doc, plan, options, manifests)
     with ws.transaction():
-        doc_id, n_passages = _store(ws, path, sha, size, doc, meta, source_info,
-                                    same_path["id"] if same_path else None, planned, offsets)
+        doc_id, n_passages = _store(ws, path, sha, size, doc, plan, meta, source_info,
+                                    same_path["id"] if same_path else None)
     return FileOutcome(path, "gewijzigd" if same_path else "nieuw", document_id=doc_id,
-                       pages=len(doc.pages), passages=n_passages, notes=doc.notes)
+                       pages=len(plan.pages), passages=n_passages, notes=doc.notes)
 
 
 def ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions | None = None,

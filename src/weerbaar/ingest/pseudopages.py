@@ -2,65 +2,85 @@
 
 A text without pages used to be stored as one "page": a 1 MB council bundle became one page
 that every screen showing a source page loaded whole. We cut such text into parts of at most
-:data:`DEFAULT_MAX_PAGE_CHARS` characters, preferring a paragraph break, then a line break, a
-sentence end, a space. The document stays ``paginated = 0``, so a citation says "tekstdeel 3"
-rather than "p. 3" (see :func:`page_label`), and every part keeps its character offset in the
-whole text (``pages.text_offset``). Passages are cut per part as per page, so
-``page_text[start:end] == passage`` holds as it does for real pages.
+:data:`DEFAULT_MAX_PAGE_CHARS` characters. The cuts fall *between* passages (the passages of the
+whole text, as before), so the passages are exactly those of the whole text, and a passage known
+by its offsets in the whole text is found again at (part, offset − part offset).
+
+The document stays ``paginated = 0``, so a citation says "tekstdeel 3" rather than "p. 3" (see
+:func:`page_label`), and every part keeps its character offset in the whole text
+(``pages.text_offset``). ``page_text[start:end] == passage`` holds as for real pages.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from weerbaar.ingest.passages import MAX_CHARS, Span, split_passages
 
 #: Default size of a pseudo-page, in characters (about three printed pages).
 DEFAULT_MAX_PAGE_CHARS = 10_000
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
+#: The smallest allowed: a part must hold the longest passage.
+MIN_PAGE_CHARS = 2 * MAX_CHARS
 
 
-@dataclass(frozen=True)
+@dataclass
 class PseudoPage:
     offset: int  # where this part starts in the whole text
     text: str
+    passages: list[Span] = field(default_factory=list)  # offsets within ``text``
 
 
-def _cut_point(text: str, start: int, limit: int) -> int:
-    """The best place to end a part that starts at ``start`` and may run to ``start + limit``."""
-    end = start + limit
-    if end >= len(text):
-        return len(text)
-    floor = start + limit // 2  # never make a part shorter than half the limit
-    for sep in ("\n\n", "\n"):
-        cut = text.rfind(sep, floor, end)
-        if cut != -1:
-            return cut + len(sep)
-    last = None
-    for m in _SENTENCE_END.finditer(text, floor, end):
-        last = m.end()
-    if last is not None:
-        return last
-    cut = text.rfind(" ", floor, end)
-    return cut + 1 if cut != -1 else end
+def _gap_cut(text: str, lo: int, hi: int) -> int:
+    """A cut in ``text[lo:hi]``, a stretch without passages: at a line break or space if any."""
+    for sep in ("\n\n", "\n", " "):
+        cut = text.rfind(sep, lo, hi)
+        if cut > lo:
+            return cut
+    return hi
 
 
-def split_pseudo_pages(text: str, max_chars: int = DEFAULT_MAX_PAGE_CHARS) -> list[PseudoPage]:
-    """Parts of ``text`` of at most ``max_chars`` characters, trimmed, with their offsets."""
-    if max_chars < 100:
-        raise ValueError("max_chars must be at least 100")
-    parts: list[PseudoPage] = []
-    pos = 0
-    while pos < len(text):
-        cut = _cut_point(text, pos, max_chars)
-        a, b = pos, cut
+def cut_points(text: str, spans: Sequence[Span], max_chars: int) -> list[int]:
+    """Where parts begin: 0, then positions never inside a passage, each part ≤ ``max_chars``."""
+    cuts = [0]
+    a, j = 0, 0
+    while len(text) - a > max_chars:
+        limit = a + max_chars
+        while j < len(spans) and spans[j].end <= limit:
+            j += 1
+        if j < len(spans) and spans[j].start <= limit:
+            b = spans[j].start  # the passage that crosses the limit opens the next part
+            if b <= a:  # cannot happen while max_chars ≥ MIN_PAGE_CHARS; never loop for ever
+                b = spans[j].end
+        else:  # the limit falls between passages: cut anywhere in that stretch
+            lo = max(a, spans[j - 1].end if j > 0 else a)
+            b = _gap_cut(text, lo, limit)
+        cuts.append(b)
+        a = b
+    return cuts
+
+
+def split_pseudo_pages(text: str, max_chars: int = DEFAULT_MAX_PAGE_CHARS,
+                       spans: Sequence[Span] | None = None) -> list[PseudoPage]:
+    """Parts of ``text`` of at most ``max_chars`` characters, trimmed, with their offsets and passages."""
+    if max_chars < MIN_PAGE_CHARS:
+        raise ValueError(f"max_chars must be at least {MIN_PAGE_CHARS}")
+    spans = split_passages(text) if spans is None else spans
+    cuts = cut_points(text, spans, max_chars) + [len(text)]
+    pages: list[PseudoPage] = []
+    j = 0
+    for a, b in zip(cuts, cuts[1:]):
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
-        if b > a:
-            parts.append(PseudoPage(a, text[a:b]))
-        pos = cut
-    return parts or [PseudoPage(0, "")]
+        page = PseudoPage(a, text[a:b])
+        while j < len(spans) and spans[j].end <= b:
+            page.passages.append(Span(spans[j].start - a, spans[j].end - a))
+            j += 1
+        if page.text:
+            pages.append(page)
+    return pages or [PseudoPage(0, "")]
 
 
 def page_label(page_no: int, paginated: bool, page_count: int | None = None) -> str:

@@ -19,10 +19,10 @@ MAX_MEMBERS = 10_000
 _CHUNK = 1 << 20
 
 
-def _too_big(total: int, limit: int) -> UnreadableDocument:
+def _too_big(total: int, limit: int, *, exact: bool) -> UnreadableDocument:
     return UnreadableDocument(
         "te-groot",
-        f"Uitgepakt is het bestand meer dan {total / 1024 / 1024:.0f} MB (een 'zip-bom'?); "
+        f"Uitgepakt is het bestand {'' if exact else 'meer dan '}{total / 1024 / 1024:.0f} MB (een 'zip-bom'?); "
         f"de grens is {limit / 1024 / 1024:.0f} MB.",
         hint="Verhoog de grens met --max-uitgepakt-mb als het bestand echt zo groot is.",
     )
@@ -38,14 +38,14 @@ def check_unpacked_size(path: Path, limit_bytes: int) -> None:
                     "beschadigd", f"Het archief bevat {len(members)} onderdelen; meer dan {MAX_MEMBERS} is verdacht.")
             declared = sum(m.file_size for m in members)
             if declared > limit_bytes:
-                raise _too_big(declared, limit_bytes)
+                raise _too_big(declared, limit_bytes, exact=True)
             total = 0
             for member in members:
                 with archive.open(member) as fh:
                     while block := fh.read(_CHUNK):
                         total += len(block)
                         if total > limit_bytes:
-                            raise _too_big(total, limit_bytes)
+                            raise _too_big(total, limit_bytes, exact=False)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError,
             RuntimeError) as exc:
         raise UnreadableDocument("beschadigd", f"Het bestand is geen geldig zip-archief ({exc}).") from exc
