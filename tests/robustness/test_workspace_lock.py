@@ -81,3 +81,32 @@ def test_processes_creating_one_workspace_do_not_race_the_migrations(tmp_path):
         conn = sqlite3.connect(ws / "weerbaar.sqlite")
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         conn.close()
+
+
+def test_library_callers_wait_too_and_a_nested_hold_is_free(tmp_path):
+    """`haal` and the demo call ingest_paths directly: they take the same lock, per thread."""
+    import threading
+
+    from weerbaar.ingest.pipeline import ingest_paths
+
+    folder = make_folder(tmp_path / "docs", 6)
+    ws_folder = tmp_path / "ws"
+    Workspace.open(ws_folder, create=True).close()
+    reports, waits = [], []
+
+    def run():
+        with Workspace.open(ws_folder) as ws:
+            reports.append(ingest_paths(ws, [folder], on_wait=waits.append))
+
+    with workspace_lock(ws_folder, "test"):
+        with workspace_lock(ws_folder, "test"):  # nested in one thread: no deadlock
+            threads = [threading.Thread(target=run) for _ in range(2)]
+            for t in threads:
+                t.start()
+            time.sleep(1)
+            assert all(t.is_alive() for t in threads) and not reports
+    for t in threads:
+        t.join(120)
+    assert len(waits) == 2 and all("inlezen wacht tot die klaar is" in w for w in waits)
+    statuses = sorted(o.status for r in reports for o in r.outcomes)
+    assert statuses == ["nieuw"] * 6 + ["ongewijzigd"] * 6

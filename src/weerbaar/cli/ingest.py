@@ -53,7 +53,10 @@ def run_ingest(paths: list[Path], ws, options: IngestOptions, quiet: bool) -> In
         def advance(path: Path, size: int) -> None:
             bar.update(task, advance=size, file=display_path(path.name)[:40])
 
-        return ingest_paths(ws, paths, options, progress=advance, files=files, problems=problems)
+        def waiting(message: str) -> None:
+            err.print(f"[yellow]Wachten[/] {escape(message)}")
+
+        return ingest_paths(ws, paths, options, progress=advance, files=files, problems=problems, on_wait=waiting)
 
 
 def print_summary(report: IngestReport, ws_folder: Path) -> None:
@@ -143,8 +146,7 @@ def ingest(
     options = IngestOptions(max_mb=max_mb, max_unpacked_mb=max_uitgepakt_mb, max_passages=max_passages,
                             max_page_chars=max_tekstdeel, overrides=overrides, manifest=manifest)
     try:
-        with ws.exclusive("inlezen", on_wait=lambda message: err.print(f"[yellow]Wachten[/] {escape(message)}")):
-            report = run_ingest(paths, ws, options, quiet=stil or json_out)
+        report = run_ingest(paths, ws, options, quiet=stil or json_out)
     except KeyboardInterrupt:
         err.print("[yellow]Onderbroken.[/] Alles wat volledig was ingelezen is bewaard; "
                   "start dezelfde opdracht opnieuw om verder te gaan.")

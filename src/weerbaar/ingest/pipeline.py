@@ -379,9 +379,20 @@ def _ingest_readable(ws: Workspace, path: Path, root: Path, options: IngestOptio
 def ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions | None = None,
                  progress: ProgressCallback | None = None,
                  files: list[tuple[Path, Path]] | None = None,
-                 problems: list[Problem] | None = None) -> IngestReport:
+                 problems: list[Problem] | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> IngestReport:
     """Ingest files and folders (recursively). ``files`` (and the ``problems`` found while
-    collecting them) may be passed when already collected."""
+    collecting them) may be passed when already collected.
+
+    Holds the workspace lock: a second run on the same workspace waits (``on_wait`` is told why).
+    """
+    with ws.exclusive("inlezen", on_wait=on_wait):
+        return _ingest_paths(ws, paths, options, progress, files, problems)
+
+
+def _ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions | None,
+                  progress: ProgressCallback | None, files: list[tuple[Path, Path]] | None,
+                  problems: list[Problem] | None) -> IngestReport:
     options = options or IngestOptions()
     manifests = ManifestFinder(options.manifest)
     if files is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,15 +43,25 @@ def resolve_workspace_path(path: str | os.PathLike | None) -> Path:
     return Path(os.environ.get(ENV_WORKSPACE) or DEFAULT_WORKSPACE)
 
 
+_held = threading.local()  # lock files this thread holds, so that nested holds are free
+
+
 @contextmanager
 def workspace_lock(folder: Path, purpose: str, *, on_wait: Callable[[str], None] | None = None,
                    timeout: float = -1) -> Iterator[None]:
     """Hold the workspace's exclusive lock for ``purpose`` (a Dutch phrase such as "inlezen").
 
-    When another process holds it, ``on_wait`` is told once (with a Dutch message) and we wait;
-    ``timeout`` seconds (-1: as long as it takes) before a :class:`WorkspaceError`.
+    When another process (or thread) holds it, ``on_wait`` is told once (with a Dutch message)
+    and we wait; ``timeout`` seconds (-1: as long as it takes) before a :class:`WorkspaceError`.
+    Holding it again inside a hold of the same thread is allowed and costs nothing.
     """
-    lock = FileLock(str(Path(folder) / LOCK_FILENAME))
+    path = str((Path(folder) / LOCK_FILENAME).resolve())
+    held: set[str] = getattr(_held, "paths", None) or set()
+    _held.paths = held
+    if path in held:
+        yield
+        return
+    lock = FileLock(path)
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -64,9 +75,11 @@ def workspace_lock(folder: Path, purpose: str, *, on_wait: Callable[[str], None]
                 f"Werkruimte '{folder}' is bezet door een andere opdracht; {purpose} is niet gestart.",
                 hint="Wacht tot de andere opdracht klaar is en probeer het opnieuw.",
             ) from None
+    held.add(path)
     try:
         yield
     finally:
+        held.discard(path)
         lock.release()
 
 
