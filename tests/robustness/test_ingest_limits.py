@@ -65,11 +65,11 @@ def test_unpacked_limit_is_an_option_and_counts_what_really_unpacks(ws, tmp_path
 def test_text_without_line_breaks_becomes_pseudo_pages_with_a_short_title(ws, tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
-    path = corpus.one_line_text(folder, 2_000_000)
+    path = corpus.one_line_text(folder, 1_000_000)
     report, peak = peak_during(lambda: ingest_paths(ws, [folder], IngestOptions(max_page_chars=10_000)))
     assert report.outcomes[0].status == "nieuw"
     doc = ws.conn.execute("SELECT * FROM documents").fetchone()
-    assert doc["paginated"] == 0 and doc["page_count"] >= 200
+    assert doc["paginated"] == 0 and doc["page_count"] >= 100
     assert 0 < len(doc["title"]) <= MAX_TITLE_CHARS and doc["title"].endswith("…")
     whole = path.read_text("utf-8")
     for page in ws.conn.execute("SELECT page_no, text, text_offset FROM pages"):
@@ -144,3 +144,28 @@ def test_cli_limits_are_options(tmp_path):
     assert result.exit_code == 1 and "de grens is 0.0001 MB" in result.output
     result = runner.invoke(app, ["ingest", str(folder), "-w", str(ws), "--max-tekstdeel", "10"], catch_exceptions=False)
     assert result.exit_code == 2 and "minstens 3000" in result.output
+
+
+def test_an_older_workspace_gets_its_long_titles_capped(tmp_path):
+    """Workspaces that already hold a megabyte title (the Helmond bundles) are repaired by migration."""
+    import sqlite3
+
+    from weerbaar.workspace import Workspace
+    from weerbaar.workspace.migrations import MIGRATIONS
+
+    folder = tmp_path / "oud"
+    folder.mkdir()
+    conn = sqlite3.connect(folder / "weerbaar.sqlite", isolation_level=None)
+    for number, step in enumerate(MIGRATIONS[:4], 1):
+        step(conn)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute("""INSERT INTO documents (path, filename, sha256, size_bytes, format, title, organisation_type,
+                    doc_type, page_count, paginated, metadata_source, source_info, notes, ingested_at)
+                    VALUES ('/a.txt', 'a.txt', 'x', 1, 'txt', ?, 'overig', 'overig', 1, 0, '{}', '{}', '[]', 'nu')""",
+                 ("titel " * 200_000,))
+    conn.execute("INSERT INTO pages (document_id, page_no, text) VALUES (1, 1, 'tekst')")
+    conn.close()
+    with Workspace.open(folder) as ws:
+        title = ws.conn.execute("SELECT title FROM documents").fetchone()[0]
+        assert len(title) == MAX_TITLE_CHARS and title.endswith("…")
+        assert ws.conn.execute("SELECT text_offset FROM pages").fetchone()[0] == 0

@@ -112,7 +112,7 @@ def test_a_folder_that_cannot_be_listed_is_reported_not_passed_over(ws, tmp_path
     unlisted = [o for o in report.skipped if o.message.startswith("De map")]
     assert len(unlisted) == 1
     assert unlisted[0].reason == "ontoegankelijk"
-    assert unlisted[0].message.endswith("De bestanden erin zijn niet ingelezen.")
+    assert unlisted[0].message == "De map heeft een te lang pad om te openen. De bestanden erin zijn niet ingelezen."
     assert integrity(ws) == "ok"
 
 
@@ -133,6 +133,20 @@ def test_a_folder_without_permission_is_reported(ws, tmp_path, monkeypatch):
     (unlisted,) = [o for o in report.skipped if o.path.name == "dicht"]
     assert unlisted.message == "De map mag niet worden gelezen (geen leesrechten). De bestanden erin zijn niet ingelezen."
     assert [o.path.name for o in report.outcomes if o.status == "nieuw"] == ["goed.txt"]
+
+
+def test_a_file_removed_during_the_run_is_reported_as_such(ws, tmp_path):
+    from weerbaar.ingest.pipeline import collect_files
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    corpus.good_text(folder)
+    gone = corpus.good_text(folder, "weg.txt")
+    files = collect_files([folder], ws.folder)
+    gone.unlink()
+    report = ingest_paths(ws, [folder], files=files, problems=[])
+    assert outcome_for(report, gone).message == "Het bestand bestaat niet meer (verwijderd tijdens het inlezen?)."
+    assert outcome_for(report, folder / "goed.txt").status == "nieuw"
 
 
 def test_utf16_without_byte_order_mark_is_read_as_text(ws, tmp_path):

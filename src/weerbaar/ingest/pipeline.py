@@ -114,13 +114,18 @@ class Problem:
     error: UnreadableDocument
 
 
-def _os_reason(exc: OSError, what: str = "Het bestand") -> UnreadableDocument:
+def _os_reason(exc: OSError, what: str = "Het bestand", path: Path | None = None) -> UnreadableDocument:
+    if exc.errno == errno.ENOENT and path is not None and not path.is_symlink():
+        return UnreadableDocument("ontoegankelijk", f"{what} bestaat niet meer (verwijderd tijdens het inlezen?).")
     if exc.errno == errno.ENOENT:
         return UnreadableDocument("ontoegankelijk", f"{what} is een snelkoppeling naar iets dat niet bestaat.",
                                   hint="Verwijder de snelkoppeling of herstel het doel.")
     if exc.errno == errno.ELOOP:
         return UnreadableDocument("ontoegankelijk", f"{what} is een snelkoppeling die naar zichzelf terugverwijst.",
                                   hint="Verwijder de snelkoppeling of herstel het doel.")
+    if exc.errno == errno.ENAMETOOLONG:
+        return UnreadableDocument("ontoegankelijk", f"{what} heeft een te lang pad om te openen.",
+                                  hint="Verplaats het naar een map met een korter pad.")
     if exc.errno in (errno.EACCES, errno.EPERM):
         return UnreadableDocument("ontoegankelijk", f"{what} mag niet worden gelezen (geen leesrechten).",
                                   hint="Geef leesrechten (chmod) of lees het in als een gebruiker die het mag lezen.")
@@ -138,7 +143,7 @@ def check_file(path: Path) -> UnreadableDocument | None:
     try:
         info = path.stat()
     except OSError as exc:
-        return _os_reason(exc)
+        return _os_reason(exc, path=path)
     if not stat.S_ISREG(info.st_mode):
         return UnreadableDocument("ontoegankelijk", "Dit is geen gewoon bestand (maar een pijp, apparaat of socket).")
     if not os.access(path, os.R_OK):
@@ -327,7 +332,7 @@ def ingest_file(ws: Workspace, path: Path, root: Path, options: IngestOptions, m
     except UnreadableDocument as exc:
         return _skip(ws, path, exc)
     except OSError as exc:  # removed or locked while we read it
-        return _skip(ws, path, _os_reason(exc))
+        return _skip(ws, path, _os_reason(exc, path=path))
 
 
 def _ingest_readable(ws: Workspace, path: Path, root: Path, options: IngestOptions,
