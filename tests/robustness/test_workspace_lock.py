@@ -110,3 +110,16 @@ def test_library_callers_wait_too_and_a_nested_hold_is_free(tmp_path):
     assert len(waits) == 2 and all("inlezen wacht tot die klaar is" in w for w in waits)
     statuses = sorted(o.status for r in reports for o in r.outcomes)
     assert statuses == ["nieuw"] * 6 + ["ongewijzigd"] * 6
+
+
+def test_a_folder_where_no_lock_can_be_made_gives_a_dutch_error():
+    import pytest
+
+    from weerbaar.errors import WorkspaceError
+
+    if not Path("/proc/1").is_dir():
+        pytest.skip("needs Linux /proc")
+    with pytest.raises(WorkspaceError) as caught:  # /proc/1 refuses new files, also to root
+        with workspace_lock(Path("/proc/1"), "inlezen"):
+            pass
+    assert caught.value.message.startswith("Werkruimte '/proc/1' kan niet worden vergrendeld voor inlezen")

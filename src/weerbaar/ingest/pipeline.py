@@ -165,7 +165,7 @@ def collect_files(paths: Iterable[Path], workspace_folder: Path | None = None,
         if not given.exists() and not given.is_symlink():
             raise WeerbaarError(f"'{display_path(given)}' bestaat niet.", hint="Controleer het pad en probeer het opnieuw.")
         if not given.is_dir():  # a file, or a link that leads nowhere: checked with the others
-            file = Path(os.path.abspath(given))
+            file = given.resolve() if given.exists() else Path(os.path.abspath(given))
             found.setdefault(file, file.parent)
             continue
         root = given.resolve()
@@ -364,8 +364,13 @@ def _ingest_readable(ws: Workspace, path: Path, root: Path, options: IngestOptio
     try:
         doc = read_document(path, ReadLimits(max_unpacked_mb=options.max_unpacked_mb))
         plan = plan_document(doc, options.max_page_chars, options.max_passages)
-    except (UnreadableDocument, OSError):
+    except UnreadableDocument:
         raise
+    except OSError as exc:
+        if exc.errno is not None:  # the file itself (removed, no permission): said as such by the caller
+            raise
+        raise UnreadableDocument(
+            "beschadigd", f"Het bestand kon niet worden gelezen ({type(exc).__name__}: {exc}).") from None
     except MemoryError:
         raise UnreadableDocument("te-groot", "Het bestand is te groot om in het geheugen te lezen.") from None
     except RecursionError:

@@ -64,6 +64,12 @@ def workspace_lock(folder: Path, purpose: str, *, on_wait: Callable[[str], None]
     lock = FileLock(path)
     try:
         lock.acquire(timeout=0)
+    except OSError as exc:  # a read-only folder: the lock file cannot be made
+        raise WorkspaceError(
+            f"Werkruimte '{folder}' kan niet worden vergrendeld voor {purpose}"
+            + (f" ({exc.strerror})." if exc.strerror else "."),
+            hint="Controleer of u in de map van de werkruimte mag schrijven.",
+        ) from None
     except Timeout:
         if on_wait:
             on_wait(f"Er loopt al een andere opdracht in werkruimte '{folder}'; {purpose} wacht tot die klaar is "
