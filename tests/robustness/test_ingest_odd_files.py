@@ -42,6 +42,8 @@ def odd_folder(tmp_path):
     }
     (folder / "sub").mkdir()
     corpus.good_text(folder / "sub", "ook-goed.txt")
+    (folder / "kring").symlink_to(".")  # a folder link to itself
+    odd["maplink"] = folder / "kring"
     return folder, odd
 
 
@@ -62,6 +64,8 @@ def test_odd_files_are_skipped_with_a_reason_and_the_rest_is_read(ws, odd_folder
         assert loop.message == "Het bestand is een snelkoppeling die naar zichzelf terugverwijst."
         pipe = outcome_for(report, odd["pijp"])  # never opened: opening a FIFO would block for ever
         assert pipe.message.startswith("Dit is geen gewoon bestand")
+        link = outcome_for(report, odd["maplink"])  # not followed, and not passed over in silence
+        assert link.message == "Dit is een snelkoppeling naar een map; die wordt niet gevolgd."
     stored = {Path(r["path"]).name: r["reason"] for r in skipped_files(ws)}
     assert stored["caf\\xe9-notitie.txt"] == "bestandsnaam"
     assert stored["kapot.txt"] == stored["lus-a.txt"] == stored["pijp.txt"] == "ontoegankelijk"

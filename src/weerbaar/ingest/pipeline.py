@@ -115,7 +115,7 @@ class Problem:
 
 
 def _os_reason(exc: OSError, what: str = "Het bestand", path: Path | None = None) -> UnreadableDocument:
-    if exc.errno == errno.ENOENT and path is not None and not path.is_symlink():
+    if exc.errno == errno.ENOENT and path is not None and not os.path.islink(path):
         return UnreadableDocument("ontoegankelijk", f"{what} bestaat niet meer (verwijderd tijdens het inlezen?).")
     if exc.errno == errno.ENOENT:
         return UnreadableDocument("ontoegankelijk", f"{what} is een snelkoppeling naar iets dat niet bestaat.",
@@ -162,7 +162,7 @@ def collect_files(paths: Iterable[Path], workspace_folder: Path | None = None,
     excluded = workspace_folder.resolve() if workspace_folder else None
     for given in paths:
         given = Path(given)
-        if not given.exists() and not given.is_symlink():
+        if not os.path.lexists(given):
             raise WeerbaarError(f"'{display_path(given)}' bestaat niet.", hint="Controleer het pad en probeer het opnieuw.")
         if not given.is_dir():  # a file, or a link that leads nowhere: checked with the others
             file = given.resolve() if given.exists() else Path(os.path.abspath(given))
@@ -180,6 +180,11 @@ def collect_files(paths: Iterable[Path], workspace_folder: Path | None = None,
         for dirpath, dirnames, filenames in os.walk(root, onerror=unlisted):
             folder = Path(dirpath)
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (folder / d) != excluded)
+            for d in dirnames:  # os.walk does not follow them (a link to '..' would never end): say so
+                if problems is not None and os.path.islink(folder / d):  # False, not an error, on a too-long path
+                    problems.append(Problem(folder / d, UnreadableDocument(
+                        "ontoegankelijk", "Dit is een snelkoppeling naar een map; die wordt niet gevolgd.",
+                        hint=f"Geef de map zelf op: weerbaar ingest '{display_path((folder / d).resolve())}'.")))
             for name in sorted(filenames):
                 file = folder / name
                 if not _is_hidden(file, root) and name != DB_FILENAME:
