@@ -12,14 +12,14 @@ colliding half-way.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from filelock import FileLock, Timeout
 
 from weerbaar.errors import WorkspaceError
 from weerbaar.workspace.migrations import MIGRATIONS
@@ -46,6 +46,64 @@ def resolve_workspace_path(path: str | os.PathLike | None) -> Path:
 _held = threading.local()  # lock files this thread holds, so that nested holds are free
 
 
+class _LockFile:
+    """An exclusive OS lock on one file (``flock`` on POSIX, ``msvcrt.locking`` on Windows).
+
+    The operating system drops it when the process ends, however it ends, so a stale lock
+    cannot exist. Each holder opens the file itself, so two threads exclude each other too.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # OSError: a folder we may not write in
+        try:
+            _lock_fd(fd)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):  # held by someone else
+                return False
+            raise
+        self.fd = fd
+        return True
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait for the lock: as long as it takes (timeout < 0) or ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not self.try_acquire():
+            if 0 <= timeout and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            _unlock_fd(self.fd)
+            os.close(self.fd)
+            self.fd = None
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock_fd(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock_fd(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _lock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 @contextmanager
 def workspace_lock(folder: Path, purpose: str, *, on_wait: Callable[[str], None] | None = None,
                    timeout: float = -1) -> Iterator[None]:
@@ -61,26 +119,24 @@ def workspace_lock(folder: Path, purpose: str, *, on_wait: Callable[[str], None]
     if path in held:
         yield
         return
-    lock = FileLock(path)
+    lock = _LockFile(path)
     try:
-        lock.acquire(timeout=0)
+        free = lock.try_acquire()
     except OSError as exc:  # a read-only folder: the lock file cannot be made
         raise WorkspaceError(
             f"Werkruimte '{folder}' kan niet worden vergrendeld voor {purpose}"
             + (f" ({exc.strerror})." if exc.strerror else "."),
             hint="Controleer of u in de map van de werkruimte mag schrijven.",
         ) from None
-    except Timeout:
+    if not free:
         if on_wait:
             on_wait(f"Er loopt al een andere opdracht in werkruimte '{folder}'; {purpose} wacht tot die klaar is "
                     "(Ctrl-C om te stoppen).")
-        try:
-            lock.acquire(timeout=timeout)
-        except Timeout:
+        if not lock.acquire(timeout):
             raise WorkspaceError(
                 f"Werkruimte '{folder}' is bezet door een andere opdracht; {purpose} is niet gestart.",
                 hint="Wacht tot de andere opdracht klaar is en probeer het opnieuw.",
-            ) from None
+            )
     held.add(path)
     try:
         yield
