@@ -58,4 +58,6 @@ SKIP_REASONS = {
     "leeg": "leeg: geen tekst",
     "codering": "tekencodering onbekend",
     "dubbel": "zelfde inhoud als een ander bestand",
+    "ontoegankelijk": "niet te openen (rechten, snelkoppeling, geen gewoon bestand)",
+    "bestandsnaam": "bestandsnaam niet in UTF-8",
 }

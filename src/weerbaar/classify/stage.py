@@ -27,6 +27,8 @@ from importlib import resources
 
 import numpy as np
 
+from weerbaar.codebook.patterns import CuePattern
+
 STAGE_MODEL = "stage-model.json"
 _NEGATION = re.compile(r"\b(niet|geen|nog niet|nooit|zonder)\s+(\w+\s+){0,2}$", re.IGNORECASE)
 _PARTICIPLE = r"(?:ge\w{2,}(?:d|t|en)|(?:aan|in|op|uit|vast|af|over|door|mee|om|toe|voor|be|ver|ont|her|er)\w*?(?:ge)?\w{2,}(?:d|t|en))"
@@ -95,7 +97,7 @@ class StageDetector:
         self.default_stage = default_stage
         self.levels = sorted(s.level for s in codebook.stages)
         self.patterns = [
-            (stage.level, re.compile("|".join(f"(?:{c})" for c in stage.cues), re.IGNORECASE))
+            (stage.level, CuePattern(stage.cues))
             for stage in sorted(codebook.stages, key=lambda s: -s.level)
             if stage.cues
         ]

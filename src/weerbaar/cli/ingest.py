@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.markup import escape
 from rich.table import Table
 
 from weerbaar.cli.main import app
@@ -14,7 +15,19 @@ from weerbaar.cli.options import JsonOption, WorkspaceOption, check_doc_type, op
 from weerbaar.cli.output import err, print_json
 from weerbaar.errors import SKIP_REASONS, WeerbaarError
 from weerbaar.ingest.metadata import validate_org_type, validate_year
-from weerbaar.ingest.pipeline import DEFAULT_MAX_MB, IngestOptions, IngestReport, collect_files, ingest_paths
+from weerbaar.ingest.pipeline import (
+    DEFAULT_MAX_MB,
+    DEFAULT_MAX_PASSAGES,
+    IngestOptions,
+    IngestReport,
+    Problem,
+    collect_files,
+    display_path,
+    file_size,
+    ingest_paths,
+)
+from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, MIN_PAGE_CHARS
+from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
 
 STATUS_LABELS = {
     "nieuw": "Nieuw ingelezen",
@@ -27,8 +40,9 @@ STATUS_LABELS = {
 
 def run_ingest(paths: list[Path], ws, options: IngestOptions, quiet: bool) -> IngestReport:
     """Ingest with a progress bar (by bytes, so that long documents weigh in) unless ``quiet``."""
-    files = collect_files(paths, ws.folder)
-    total = sum(f.stat().st_size for f, _ in files)
+    problems: list[Problem] = []
+    files = collect_files(paths, ws.folder, problems)
+    total = sum(file_size(f) for f, _ in files)
     with Progress(
         TextColumn("[bold]Inlezen[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("bytes"),
         TimeElapsedColumn(), TextColumn("nog"), TimeRemainingColumn(), TextColumn("{task.fields[file]}"),
@@ -37,9 +51,12 @@ def run_ingest(paths: list[Path], ws, options: IngestOptions, quiet: bool) -> In
         task = bar.add_task("ingest", total=total, file="")
 
         def advance(path: Path, size: int) -> None:
-            bar.update(task, advance=size, file=path.name[:40])
+            bar.update(task, advance=size, file=display_path(path.name)[:40])
 
-        return ingest_paths(ws, paths, options, progress=advance, files=files)
+        def waiting(message: str) -> None:
+            err.print(f"[yellow]Wachten[/] {escape(message)}")
+
+        return ingest_paths(ws, paths, options, progress=advance, files=files, problems=problems, on_wait=waiting)
 
 
 def print_summary(report: IngestReport, ws_folder: Path) -> None:
@@ -57,11 +74,11 @@ def print_summary(report: IngestReport, ws_folder: Path) -> None:
         skipped.add_column("Reden")
         skipped.add_column("Toelichting", overflow="fold")
         for o in report.skipped:
-            skipped.add_row(str(o.path.name), SKIP_REASONS[o.reason], o.message + (f" {o.hint}" if o.hint else ""))
+            skipped.add_row(o.display_name, SKIP_REASONS[o.reason], o.message + (f" {o.hint}" if o.hint else ""))
         err.print(skipped)
     noted = [o for o in report.outcomes if o.notes]
     for o in noted:
-        err.print(f"[yellow]Let op[/] {o.path.name}: " + " ".join(o.notes))
+        err.print(f"[yellow]Let op[/] {o.display_name}: " + " ".join(o.notes))
     err.print(f"Werkruimte: [bold]{ws_folder}[/]. Volgende stap: [bold]weerbaar documenten[/] of "
               "[bold]weerbaar zoek \"noodsteunpunten\"[/].")
 
@@ -72,7 +89,7 @@ def report_as_json(report: IngestReport) -> dict:
         "paginas": report.pages,
         "passages": report.passages,
         "bestanden": [
-            {"bestand": str(o.path), "status": o.status, "document_id": o.document_id, "paginas": o.pages,
+            {"bestand": o.display, "status": o.status, "document_id": o.document_id, "paginas": o.pages,
              "passages": o.passages, "reden": o.reason, "melding": o.message, "opmerkingen": o.notes}
             for o in report.outcomes
         ],
@@ -93,6 +110,13 @@ def ingest(
         Optional[Path], typer.Option(help="Manifest (CSV of YAML) met metadata per bestand.", exists=True, dir_okay=False)
     ] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wordt ingelezen, in MB.")] = DEFAULT_MAX_MB,
+    max_uitgepakt_mb: Annotated[float, typer.Option(
+        "--max-uitgepakt-mb", help="Grootste uitgepakte omvang van een DOCX of ODT, in MB (tegen zip-bommen).")] = DEFAULT_MAX_UNPACKED_MB,
+    max_passages: Annotated[int, typer.Option(
+        "--max-passages", help="Meeste passages per document; een document met meer wordt overgeslagen.")] = DEFAULT_MAX_PASSAGES,
+    max_tekstdeel: Annotated[int, typer.Option(
+        "--max-tekstdeel", help="Tekst zonder pagina's (TXT, HTML) wordt verdeeld in tekstdelen van hoogstens "
+        "zoveel tekens.")] = DEFAULT_MAX_PAGE_CHARS,
     stil: Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgangsbalk en samenvatting.")] = False,
     json_out: JsonOption = False,
 ) -> None:
@@ -102,6 +126,10 @@ def ingest(
     onderbroken run gaat de volgende keer verder waar hij was. Metadata wordt afgeleid uit map,
     bestandsnaam en inhoud, en kan worden vastgelegd met een manifest of met de opties hieronder.
     """
+    for value, name, least in ((max_uitgepakt_mb, "--max-uitgepakt-mb", 1), (max_passages, "--max-passages", 1),
+                               (max_tekstdeel, "--max-tekstdeel", MIN_PAGE_CHARS)):
+        if value < least:
+            raise typer.BadParameter(f"moet minstens {least} zijn.", param_hint=name)
     overrides: dict[str, object] = {}
     try:
         if organisatietype:
@@ -115,7 +143,8 @@ def ingest(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     ws = open_workspace(werkruimte, create=True)
-    options = IngestOptions(max_mb=max_mb, overrides=overrides, manifest=manifest)
+    options = IngestOptions(max_mb=max_mb, max_unpacked_mb=max_uitgepakt_mb, max_passages=max_passages,
+                            max_page_chars=max_tekstdeel, overrides=overrides, manifest=manifest)
     try:
         report = run_ingest(paths, ws, options, quiet=stil or json_out)
     except KeyboardInterrupt:
@@ -128,5 +157,7 @@ def ingest(
         print_json(report_as_json(report))
     elif not stil:
         print_summary(report, ws.folder)
-    if report.outcomes and not any(o.status != "overgeslagen" for o in report.outcomes) and not json_out:
+    if report.outcomes and not any(o.status != "overgeslagen" for o in report.outcomes):
+        if json_out:  # the JSON above says why; the exit code says that nothing was read
+            raise typer.Exit(1)
         raise WeerbaarError("Geen enkel bestand kon worden ingelezen.", hint="Zie de redenen hierboven.")

@@ -9,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from weerbaar.codebook.model import Codebook
+from weerbaar.codebook.patterns import check_cue
 from weerbaar.errors import CodebookError
 from weerbaar.yamlfile import line_of, load_with_nodes, node_at
 
@@ -76,7 +77,7 @@ def parse_codebook(text: str, name: str) -> Codebook:
     if duplicates:
         raise CodebookError("Het codeboek is niet geldig:\n" + "\n".join(duplicates))
     try:
-        return Codebook.model_validate(data)
+        codebook = Codebook.model_validate(data)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -89,6 +90,20 @@ def parse_codebook(text: str, name: str) -> Codebook:
             "Het codeboek is niet geldig:\n" + "\n".join(lines),
             hint="Zie docs/codeboek.md voor de velden van een codeboek.",
         ) from None
+    _check_cues(codebook, root, name)
+    return codebook
+
+
+def _check_cues(codebook: Codebook, root: yaml.Node | None, name: str) -> None:
+    """Refuse a stage cue that does not compile or would hang an analysis, naming its line."""
+    stages = node_at(root, ("stages",))
+    for i, stage in enumerate(codebook.stages):
+        for j, cue in enumerate(stage.cues):
+            try:
+                check_cue(cue)
+            except CodebookError as exc:
+                line = line_of(node_at(stages, (i, "cues", j)) if stages is not None else None)
+                raise CodebookError(f"{name}, regel {line}: {exc.message}", hint=exc.hint) from None
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:

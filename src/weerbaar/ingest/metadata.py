@@ -48,6 +48,9 @@ DOC_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 #: Where a value came from when a person, not inference, gave it.
 EXPLICIT_ORIGINS = ("manifest", "opdrachtregel", "handmatig")
+#: Longest title stored. A text file without line breaks once gave a 1.3 MB "title" that every
+#: query listing passages carried along.
+MAX_TITLE_CHARS = 300
 FIELDS = ("organisation", "organisation_type", "doc_type", "year", "date", "title")
 
 _MONTHS = {
@@ -114,6 +117,8 @@ class DocumentMeta:
             if self.year is None:
                 self.year = int(value[:4])
                 self.source["year"] = origin
+        elif name == "title":
+            self.title = cap_title(str(value))
         else:
             setattr(self, name, str(value))
         self.source[name] = origin
@@ -251,9 +256,24 @@ def _organisation_from_text(text: str) -> str | None:
     return best if n >= 2 and n >= mentions / 2 else letterhead
 
 
+def cap_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """``title`` cut to at most ``limit`` characters, at a word boundary where one is near, with '…'."""
+    if len(title) <= limit:
+        return title
+    title = " ".join(title[: 4 * limit].split())
+    if len(title) <= limit:
+        return title
+    cut = title.rfind(" ", limit * 2 // 3, limit - 1)
+    return title[: cut if cut != -1 else limit - 1].rstrip() + "…"
+
+
 def _title_from(extracted_title: str | None, first_page: str, stem: str) -> str:
+    return cap_title(_raw_title(extracted_title, first_page, stem))
+
+
+def _raw_title(extracted_title: str | None, first_page: str, stem: str) -> str:
     if extracted_title:
-        title = _TITLE_NOISE.sub("", extracted_title.strip()).strip()
+        title = _TITLE_NOISE.sub("", extracted_title[: 4 * MAX_TITLE_CHARS].strip()).strip()
         if len(title) >= 4 and not title.lower().startswith(("untitled", "document")):
             return title
     for line in first_page.splitlines()[:40]:

@@ -4,13 +4,21 @@ Every document is written in one transaction (document, pages, passages, index r
 that is interrupted (Ctrl-C, a killed process, a power cut) leaves only whole documents behind,
 so the next run simply continues: files whose content hash is already stored are skipped,
 changed files are replaced, moved files keep their passages.
+
+One odd file never stops a run: a file that cannot be opened (a broken or looping link, no
+permission, a FIFO), a name that is not UTF-8 or a folder that cannot be listed becomes a
+skipped file with a Dutch reason, and the rest of the folder is read. Limits on file size,
+unpacked size (zip bombs) and passages per document keep one hostile file from taking all
+memory; unpaginated text is stored in pseudo-pages of bounded size (see ``pseudopages``).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,17 +28,23 @@ from weerbaar.index.analysis import index_text
 from weerbaar.ingest.manifest import COLUMNS, ManifestFinder
 from weerbaar.ingest.metadata import DocumentMeta, infer_metadata
 from weerbaar.ingest.passages import split_passages
-from weerbaar.ingest.readers import ExtractedDocument, read_document, reader_for
+from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, PseudoPage, split_pseudo_pages
+from weerbaar.ingest.readers import ExtractedDocument, ReadLimits, read_document, reader_for
+from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
 from weerbaar.review.decisions import reattach
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.db import DB_FILENAME, timestamp
 
 DEFAULT_MAX_MB = 250
+DEFAULT_MAX_PASSAGES = 20_000  # a 1,000-page report has about 4,000
 
 
 @dataclass
 class IngestOptions:
     max_mb: float = DEFAULT_MAX_MB
+    max_unpacked_mb: float = DEFAULT_MAX_UNPACKED_MB  # DOCX/ODT, unpacked (zip bombs)
+    max_passages: int = DEFAULT_MAX_PASSAGES  # per document
+    max_page_chars: int = DEFAULT_MAX_PAGE_CHARS  # size of a pseudo-page of unpaginated text
     overrides: dict[str, str] = field(default_factory=dict)  # metadata for every file of this run
     manifest: Path | None = None
     source_info: dict[str, str] = field(default_factory=dict)
@@ -47,6 +61,15 @@ class FileOutcome:
     message: str | None = None
     hint: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        """The path as it can be printed and stored (a non-UTF-8 name shows its bytes as \\xNN)."""
+        return display_path(self.path)
+
+    @property
+    def display_name(self) -> str:
+        return display_path(Path(self.path.name))
 
 
 @dataclass
@@ -73,26 +96,95 @@ ProgressCallback = Callable[[Path, int], None]  # (file just handled, its size i
 
 
 
+def display_path(path: Path | str) -> str:
+    """``path`` as valid text: bytes of a name that is not UTF-8 are shown as ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
 def _is_hidden(path: Path, root: Path) -> bool:
     parts = path.relative_to(root).parts if path != root else ()
     return any(p.startswith((".", "~$")) or p in ("__pycache__", "Thumbs.db") for p in parts)
 
 
-def collect_files(paths: Iterable[Path], workspace_folder: Path | None = None) -> list[tuple[Path, Path]]:
-    """(file, root it was found under) for every file in the given files and folders, sorted."""
+@dataclass
+class Problem:
+    """A file or folder found while collecting that cannot be read, with the reason."""
+
+    path: Path
+    error: UnreadableDocument
+
+
+def _os_reason(exc: OSError, what: str = "Het bestand", path: Path | None = None) -> UnreadableDocument:
+    if exc.errno == errno.ENOENT and path is not None and not os.path.islink(path):
+        return UnreadableDocument("ontoegankelijk", f"{what} bestaat niet meer (verwijderd tijdens het inlezen?).")
+    if exc.errno == errno.ENOENT:
+        return UnreadableDocument("ontoegankelijk", f"{what} is een snelkoppeling naar iets dat niet bestaat.",
+                                  hint="Verwijder de snelkoppeling of herstel het doel.")
+    if exc.errno == errno.ELOOP:
+        return UnreadableDocument("ontoegankelijk", f"{what} is een snelkoppeling die naar zichzelf terugverwijst.",
+                                  hint="Verwijder de snelkoppeling of herstel het doel.")
+    if exc.errno == errno.ENAMETOOLONG:
+        return UnreadableDocument("ontoegankelijk", f"{what} heeft een te lang pad om te openen.",
+                                  hint="Verplaats het naar een map met een korter pad.")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return UnreadableDocument("ontoegankelijk", f"{what} mag niet worden gelezen (geen leesrechten).",
+                                  hint="Geef leesrechten (chmod) of lees het in als een gebruiker die het mag lezen.")
+    return UnreadableDocument("ontoegankelijk", f"{what} kan niet worden geopend ({exc.strerror or exc}).")
+
+
+def check_file(path: Path) -> UnreadableDocument | None:
+    """Why ``path`` cannot be read as a file, or None. Never opens it (a FIFO would block)."""
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return UnreadableDocument(
+            "bestandsnaam", "De naam van het bestand (of van een map erboven) is geen geldige UTF-8.",
+            hint="Hernoem het bestand, bijvoorbeeld met 'convmv -f latin1 -t utf8 --notest', en lees opnieuw in.")
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return _os_reason(exc, path=path)
+    if not stat.S_ISREG(info.st_mode):
+        return UnreadableDocument("ontoegankelijk", "Dit is geen gewoon bestand (maar een pijp, apparaat of socket).")
+    if not os.access(path, os.R_OK):
+        return _os_reason(PermissionError(errno.EACCES, "Permission denied"))
+    return None
+
+
+def collect_files(paths: Iterable[Path], workspace_folder: Path | None = None,
+                  problems: list[Problem] | None = None) -> list[tuple[Path, Path]]:
+    """(file, root it was found under) for every file in the given files and folders, sorted.
+
+    Folders that cannot be listed are added to ``problems`` (when given) instead of being
+    passed over in silence; files are checked later, one by one, by :func:`ingest_file`.
+    """
     found: dict[Path, Path] = {}
     excluded = workspace_folder.resolve() if workspace_folder else None
     for given in paths:
         given = Path(given)
-        if not given.exists():
-            raise WeerbaarError(f"'{given}' bestaat niet.", hint="Controleer het pad en probeer het opnieuw.")
-        root = given.resolve()
-        if root.is_file():
-            found.setdefault(root, root.parent)
+        if not os.path.lexists(given):
+            raise WeerbaarError(f"'{display_path(given)}' bestaat niet.", hint="Controleer het pad en probeer het opnieuw.")
+        if not given.is_dir():  # a file, or a link that leads nowhere: checked with the others
+            file = given.resolve() if given.exists() else Path(os.path.abspath(given))
+            found.setdefault(file, file.parent)
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
+        root = given.resolve()
+
+        def unlisted(exc: OSError) -> None:
+            if problems is not None:
+                folder = Path(exc.filename) if exc.filename else root
+                reason = _os_reason(exc, "De map")
+                problems.append(Problem(folder, UnreadableDocument(
+                    reason.code, reason.message + " De bestanden erin zijn niet ingelezen.", hint=reason.hint)))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unlisted):
             folder = Path(dirpath)
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (folder / d) != excluded)
+            for d in dirnames:  # os.walk does not follow them (a link to '..' would never end): say so
+                if problems is not None and os.path.islink(folder / d):  # False, not an error, on a too-long path
+                    problems.append(Problem(folder / d, UnreadableDocument(
+                        "ontoegankelijk", "Dit is een snelkoppeling naar een map; die wordt niet gevolgd.",
+                        hint=f"Geef de map zelf op: weerbaar ingest '{display_path((folder / d).resolve())}'.")))
             for name in sorted(filenames):
                 file = folder / name
                 if not _is_hidden(file, root) and name != DB_FILENAME:
@@ -114,10 +206,11 @@ def _corrections(ws: Workspace, path: str) -> dict[str, str]:
 
 
 def build_metadata(
-    ws: Workspace, path: Path, root: Path, doc: ExtractedDocument, options: IngestOptions, manifests: ManifestFinder
+    ws: Workspace, path: Path, root: Path, doc: ExtractedDocument, plan: DocumentPlan, options: IngestOptions,
+    manifests: ManifestFinder,
 ) -> tuple[DocumentMeta, dict[str, str]]:
     """Inferred values, then manifest, then command line, then a person's corrections."""
-    meta = infer_metadata(path, doc.pages, doc.title, root)
+    meta = infer_metadata(path, plan.pages, doc.title, root)
     source_info = dict(options.source_info)
     found = manifests.values_for(path, root)
     if found:
@@ -131,8 +224,49 @@ def build_metadata(
     return meta, source_info
 
 
-def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocument, meta: DocumentMeta,
-           source_info: dict, replace_id: int | None) -> tuple[int, int]:
+@dataclass
+class DocumentPlan:
+    """What will be stored for one document: its (pseudo-)pages and their passages."""
+
+    pages: list[str]
+    offsets: list[int | None]  # where a pseudo-page starts in the whole text; None on real pages
+    passages: list[tuple[int, int, int]]  # (page number, start, end)
+
+
+def _too_many_passages(max_passages: int) -> UnreadableDocument:
+    return UnreadableDocument(
+        "te-groot", f"Het document geeft meer dan {max_passages} passages.",
+        hint="Verhoog de grens met --max-passages als het document echt zo lang is.")
+
+
+def plan_document(doc: ExtractedDocument, max_page_chars: int, max_passages: int) -> DocumentPlan:
+    """Pages and passages of ``doc``: unpaginated text in pseudo-pages of at most ``max_page_chars``.
+
+    Refuses a document with more than ``max_passages`` passages before anything is written.
+    """
+    plan = DocumentPlan([], [], [])
+    base = 0
+    for text in doc.pages:
+        spans = split_passages(text)
+        if len(plan.passages) + len(spans) > max_passages:
+            raise _too_many_passages(max_passages)
+        if doc.paginated:
+            plan.pages.append(text)
+            plan.offsets.append(None)
+            plan.passages.extend((len(plan.pages), s.start, s.end) for s in spans)
+            continue
+        parts = split_pseudo_pages(text, max_page_chars, spans) if len(text) > max_page_chars else [
+            PseudoPage(0, text, list(spans))]
+        for part in parts:  # normally one text; more are counted on as if joined by one newline
+            plan.pages.append(part.text)
+            plan.offsets.append(base + part.offset)
+            plan.passages.extend((len(plan.pages), s.start, s.end) for s in part.passages)
+        base += len(text) + 1
+    return plan
+
+
+def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocument, plan: DocumentPlan,
+           meta: DocumentMeta, source_info: dict, replace_id: int | None) -> tuple[int, int]:
     """Write one document in the current transaction; returns (document id, passages)."""
     conn = ws.conn
     if replace_id is not None:
@@ -143,24 +277,23 @@ def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocumen
                source_info, notes, ingested_at)
            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
         (str(path), path.name, sha, size, doc.format, meta.title, meta.organisation, meta.organisation_type,
-         meta.doc_type, meta.year, meta.date, len(doc.pages), int(doc.paginated),
+         meta.doc_type, meta.year, meta.date, len(plan.pages), int(doc.paginated),
          json.dumps(meta.source, ensure_ascii=False), json.dumps(source_info, ensure_ascii=False),
          json.dumps(doc.notes, ensure_ascii=False), timestamp()),
     )
     doc_id = cur.lastrowid
     conn.executemany(
-        "INSERT INTO pages (document_id, page_no, text) VALUES (?,?,?)",
-        [(doc_id, no, text) for no, text in enumerate(doc.pages, 1)],
+        "INSERT INTO pages (document_id, page_no, text, text_offset) VALUES (?,?,?,?)",
+        [(doc_id, no, text, offset) for no, (text, offset) in enumerate(zip(plan.pages, plan.offsets), 1)],
     )
     # Explicit ids, so the index rows can share them without a round trip per passage.
     # sqlite_sequence holds the highest id ever used, also after deletes.
     used = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passages'").fetchone()
     next_id = (used[0] if used else 0) + 1
-    passage_rows = []
-    for page_no, text in enumerate(doc.pages, 1):
-        for span in split_passages(text):
-            passage_rows.append((next_id + len(passage_rows), doc_id, page_no, len(passage_rows),
-                                 span.start, span.end, text[span.start : span.end]))
+    passage_rows = [
+        (next_id + seq, doc_id, page_no, seq, start, end, plan.pages[page_no - 1][start:end])
+        for seq, (page_no, start, end) in enumerate(plan.passages)
+    ]
     conn.executemany(
         "INSERT INTO passages (id, document_id, page_no, seq, start, end, text) VALUES (?,?,?,?,?,?,?)",
         passage_rows,
@@ -186,7 +319,7 @@ def _skip(ws: Workspace, path: Path, exc: UnreadableDocument, record: bool = Tru
         with ws.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO skipped_files (path, reason, message, attempted_at) VALUES (?,?,?,?)",
-                (str(path), exc.code, exc.message, timestamp()),
+                (display_path(path), exc.code, exc.message, timestamp()),
             )
     return FileOutcome(path, "overgeslagen", reason=exc.code, message=exc.message, hint=exc.hint)
 
@@ -196,15 +329,28 @@ def ingest_file(ws: Workspace, path: Path, root: Path, options: IngestOptions, m
         reader_for(path)
     except UnreadableDocument as exc:
         return _skip(ws, path, exc, record=False)
+    problem = check_file(path)
+    if problem is not None:
+        return _skip(ws, path, problem)
+    try:
+        return _ingest_readable(ws, path, root, options, manifests)
+    except UnreadableDocument as exc:
+        return _skip(ws, path, exc)
+    except OSError as exc:  # removed or locked while we read it
+        return _skip(ws, path, _os_reason(exc, path=path))
+
+
+def _ingest_readable(ws: Workspace, path: Path, root: Path, options: IngestOptions,
+                     manifests: ManifestFinder) -> FileOutcome:
     size = path.stat().st_size
     if size > options.max_mb * 1024 * 1024:
-        return _skip(ws, path, UnreadableDocument(
+        raise UnreadableDocument(
             "te-groot",
             f"Het bestand is {size / 1024 / 1024:.0f} MB; de grens is {options.max_mb:g} MB.",
             hint="Verhoog de grens met --max-mb als het bestand echt zo groot is.",
-        ))
+        )
     if size == 0:
-        return _skip(ws, path, UnreadableDocument("leeg", "Het bestand is leeg (0 bytes)."))
+        raise UnreadableDocument("leeg", "Het bestand is leeg (0 bytes).")
     sha = sha256_of(path)
     conn = ws.conn
     same_content = conn.execute("SELECT id, path FROM documents WHERE sha256 = ?", (sha,)).fetchone()
@@ -221,35 +367,68 @@ def ingest_file(ws: Workspace, path: Path, root: Path, options: IngestOptions, m
             c.execute("UPDATE metadata_corrections SET path = ? WHERE path = ?", (str(path), same_content["path"]))
         return FileOutcome(path, "verplaatst", document_id=same_content["id"])
     try:
-        doc = read_document(path)
-    except UnreadableDocument as exc:
-        return _skip(ws, path, exc)
+        doc = read_document(path, ReadLimits(max_unpacked_mb=options.max_unpacked_mb))
+        plan = plan_document(doc, options.max_page_chars, options.max_passages)
+    except UnreadableDocument:
+        raise
+    except OSError as exc:
+        if exc.errno is not None:  # the file itself (removed, no permission): said as such by the caller
+            raise
+        raise UnreadableDocument(
+            "beschadigd", f"Het bestand kon niet worden gelezen ({type(exc).__name__}: {exc}).") from None
     except MemoryError:
-        return _skip(ws, path, UnreadableDocument("te-groot", "Het bestand is te groot om in het geheugen te lezen."))
+        raise UnreadableDocument("te-groot", "Het bestand is te groot om in het geheugen te lezen.") from None
+    except RecursionError:
+        raise UnreadableDocument("beschadigd", "Het bestand is te diep genest om te lezen.") from None
     except Exception as exc:  # noqa: BLE001 - one malformed file must not stop a batch of hundreds
-        return _skip(ws, path, UnreadableDocument(
-            "beschadigd", f"Het bestand kon niet worden gelezen ({type(exc).__name__}: {exc})."))
-    meta, source_info = build_metadata(ws, path, root, doc, options, manifests)
+        raise UnreadableDocument(
+            "beschadigd", f"Het bestand kon niet worden gelezen ({type(exc).__name__}: {exc}).") from None
+    meta, source_info = build_metadata(ws, path, root, doc, plan, options, manifests)
     with ws.transaction():
-        doc_id, n_passages = _store(ws, path, sha, size, doc, meta, source_info,
+        doc_id, n_passages = _store(ws, path, sha, size, doc, plan, meta, source_info,
                                     same_path["id"] if same_path else None)
     return FileOutcome(path, "gewijzigd" if same_path else "nieuw", document_id=doc_id,
-                       pages=len(doc.pages), passages=n_passages, notes=doc.notes)
+                       pages=len(plan.pages), passages=n_passages, notes=doc.notes)
 
 
 def ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions | None = None,
                  progress: ProgressCallback | None = None,
-                 files: list[tuple[Path, Path]] | None = None) -> IngestReport:
-    """Ingest files and folders (recursively). ``files`` may be passed when already collected."""
+                 files: list[tuple[Path, Path]] | None = None,
+                 problems: list[Problem] | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> IngestReport:
+    """Ingest files and folders (recursively). ``files`` (and the ``problems`` found while
+    collecting them) may be passed when already collected.
+
+    Holds the workspace lock: a second run on the same workspace waits (``on_wait`` is told why).
+    """
+    with ws.exclusive("inlezen", on_wait=on_wait):
+        return _ingest_paths(ws, paths, options, progress, files, problems)
+
+
+def _ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions | None,
+                  progress: ProgressCallback | None, files: list[tuple[Path, Path]] | None,
+                  problems: list[Problem] | None) -> IngestReport:
     options = options or IngestOptions()
     manifests = ManifestFinder(options.manifest)
-    files = files if files is not None else collect_files(paths, ws.folder)
+    if files is None:
+        problems = []
+        files = collect_files(paths, ws.folder, problems)
     report = IngestReport()
+    for problem in problems or []:
+        report.outcomes.append(_skip(ws, problem.path, problem.error))
     for path, root in files:
         if manifests.is_manifest(path):
             continue
         outcome = ingest_file(ws, path, root, options, manifests)
         report.outcomes.append(outcome)
         if progress:
-            progress(path, path.stat().st_size if path.exists() else 0)
+            progress(path, file_size(path))
     return report
+
+
+def file_size(path: Path) -> int:
+    """Size in bytes for progress bars; 0 for what cannot be stat'ed (a broken link, a vanished file)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

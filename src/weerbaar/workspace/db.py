@@ -2,14 +2,22 @@
 
 A workspace is a folder holding ``weerbaar.sqlite`` (WAL mode, so readers never block the
 single writer). Its schema version lives in ``PRAGMA user_version``.
+
+Runs that write a lot (``ingest``) and schema migrations hold the workspace lock
+(``weerbaar.lock`` beside the database, an OS file lock that is released when the process ends,
+also after kill -9), so two of them on one workspace wait for each other instead of
+colliding half-way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +25,7 @@ from weerbaar.errors import WorkspaceError
 from weerbaar.workspace.migrations import MIGRATIONS
 
 DB_FILENAME = "weerbaar.sqlite"
+LOCK_FILENAME = "weerbaar.lock"
 DEFAULT_WORKSPACE = "weerbaar-werkruimte"
 ENV_WORKSPACE = "WEERBAAR_WERKRUIMTE"
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -32,6 +41,108 @@ def resolve_workspace_path(path: str | os.PathLike | None) -> Path:
     if path:
         return Path(path)
     return Path(os.environ.get(ENV_WORKSPACE) or DEFAULT_WORKSPACE)
+
+
+_held = threading.local()  # lock files this thread holds, so that nested holds are free
+
+
+class _LockFile:
+    """An exclusive OS lock on one file (``flock`` on POSIX, ``msvcrt.locking`` on Windows).
+
+    The operating system drops it when the process ends, however it ends, so a stale lock
+    cannot exist. Each holder opens the file itself, so two threads exclude each other too.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # OSError: a folder we may not write in
+        try:
+            _lock_fd(fd)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):  # held by someone else
+                return False
+            raise
+        self.fd = fd
+        return True
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait for the lock: as long as it takes (timeout < 0) or ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not self.try_acquire():
+            if 0 <= timeout and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            _unlock_fd(self.fd)
+            os.close(self.fd)
+            self.fd = None
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock_fd(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock_fd(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _lock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def workspace_lock(folder: Path, purpose: str, *, on_wait: Callable[[str], None] | None = None,
+                   timeout: float = -1) -> Iterator[None]:
+    """Hold the workspace's exclusive lock for ``purpose`` (a Dutch phrase such as "inlezen").
+
+    When another process (or thread) holds it, ``on_wait`` is told once (with a Dutch message)
+    and we wait; ``timeout`` seconds (-1: as long as it takes) before a :class:`WorkspaceError`.
+    Holding it again inside a hold of the same thread is allowed and costs nothing.
+    """
+    path = str((Path(folder) / LOCK_FILENAME).resolve())
+    held: set[str] = getattr(_held, "paths", None) or set()
+    _held.paths = held
+    if path in held:
+        yield
+        return
+    lock = _LockFile(path)
+    try:
+        free = lock.try_acquire()
+    except OSError as exc:  # a read-only folder: the lock file cannot be made
+        raise WorkspaceError(
+            f"Werkruimte '{folder}' kan niet worden vergrendeld voor {purpose}"
+            + (f" ({exc.strerror})." if exc.strerror else "."),
+            hint="Controleer of u in de map van de werkruimte mag schrijven.",
+        ) from None
+    if not free:
+        if on_wait:
+            on_wait(f"Er loopt al een andere opdracht in werkruimte '{folder}'; {purpose} wacht tot die klaar is "
+                    "(Ctrl-C om te stoppen).")
+        if not lock.acquire(timeout):
+            raise WorkspaceError(
+                f"Werkruimte '{folder}' is bezet door een andere opdracht; {purpose} is niet gestart.",
+                hint="Wacht tot de andere opdracht klaar is en probeer het opnieuw.",
+            )
+    held.add(path)
+    try:
+        yield
+    finally:
+        held.discard(path)
+        lock.release()
 
 
 class Workspace:
@@ -58,17 +169,23 @@ class Workspace:
         try:
             conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=10000")  # first: a new workspace may be set up by two processes
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=10000")
         except sqlite3.DatabaseError as exc:
             raise WorkspaceError(
                 f"'{db_path}' is geen geldige weerbaar-werkruimte ({exc}).",
                 hint="Kies een andere map met --werkruimte.",
             ) from exc
         ws = cls(folder, conn)
-        ws.migrate()
+        if ws.schema_version != SCHEMA_VERSION:
+            try:
+                with workspace_lock(folder, "het bijwerken van de werkruimte"):
+                    ws.migrate()
+            except BaseException:
+                conn.close()
+                raise
         return ws
 
     @property
@@ -76,6 +193,7 @@ class Workspace:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self) -> None:
+        """Bring the schema up to date, one transaction per step (call it under the lock)."""
         current = self.schema_version
         if current > SCHEMA_VERSION:
             raise WorkspaceError(
@@ -85,6 +203,8 @@ class Workspace:
             )
         for number, step in enumerate(MIGRATIONS[current:], start=current + 1):
             with self.transaction():
+                if self.schema_version >= number:  # another process without the lock got here first
+                    continue
                 step(self.conn)
                 self.conn.execute(f"PRAGMA user_version = {number}")
 
@@ -99,6 +219,12 @@ class Workspace:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    @contextmanager
+    def exclusive(self, purpose: str, *, on_wait: Callable[[str], None] | None = None) -> Iterator[Workspace]:
+        """Hold the workspace lock for a long writing run (see :func:`workspace_lock`)."""
+        with workspace_lock(self.folder, purpose, on_wait=on_wait):
+            yield self
 
     def close(self) -> None:
         self.conn.close()

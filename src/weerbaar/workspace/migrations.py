@@ -229,7 +229,24 @@ def m004_review_settings(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m005_subject(conn: sqlite3.Connection) -> None:
+def m005_pseudo_pages(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- Unpaginated text is stored in pseudo-pages ("tekstdelen") of bounded size; this is where
+        -- each starts in the document's whole text. NULL on real pages (PDF, paginated DOCX/ODT).
+        ALTER TABLE pages ADD COLUMN text_offset INTEGER;
+        -- Unpaginated documents stored before had one part, starting at 0.
+        UPDATE pages SET text_offset = 0 WHERE document_id IN (SELECT id FROM documents WHERE paginated = 0);
+
+        -- Titles are capped at ingest (300 characters); older workspaces may hold longer ones.
+        UPDATE documents SET title = substr(title, 1, 299) || '…' WHERE length(title) > 300;
+        """,
+    )
+
+
+@migration
+def m006_subject(conn: sqlite3.Connection) -> None:
     run_script(
         conn,
         """

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from weerbaar.errors import UnreadableDocument
+from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB, check_unpacked_size
 
 
 @dataclass
@@ -30,14 +31,22 @@ class ReaderSpec:
     format: str
     suffixes: tuple[str, ...]
     read: Reader
+    zipped: bool = False  # a zip archive whose unpacked size is checked before reading
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Limits that keep one hostile file from taking all memory."""
+
+    max_unpacked_mb: float = DEFAULT_MAX_UNPACKED_MB  # DOCX/ODT: everything in the archive, unpacked
 
 
 READERS: dict[str, ReaderSpec] = {}
 
 
-def register(format: str, suffixes: tuple[str, ...]) -> Callable[[Reader], Reader]:
+def register(format: str, suffixes: tuple[str, ...], *, zipped: bool = False) -> Callable[[Reader], Reader]:
     def decorate(fn: Reader) -> Reader:
-        spec = ReaderSpec(format, suffixes, fn)
+        spec = ReaderSpec(format, suffixes, fn, zipped)
         for suffix in suffixes:
             READERS[suffix] = spec
         return fn
@@ -60,8 +69,11 @@ def reader_for(path: Path) -> ReaderSpec:
     return spec
 
 
-def read_document(path: Path) -> ExtractedDocument:
-    return reader_for(path).read(path)
+def read_document(path: Path, limits: ReadLimits | None = None) -> ExtractedDocument:
+    spec = reader_for(path)
+    if spec.zipped:
+        check_unpacked_size(path, int((limits or ReadLimits()).max_unpacked_mb * 1024 * 1024))
+    return spec.read(path)
 
 
 # Built-in readers register themselves on import, through the same registry as any addition.

@@ -69,7 +69,7 @@ def _table(tbl, out: _Pages) -> None:
     out.add("\n")
 
 
-@register("docx", (".docx",))
+@register("docx", (".docx",), zipped=True)
 def read_docx(path: Path) -> ExtractedDocument:
     try:
         document = docx.Document(str(path))

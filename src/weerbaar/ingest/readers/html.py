@@ -6,6 +6,7 @@ paragraphs separated by a blank line, so passages follow the page's own structur
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -24,36 +25,43 @@ _BLOCKS = frozenset(
     "figcaption caption address hr".split()
 )
 _CELLS = frozenset({"td", "th"})
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def _text_of(node) -> str:
+    """The text of ``node`` with blocks as paragraphs; iterative, so any nesting depth works."""
     parts: list[str] = []
-
-    def walk(n) -> None:
+    # Work items: a node to visit, or a string to emit once a node's children are done.
+    stack: list = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, str):
+            parts.append(n)
+            continue
         tag = n.tag
         if tag == "-text":
             parts.append(" ".join(n.text_content.split()) if n.text_content.strip() else " ")
-            return
+            continue
         if tag == "br":
             parts.append("\n")
-            return
+            continue
         block = tag in _BLOCKS
         if block:
             parts.append("\n\n")
+        closing = ("\n\n" if block else "")
+        if tag in _CELLS:
+            closing = " | " + closing
+        if closing:
+            stack.append(closing)
+        children = []
         child = n.child
         while child is not None:
-            walk(child)
+            children.append(child)
             child = child.next
-        if tag in _CELLS:
-            parts.append(" | ")
-        if block:
-            parts.append("\n\n")
-
-    walk(node)
+        stack.extend(reversed(children))
     lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
     text = "\n".join(lines)
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
+    text = _BLANK_LINES.sub("\n\n", text)
     return text.replace(" | \n", "\n")
 
 

@@ -33,7 +33,7 @@ def _walk(node, pages: list[list[str]]) -> None:
             _walk(child, pages)
 
 
-@register("odt", (".odt",))
+@register("odt", (".odt",), zipped=True)
 def read_odt(path: Path) -> ExtractedDocument:
     try:
         document = opendocument.load(str(path))
