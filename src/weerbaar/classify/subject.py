@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from weerbaar.classify.stage import TextContext
+from weerbaar.organisations import find_safety_region
 
 KINDS = ("eigen", "veiligheidsregio", "ggd", "andere_gemeente", "rijk", "ander", "algemeen")
 _MENTIONS: dict[str, re.Pattern] = {
@@ -102,13 +103,25 @@ class SubjectDetector:
     def _name(kind: str, text: str, context: TextContext) -> str | None:
         if kind == "eigen":
             return context.organisation
-        if kind in _NAMES:
-            found = [m.group(0) for m in _NAMES[kind].finditer(text + " " + context.before[-400:])]
-            named = [f for f in found if " " in f.strip() or "-" in f]
-            return (named or found or [None])[0]
+        source = text + " " + context.before[-400:]
+        if kind == "veiligheidsregio":  # one of the 25, by name or abbreviation ("VRBZO"), else unnamed
+            candidates = [m.group(0) for m in _NAMES[kind].finditer(source)] + re.findall(r"\bVR[A-Z]{1,4}\b", source)
+            for candidate in candidates:
+                words = candidate.split()
+                for n in range(len(words), 0, -1):
+                    region = find_safety_region(" ".join(words[:n]))
+                    if region:
+                        return region.full_name
+            return None
+        if kind == "ggd":
+            found = [m.group(0) for m in _NAMES[kind].finditer(source)]
+            named = [" ".join(f.split()[:3]) for f in found if " " in f.strip() or "-" in f]
+            return (named or [None])[0]
         if kind == "andere_gemeente":
-            m = _MENTIONS["municipality"].search(text)
-            return f"Gemeente {m.group(1)}" if m else None
+            own = (context.organisation or "").lower()
+            other = next((m.group(1) for m in _MENTIONS["municipality"].finditer(text) if m.group(1).lower() not in own),
+                         None)
+            return f"Gemeente {other}" if other else None
         if kind == "rijk":
             return "Rijksoverheid"
         return None
