@@ -25,7 +25,7 @@ from weerbaar.classify.analyser import Analyser
 from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.evaluate import _labels, attach_texts, default_devset, load_devset, shared_folder
 from weerbaar.classify.lexical import CorpusStats
-from weerbaar.classify.model import RelevanceModel
+from weerbaar.classify.model import FEATURES, RelevanceModel
 from weerbaar.codebook import load_codebook
 from weerbaar.review.active import rerank
 from weerbaar.workspace import Workspace
@@ -43,11 +43,12 @@ def wss(curve: np.ndarray, level: float = 0.95) -> float:
     return level - needed / len(curve)
 
 
-def simulate_active(features: np.ndarray, y: np.ndarray, prior: RelevanceModel) -> list[int]:
+def simulate_active(features: np.ndarray, y: np.ndarray, prior: np.ndarray) -> list[int]:
+    """The screening order when the queue re-ranks after every decision, starting from ``prior`` scores."""
     decided: dict[int, bool] = {}
     order = []
     while len(order) < len(y):
-        state = rerank(features, prior.probability(features), decided)
+        state = rerank(features, prior, decided)
         nxt = state.order[0]
         order.append(nxt)
         decided[nxt] = bool(y[nxt])
@@ -69,8 +70,7 @@ def main() -> None:
     with Embedder() as embedder, tempfile.TemporaryDirectory() as tmp, Workspace.open(Path(tmp) / "ws", create=True) as ws:
         items = attach_texts(items, ws, shared_folder())
         analyser = Analyser(book, prior, embedder)
-        stats = CorpusStats.from_workspace(ws.conn, analyser.vocabulary.all_stems())
-        results = analyser.analyse([i.text for i in items], stats)
+        results = analyser.analyse([i.text for i in items], CorpusStats.reference(), contexts=[i.context for i in items])
     labels = _labels(items, analyser.measure_ids)
     rows = {name: [] for name in ("actief leren", "ingebouwde rangorde", "trefwoordscan", "willekeurig")}
     measures_used = []
@@ -82,9 +82,10 @@ def main() -> None:
             continue
         measures_used.append((m, int(y.sum())))
         feats = np.stack([r.features[j] for r in results])
-        rows["actief leren"].append(recall_curve(simulate_active(feats, y, prior), y))
-        rows["ingebouwde rangorde"].append(recall_curve(list(np.argsort(-prior.probability(feats), kind="stable")), y))
-        rows["trefwoordscan"].append(recall_curve(list(np.argsort(-feats[:, 1], kind="stable")), y))
+        builtin = np.array([r.scores[j] for r in results])
+        rows["actief leren"].append(recall_curve(simulate_active(feats, y, builtin), y))
+        rows["ingebouwde rangorde"].append(recall_curve(list(np.argsort(-builtin, kind="stable")), y))
+        rows["trefwoordscan"].append(recall_curve(list(np.argsort(-feats[:, FEATURES.index("terms")], kind="stable")), y))
         rows["willekeurig"].append(np.mean([recall_curve(list(rng.permutation(len(y))), y) for _ in range(50)], axis=0))
     n = len(items)
     print(f"{n} passages; measures: " + ", ".join(f"{m} ({k} positive)" for m, k in measures_used))
