@@ -502,7 +502,7 @@ def import_decisions(ws: Workspace, path: Path, codebook=None) -> ImportResult:
         except _Invalid as exc:
             problems.append(f"{path.name}, regel {line}: {exc}.")
     if problems:
-        raise DecisionImportError(path.name, problems)
+        raise DecisionImportError(path.name, sorted(problems, key=_line_of))
     imported = present = unattached = undone = 0
     with ws.transaction() as conn:
         seen: dict[str, tuple[int, Decision]] = {}
@@ -536,6 +536,12 @@ def import_decisions(ws: Workspace, path: Path, codebook=None) -> ImportResult:
         if problems:
             raise DecisionImportError(path.name, problems)  # rolls the transaction back
     return ImportResult(imported, present, unattached, undone)
+
+
+def _line_of(problem: str) -> int:
+    """Problems in file order: 'name, regel 12: …' sorts by 12."""
+    match = re.search(r", regel (\d+): ", problem)
+    return int(match.group(1)) if match else 0
 
 
 def _stored(conn, uid: str) -> Decision | None:
