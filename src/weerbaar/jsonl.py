@@ -81,6 +81,10 @@ def loads(text: str):
         value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise JsonLineError(f"geen geldige JSON ({exc.msg}, teken {exc.pos + 1})") from None
+    except JsonLineError:
+        raise
+    except ValueError:  # an integer of more than 4,300 digits
+        raise JsonLineError("geen geldige JSON (een getal met te veel cijfers)") from None
     except RecursionError:
         raise JsonLineError("geen geldige JSON (te diep genest)") from None
     _check_values(value)
