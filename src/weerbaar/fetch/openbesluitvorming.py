@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from weerbaar.fetch.http import FetchError, Http
+from weerbaar.fetch.http import FetchError, Http, Unreachable
 from weerbaar.fetch.pipeline import Candidate
 from weerbaar.organisations import normalise_organisation
 from weerbaar.workspace import Workspace
@@ -117,6 +117,8 @@ def probe(http: Http, base: str = DEFAULT_BASE) -> tuple[bool, str]:
     try:
         found = sources(http, base)
         stats = http.get_json(f"{base}/api/stats")
+    except Unreachable as exc:  # the network, not the API: say so
+        return False, f"OpenBesluitvorming is niet te bereiken. {exc.message}"
     except FetchError as exc:
         return False, f"OpenBesluitvorming antwoordt niet zoals verwacht: {exc.message}"
     if not found:
