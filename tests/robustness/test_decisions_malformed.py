@@ -106,6 +106,18 @@ def test_a_uid_that_is_here_with_other_content_is_refused(ws, kept, tmp_path):
     assert [d.uid for d in all_decisions(ws)] == [kept.uid]  # 'nieuw' was rolled back
 
 
+def test_csv_booleans_may_be_spelled_ja_nee_or_waar_onwaar(ws, kept, tmp_path):
+    header, row, *_ = _csv_export(ws, kept, tmp_path)
+    assert ";anna;1;" in row  # the export's own spelling
+    path = tmp_path / "met-hand.csv"
+    edited = [row.replace(kept.uid, f"hand-{i}").replace(";anna;1;", f";anna;{word};", 1)
+              for i, word in enumerate(["ja", "NEE", "WAAR", "onwaar", "0"])]
+    path.write_text("\r\n".join([header, *edited]) + "\r\n", encoding="utf-8-sig")
+    assert tuple(import_decisions(ws, path)) == (5, 0, 0)
+    relevant = {d.uid: d.relevant for d in all_decisions(ws) if d.uid.startswith("hand-")}
+    assert relevant == {"hand-0": True, "hand-1": False, "hand-2": True, "hand-3": False, "hand-4": False}
+
+
 def test_a_bom_crlf_and_blank_lines_are_fine_and_an_empty_file_adds_nothing(ws, tmp_path):
     path = tmp_path / "windows.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + line(uid="a").encode() + b"\r\n\r\n" + line(uid="b").encode() + b"\r\n")
@@ -123,7 +135,8 @@ def _csv_export(ws, kept, tmp_path):
 
 
 @pytest.mark.parametrize("change, expected", [
-    (lambda row: row.replace(";ja;", ";yes;", 1), "veld 'relevant' moet ja of nee zijn, niet 'yes'"),
+    (lambda row: row.replace(";anna;1;", ";anna;yes;", 1), "veld 'relevant' moet 1 of 0 (of ja of nee) zijn, niet 'yes'"),
+    (lambda row: row.replace(";anna;1;", ";anna;misschien;", 1), "veld 'relevant' moet 1 of 0"),
     (lambda row: row.replace(";2;", ";99;", 1), "veld 'stage' is 99; toegestaan is 0 tot en met 4"),
     (lambda row: row.replace(";2;", ";twee;", 1), "veld 'stage' moet een geheel getal zijn"),
     (lambda row: row.replace(";2.2;", ";7.7;", 1), "maatregel '7.7' bestaat niet in het codeboek"),

@@ -127,6 +127,14 @@ def test_proef_for_every_source_and_no_network_is_not_a_wrong_answer(tmp_path, p
     assert result.exit_code == 1 and "Kan de server niet bereiken" in result.stderr
 
 
+def test_api_sources_without_network_stop_with_that_reason(tmp_path):
+    dead = _dead()
+    for args in (["ori", "Testdorp", "--api", dead], ["openbesluitvorming", "testdorp", "--api", dead]):
+        result = _haal(*args, "-w", str(tmp_path / "ws"), *FAST)
+        assert result.exit_code == 1 and "Kan de server niet bereiken" in result.stderr, result.output
+        assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("error, expected", [
     (httpx.ConnectError("[Errno -2] Name or service not known"), "Geen netwerk of onbekend adres"),
     (httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), "Geen netwerk of onbekend adres"),

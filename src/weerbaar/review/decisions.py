@@ -39,9 +39,9 @@ REQUIRED_FIELDS = ("uid", "measure_id", "reviewer", "relevant", "document_sha256
 #: The longest note a reviewer can write; CSV import raises the csv module's field limit to it.
 MAX_NOTE_CHARS = 1_000_000
 MAX_POSITION = 2**31 - 1  # pages and character offsets; larger numbers cannot be real
-#: Booleans in the CSV export, and what the CSV import accepts (older exports wrote 1/0; Dutch
-#: Excel writes WAAR/ONWAAR when a column is retyped).
-CSV_TRUE, CSV_FALSE = "ja", "nee"
+#: Booleans in the CSV export, and what the CSV import accepts besides: ja/nee for people who
+#: edit the file, WAAR/ONWAAR as Dutch Excel writes a column it retyped. Nothing else.
+CSV_TRUE, CSV_FALSE = "1", "0"
 _CSV_TRUE_SPELLINGS = {"ja", "1", "waar"}
 _CSV_FALSE_SPELLINGS = {"nee", "0", "onwaar"}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -236,7 +236,7 @@ def export_decisions(ws: Workspace, path: Path, fmt: str | None = None) -> int:
     """Write every decision (undone ones too) to JSONL or CSV (UTF-8 with BOM, ';' for Dutch Excel).
 
     JSONL escapes Unicode line separators (see :mod:`weerbaar.jsonl`); CSV writes booleans as
-    ja/nee and puts an apostrophe before text that a spreadsheet would run as a formula
+    1/0 and puts an apostrophe before text that a spreadsheet would run as a formula
     (:mod:`weerbaar.safe_cells`); :func:`import_decisions` reads both back exactly."""
     fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     decisions = all_decisions(ws)
@@ -360,7 +360,7 @@ def _bool(r: dict, key: str, *, from_csv: bool, required: bool = False) -> bool 
             return True
         if spelled in _CSV_FALSE_SPELLINGS:
             return False
-        raise _Invalid(f"veld '{key}' moet {CSV_TRUE} of {CSV_FALSE} zijn, niet {_short(value)}")
+        raise _Invalid(f"veld '{key}' moet {CSV_TRUE} of {CSV_FALSE} (of ja of nee) zijn, niet {_short(value)}")
     raise _Invalid(f"veld '{key}' moet true of false zijn (zonder aanhalingstekens), niet {_short(value)}")
 
 
