@@ -10,7 +10,8 @@
   decision, else the reviewers' agreement; a disagreement is a conflict (:func:`conflicts`).
 - :func:`agreement` gives Cohen's kappa per measure for every pair of reviewers.
 - :func:`export_decisions` / :func:`import_decisions` move decisions between workspaces (JSONL,
-  or CSV for Excel), matched by uid, re-attached by document hash and text.
+  or CSV for Excel), matched by uid, re-attached by document hash and text. An import checks
+  every record first and writes all or nothing (:class:`DecisionImportError` lists each bad line).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from itertools import combinations
 from datetime import datetime
+from itertools import combinations
 from pathlib import Path
 
 from weerbaar import jsonl
