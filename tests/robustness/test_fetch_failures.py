@@ -63,6 +63,11 @@ def test_no_network_is_said_as_such_for_downloads(tmp_path):
     assert "Kan de server niet bereiken" in result.stderr and "weigert de verbinding" in result.stderr
     assert "antwoordt niet zoals verwacht" not in result.stderr
     assert "alle 2 downloads zijn mislukt" in result.stderr
+    as_json = _haal("lijst", str(_list(tmp_path, [f"{dead}/a.pdf", f"{dead}/b.pdf"])), "-w", str(tmp_path / "ws"),
+                    "--wachttijd", "0", "--pogingen", "1", "--json")
+    first, second = (i["melding"] for i in json.loads(as_json.stdout)["items"])
+    assert first.endswith("(na 2 pogingen).")  # retried once, then known to be out of reach …
+    assert second.endswith("(eerder in deze run; niet opnieuw geprobeerd).")  # … so the next URL does not wait again
 
 
 def test_website_without_network_or_with_only_failing_documents_exits_nonzero(tmp_path, pdfs):
@@ -152,6 +157,7 @@ def test_dns_failure_and_an_unreachable_network_are_no_network(error, expected):
     with pytest.raises(Unreachable) as info:
         http.get_json("http://bron.invalid/api/stats")
     assert info.value.message.startswith(expected) and "bron.invalid" in info.value.message
+    http = Http(HttpSettings(retries=0, delay=0))
     http._client = httpx.Client(transport=httpx.MockTransport(lambda r: (_ for _ in ()).throw(httpx.ReadError("x"))))
     with pytest.raises(FetchError) as other:  # a broken connection is not "no network"
         http.get_json("http://bron.invalid/api/stats")

@@ -77,6 +77,9 @@ class Http:
     _client: httpx.Client | None = None
     _last: dict[str, float] = field(default_factory=dict)
     _paused_until: dict[str, float] = field(default_factory=dict)
+    # Hosts found unreachable after all retries: the rest of the run fails them at once instead
+    # of waiting out the backoff again per URL (an offline laptop and a list of 500 addresses).
+    _unreachable: dict[str, str] = field(default_factory=dict)
 
     @property
     def client(self) -> httpx.Client:
@@ -109,6 +112,8 @@ class Http:
                 **kwargs) -> httpx.Response:
         """Send with retries; with ``stream_to`` the body is written there (at most ``max_bytes``)."""
         host = urlsplit(url).netloc
+        if host in self._unreachable:
+            raise Unreachable(f"{self._unreachable[host]} (eerder in deze run; niet opnieuw geprobeerd).")
         attempt, wait = 0, self.settings.backoff
         while True:
             self._wait_turn(host)
@@ -122,6 +127,7 @@ class Http:
                 if attempt > self.settings.retries:
                     reason = unreachable_reason(exc, host)
                     if reason:
+                        self._unreachable[host] = reason
                         raise Unreachable(f"{reason} (na {attempt} {'poging' if attempt == 1 else 'pogingen'}).") from exc
                     raise FetchError(f"Netwerkfout na {attempt} pogingen: {type(exc).__name__}: {exc}") from exc
                 self.sleep(wait)
