@@ -106,6 +106,18 @@ def test_a_uid_that_is_here_with_other_content_is_refused(ws, kept, tmp_path):
     assert [d.uid for d in all_decisions(ws)] == [kept.uid]  # 'nieuw' was rolled back
 
 
+def test_csv_line_numbers_count_the_lines_inside_quoted_fields(ws, kept, tmp_path):
+    header, row, *_ = _csv_export(ws, kept, tmp_path)
+    multi = row.replace(kept.uid, "meer-regels").replace(";2;;;0;", ';2;;"een\r\ntwee\r\ndrie\r\nvier";0;', 1)
+    assert multi != row.replace(kept.uid, "meer-regels")  # stage 2, no elements, the note, settles 0
+    bad = row.replace(kept.uid, "fout").replace(";anna;1;", ";anna;yes;", 1)
+    path = tmp_path / "regels.csv"
+    path.write_text("\r\n".join([header, multi, bad]) + "\r\n", encoding="utf-8-sig")
+    with pytest.raises(DecisionImportError) as info:  # header 1, the note spans lines 2-5, the bad record is on 6
+        import_decisions(ws, path)
+    assert [p.split(":")[0] for p in info.value.problems] == ["regels.csv, regel 6"]
+
+
 def test_csv_booleans_may_be_spelled_ja_nee_or_waar_onwaar(ws, kept, tmp_path):
     header, row, *_ = _csv_export(ws, kept, tmp_path)
     assert ";anna;1;" in row  # the export's own spelling
@@ -168,11 +180,13 @@ def test_csv_without_the_export_columns_a_binary_csv_and_an_oversized_field(ws, 
         import_decisions(ws, binary)
     header, row, *_ = _csv_export(ws, kept, tmp_path)
     huge = tmp_path / "reus.csv"
-    huge.write_text(header + "\r\n" + row.replace(";;", ';"' + "x" * (MAX_NOTE_CHARS + 100) + '";', 1) + "\r\n",
+    huge.write_text(header + "\r\n" + row.replace(";2;;;0;", ';2;;"' + "x" * (MAX_NOTE_CHARS + 100) + '";0;', 1)
+                    + "\r\n",
                     encoding="utf-8-sig")
     with pytest.raises(DecisionImportError) as info:
         import_decisions(ws, huge)
-    assert info.value.problems[0].startswith("reus.csv, regel 2: ")
+    assert info.value.problems == [f"reus.csv, regel 2: een veld is langer dan {MAX_NOTE_CHARS} tekens, de grens "
+                                   "van een notitie; de rest van het bestand is niet gelezen."]
     assert len(all_decisions(ws)) == 1
 
 

@@ -466,8 +466,9 @@ def _read_records(path: Path) -> tuple[list[tuple[int, object]], list[str], bool
             except StopIteration:
                 break
             except csv.Error as exc:
-                problems.append(f"{path.name}, regel {line}: geen geldige CSV ({exc}); de rest van het bestand "
-                                "is niet gelezen.")
+                reason = (f"een veld is langer dan {MAX_NOTE_CHARS} tekens, de grens van een notitie"
+                          if "field limit" in str(exc) else f"geen geldige CSV ({exc})")
+                problems.append(f"{path.name}, regel {line}: {reason}; de rest van het bestand is niet gelezen.")
                 break
             if any((v or "").strip() for v in row.values() if isinstance(v, str)) or row.get(None):
                 records.append((line, row))
