@@ -162,3 +162,27 @@ def test_dns_failure_and_an_unreachable_network_are_no_network(error, expected):
     with pytest.raises(FetchError) as other:  # a broken connection is not "no network"
         http.get_json("http://bron.invalid/api/stats")
     assert not isinstance(other.value, Unreachable)
+
+
+def test_openbesluitvorming_feed_with_raw_line_separators_in_a_record(ws, pdfs):
+    """JSON allows U+2028/U+2029/U+0085 unescaped inside strings; the NDJSON feed is split by "\\n" only."""
+    from tests.test_fetch import obv_doc
+    from weerbaar.fetch import openbesluitvorming as obv
+    from weerbaar.fetch.pipeline import fetch_candidates
+
+    state = FakeSources(pdfs)
+    state.ndjson_ascii = False
+    http = Http(HttpSettings(retries=0, delay=0))
+    with Server(state) as server:
+        state.obv_docs = [obv_doc(1, "Begroting\u2028 2025\x85", server.url + "/files/begroting-2025.pdf"),
+                          obv_doc(2, "Jaarverslag\u2029 2024", server.url + "/files/jaarverslag-2024.pdf")]
+        report = fetch_candidates(ws, http, obv.follow_candidates(ws, http, "testdorp", base=server.url))
+        assert report.count("nieuw") == 2
+        for broken, reason in (([{"seq": 3, "op": "delete", "entity_type": "Document"}, "kapot"],
+                                "regel 2 van een pagina: geen object"),
+                               ([{"seq": 3, "op": "upsert", "entity_type": "Document"}],
+                                "regel 1 van een pagina: 'entity_id' ontbreekt")):
+            state.obv_changes = broken  # a broken feed is the source's fault: a clear error, no traceback
+            with pytest.raises(FetchError, match=f"De exportfeed van 'testdorp' is beschadigd: {reason}"):
+                list(obv.follow_candidates(ws, http, "testdorp", base=server.url))
+    http.close()
