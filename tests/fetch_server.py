@@ -26,6 +26,7 @@ class FakeSources:
         self.obv_docs: list[dict] = []
         self.obv_changes: list[dict] = []
         self.site: dict[str, tuple[str, str]] = {}  # path → (content type, body)
+        self.ndjson_ascii = True  # False: the export feed writes U+2028 and friends raw, as JSON allows
 
     # -- ORI ------------------------------------------------------------------------------
     def ori_search(self, body: dict) -> dict:
@@ -131,14 +132,15 @@ def make_handler(state: FakeSources):
                 docs = [d for d in state.obv_docs if d["source"] == params.get("source")]
                 start = int(params.get("cursor") or 0)
                 page = docs[start : start + 2]
-                lines = "\n".join(json.dumps(state.export_record(d, start + i + 1)) for i, d in enumerate(page))
+                lines = "\n".join(json.dumps(state.export_record(d, start + i + 1), ensure_ascii=state.ndjson_ascii)
+                                  for i, d in enumerate(page))
                 return self._send(200, lines, "application/x-ndjson", {
                     "X-Next-Cursor": str(start + len(page)), "X-Has-More": str(start + 2 < len(docs)).lower(),
                     "X-Changes-Cursor": "c0"})
             if path == "/api/export/changes":
                 start = int((params.get("cursor") or "c0")[1:])
                 page = state.obv_changes[start:]
-                lines = "\n".join(json.dumps(r) for r in page)
+                lines = "\n".join(json.dumps(r, ensure_ascii=state.ndjson_ascii) for r in page)
                 return self._send(200, lines, "application/x-ndjson",
                                   {"X-Next-Cursor": f"c{start + len(page)}", "X-Has-More": "false"})
             if path in state.site:

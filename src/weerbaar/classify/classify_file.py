@@ -1,10 +1,16 @@
-"""Classifying JSONL lines from outside a workspace, one result per input line, errors included."""
+"""Classifying JSONL lines from outside a workspace, one result per input line, errors included.
+
+Lines are split on ``\\n`` only and decoded one by one (:mod:`weerbaar.jsonl`): a U+2028 inside a
+text does not split it, a BOM on line 1 is fine, and a line that is not UTF-8, not JSON, nested
+too deep, holds a lone surrogate or a NaN gets its own error while the rest is still classified.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import math
+from collections.abc import Iterable, Iterator
 
+from weerbaar import jsonl
 from weerbaar.classify.analyser import Analyser
 from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.lexical import CorpusStats
@@ -13,15 +19,20 @@ from weerbaar.classify.model import RelevanceModel
 BATCH = 256
 
 
-def _parse(line: str, number: int, max_chars: int) -> tuple[object, str | None, str | None]:
+def _parse(line: jsonl.Line, max_chars: int) -> tuple[object, str | None, str | None]:
     """(id, text, error) for one input line."""
+    number = line.number
+    if line.error:
+        return None, None, f"regel {number}: {line.error}"
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, None, f"regel {number}: geen geldige JSON ({exc.msg})"
+        record = jsonl.loads(line.text)
+    except jsonl.JsonLineError as exc:
+        return None, None, f"regel {number}: {exc.reason}"
     if not isinstance(record, dict):
         return None, None, f"regel {number}: verwacht een object met 'id' en 'text'"
     ident = record.get("id", number)
+    if not (ident is None or isinstance(ident, (str, int)) or (isinstance(ident, float) and math.isfinite(ident))):
+        return None, None, f"regel {number}: 'id' moet tekst of een getal zijn"
     text = record.get("text")
     if not isinstance(text, str):
         return ident, None, f"regel {number}: veld 'text' ontbreekt of is geen tekst"
@@ -32,7 +43,18 @@ def _parse(line: str, number: int, max_chars: int) -> tuple[object, str | None, 
     return ident, text, None
 
 
-def classify_lines(lines: list[str], codebook, *, ws=None, max_chars: int = 20000,
+def _as_lines(lines: Iterable[jsonl.Line | str]) -> list[jsonl.Line]:
+    """Lines from :func:`weerbaar.jsonl.read_lines`, or plain strings numbered from 1."""
+    out = []
+    for n, line in enumerate(lines, 1):
+        if isinstance(line, str):
+            line = jsonl.Line(n, line)
+        if line.error or line.text.strip():
+            out.append(line)
+    return out
+
+
+def classify_lines(lines: Iterable[jsonl.Line | str], codebook, *, ws=None, max_chars: int = 20000,
                    embedder: Embedder | None = None) -> Iterator[dict]:
     own = embedder is None
     embedder = embedder or Embedder()
@@ -43,7 +65,7 @@ def classify_lines(lines: list[str], codebook, *, ws=None, max_chars: int = 2000
 
             analyser = analyser.with_model(workspace_model(ws, analyser)[0])
         stats = CorpusStats.reference()
-        parsed = [(n, *_parse(line, n, max_chars)) for n, line in enumerate(lines, 1) if line.strip()]
+        parsed = [(line.number, *_parse(line, max_chars)) for line in _as_lines(lines)]
         for start in range(0, len(parsed), BATCH):
             batch = parsed[start : start + BATCH]
             ok = [(n, ident, text) for n, ident, text, error in batch if error is None]

@@ -10,6 +10,8 @@ core; small ones are embedded in-process.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
@@ -34,8 +36,25 @@ def _load(threads: int):
     return USE(threads=threads)
 
 
-def _worker_init() -> None:
+def _end_with_parent(parent: int, interval: float = 0.25) -> None:
+    """Make this worker end when the process that started it ends, even by ``kill -9`` (which
+    runs no clean-up): otherwise each orphan keeps ~300 MB. A daemon thread watches the parent id,
+    which changes when the parent dies; it works on every platform and whichever thread of the
+    parent started the pool (Linux's PR_SET_PDEATHSIG follows the starting thread, not the process)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the parent died before we got here
+        os._exit(1)
+    threading.Thread(target=watch, name="weerbaar-ouder", daemon=True).start()
+
+
+def _worker_init(parent: int | None = None) -> None:
     global _worker_model
+    if parent is not None:
+        _end_with_parent(parent)
     _worker_model = _load(threads=1)
 
 
@@ -74,7 +93,8 @@ class Embedder:
             vectors = self._local().encode(texts).astype(np.float32)
             return lambda: vectors
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
+                                             initargs=(os.getpid(),))
         futures = [self._pool.submit(_worker_encode, texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK)]
         return lambda: np.vstack([f.result() for f in futures])
 

@@ -127,7 +127,7 @@ def classificeer(
     codeboek: CodebookOption = None,
     max_tekens: Annotated[int, typer.Option("--max-tekens", help="Langere teksten worden geweigerd.")] = 20000,
 ) -> None:
-    """Classificeer teksten van buiten een werkruimte (JSONL in, JSONL uit).
+    """Classificeer teksten van buiten een werkruimte (JSONL in, JSONL uit; UTF-8, één object per regel).
 
     Elke uitvoerregel: id, maatregelen boven de drempel (beste eerst, met score), fase, aanwijzing,
     bewijselementen en of mensen in een kwetsbare positie genoemd worden. Een fout in één regel
@@ -135,12 +135,15 @@ def classificeer(
     die werkruimte mee; zonder wegen alle woorden gelijk.
     """
     from weerbaar.classify.classify_file import classify_lines
+    from weerbaar.jsonl import dumps, read_lines
 
     book = load_codebook(codeboek)
     source = sys.stdin if str(bestand) == "-" else None
     if source is None and not bestand.is_file():
         raise typer.BadParameter(f"'{bestand}' bestaat niet.", param_hint="BESTAND")
-    lines = source.read().splitlines() if source else bestand.read_text("utf-8", errors="replace").splitlines()
+    # Bytes, split on "\n" only: a U+2028 in a text is not a line break, and a line that is not
+    # UTF-8 gets its own error instead of a silently replaced character.
+    lines = list(read_lines(source.buffer.read() if source else bestand.read_bytes()))
     # A workspace sharpens the word weights and may carry a learned model; it is optional here.
     ws_path = resolve_workspace_path(werkruimte)
     ws = Workspace.open(ws_path) if (ws_path / DB_FILENAME).exists() else None
@@ -149,7 +152,7 @@ def classificeer(
         errors = 0
         for result in classify_lines(lines, book, ws=ws, max_chars=max_tekens):
             errors += "error" in result
-            target.write(json.dumps(result, ensure_ascii=False) + "\n")
+            target.write(dumps(result) + "\n")
         target.flush()
     finally:
         if uit:

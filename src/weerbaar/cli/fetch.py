@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from weerbaar.cli.main import app
 from weerbaar.cli.options import JsonOption, WorkspaceOption, open_workspace
@@ -59,10 +60,18 @@ def _run(werkruimte, candidates_fn, *, max_mb, delay, retries, quiet, json_out, 
         finally:
             http.close()
     _print_report(report, json_out)
+    failed = report.count("fout")
+    if report.items and failed == len(report.items):
+        if not json_out:
+            err.print(Text.assemble(("Fout: ", "bold red"), f"alle {failed} downloads zijn mislukt; er is niets "
+                                    "opgehaald. Zie de redenen hierboven."))
+        raise typer.Exit(1)
+    if not report.items and not json_out:
+        err.print("Niets gevonden om op te halen.")
 
 
 def _fail(exc: FetchError) -> int:
-    err.print(f"[bold red]Fout:[/] {exc.message}")
+    err.print(Text.assemble(("Fout: ", "bold red"), exc.message))
     return 1
 
 
@@ -76,7 +85,7 @@ def _print_report(report: FetchReport, json_out: bool) -> None:
         return
     err.print(f"Nieuw opgehaald en ingelezen: {report.count('nieuw')}; gewijzigd: {report.count('gewijzigd')}; "
               f"ongewijzigd: {report.count('ongewijzigd')}; "
-              f"mislukt: {report.count('fout')}.")
+              f"mislukt: {report.count('fout')} van {len(report.items)}.")
     if report.failures:
         table = Table(title="Mislukt (wordt de volgende keer opnieuw geprobeerd)", title_justify="left")
         table.add_column("Adres", overflow="fold")
@@ -88,8 +97,17 @@ def _print_report(report: FetchReport, json_out: bool) -> None:
 
 def _probe(result: tuple[bool, str]) -> None:
     ok, message = result
-    (out.print if ok else err.print)(("[green]In orde:[/] " if ok else "[bold red]Niet in orde:[/] ") + message)
+    label = ("In orde: ", "green") if ok else ("Niet in orde: ", "bold red")
+    (out.print if ok else err.print)(Text.assemble(label, message))  # Text: URLs with [] are not markup
     raise typer.Exit(0 if ok else 1)
+
+
+def _probe_http() -> Http:
+    return Http(HttpSettings(retries=1, delay=0))
+
+
+Probe = Annotated[bool, typer.Option("--proef", help="Controleer alleen of de bron bereikbaar is en antwoordt zoals "
+                                                     "verwacht; er wordt niets opgehaald of opgeslagen.")]
 
 
 @fetch_app.command("ori")
@@ -100,7 +118,7 @@ def haal_ori(
     tot: DateTo = None,
     zoek: Annotated[Optional[str], typer.Option("--zoek", help="Alleen documenten met deze woorden.")] = None,
     api: Annotated[str, typer.Option("--api", help="Adres van het Elasticsearch-eindpunt.")] = "https://api.openraadsinformatie.nl/v1/elastic",
-    proef: Annotated[bool, typer.Option("--proef", help="Controleer alleen of de live API antwoordt zoals verwacht.")] = False,
+    proef: Probe = False,
     max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
@@ -111,7 +129,7 @@ def haal_ori(
     from weerbaar.fetch import ori
 
     if proef:
-        _probe(ori.probe(Http(HttpSettings(retries=1, delay=0)), api))
+        _probe(ori.probe(_probe_http(), api))
     if not gemeenten:
         raise typer.BadParameter("noem minstens één gemeente.", param_hint="GEMEENTEN")
     date_from, date_to = _date(van, "--van"), _date(tot, "--tot")
@@ -133,7 +151,7 @@ def haal_openbesluitvorming(
     tot: DateTo = None,
     volg: Annotated[bool, typer.Option("--volg", help="Volg de bron via de exportfeed: eerst alles, daarna alleen wijzigingen.")] = False,
     api: Annotated[str, typer.Option("--api", help="Basisadres van OpenBesluitvorming.")] = "https://openbesluitvorming.nl",
-    proef: Annotated[bool, typer.Option("--proef", help="Controleer alleen of de live API antwoordt zoals verwacht.")] = False,
+    proef: Probe = False,
     max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
@@ -141,7 +159,7 @@ def haal_openbesluitvorming(
     from weerbaar.fetch import openbesluitvorming as obv
 
     if proef:
-        _probe(obv.probe(Http(HttpSettings(retries=1, delay=0)), api))
+        _probe(obv.probe(_probe_http(), api))
     if not bronnen and not zoek:
         raise typer.BadParameter("noem een bron of geef --zoek.", param_hint="BRONNEN")
     date_from, date_to = _date(van, "--van"), _date(tot, "--tot")
@@ -167,16 +185,19 @@ def haal_website(
     max_paginas: Annotated[int, typer.Option("--max-paginas", min=1, help="Hoogstens zo veel pagina's bekijken.")] = 500,
     woorden: Annotated[Optional[str], typer.Option("--filter", help="Woorden, komma-gescheiden (standaard begroting, jaarverslag, …).")] = None,
     paginas: Annotated[bool, typer.Option("--paginas", help="Ook HTML-pagina's zelf ophalen als hun tekst past.")] = False,
+    proef: Probe = False,
     max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """Doorzoek een website (binnen het domein; sitemap, dan links; robots.txt wordt gerespecteerd)."""
-    from weerbaar.fetch.website import DEFAULT_FILTER, CrawlSettings, Crawler
+    from weerbaar.fetch.website import DEFAULT_FILTER, CrawlSettings, Crawler, probe
     from weerbaar.organisations import normalise_organisation
 
     if not url.startswith(("http://", "https://")):
         raise typer.BadParameter("geef een volledig adres met http:// of https://.", param_hint="URL")
     words = tuple(w.strip() for w in woorden.split(",") if w.strip()) if woorden else tuple(DEFAULT_FILTER)
+    if proef:
+        _probe(probe(_probe_http(), url, words))
     org, org_type = normalise_organisation(organisatie) if organisatie else (None, None)
 
     def candidates(ws, http):
@@ -195,12 +216,16 @@ def haal_lijst(
     bestand: Annotated[Path, typer.Argument(help="CSV met kolom url en eventueel organisatie, documenttype, jaar, datum, titel.",
                                             exists=True, dir_okay=False, show_default=False)],
     werkruimte: WorkspaceOption = None,
+    proef: Annotated[bool, typer.Option("--proef", help="Controleer alleen of elk adres antwoordt (zonder de "
+                                                        "bestanden op te halen); er wordt niets opgeslagen.")] = False,
     max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """Haal de adressen uit een CSV-lijst op, met de metadata uit de lijst."""
-    from weerbaar.fetch.urllist import read_url_list
+    from weerbaar.fetch.urllist import probe, read_url_list
 
     items = read_url_list(bestand)
+    if proef:
+        _probe(probe(Http(HttpSettings(retries=1, delay=wachttijd)), items))
     _run(werkruimte, lambda ws, http: items, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil,
          json_out=json_out, regions_file=regio_indeling)

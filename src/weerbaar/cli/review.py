@@ -35,13 +35,28 @@ def importeer(
     bestand: Annotated[Path, typer.Argument(help="Een eerder geëxporteerd bestand (.jsonl of .csv).", exists=True,
                                             dir_okay=False, show_default=False)],
     werkruimte: WorkspaceOption = None,
+    codeboek: CodebookOption = None,
 ) -> None:
-    """Lees beslissingen in uit een andere werkruimte; wat er al is, wordt overgeslagen."""
-    from weerbaar.review.decisions import import_decisions
+    """Lees beslissingen in uit een andere werkruimte; wat er al is, wordt overgeslagen.
 
+    Elke regel wordt eerst gecontroleerd (velden, fasen en maatregelen van het codeboek); bij één
+    fout wordt niets ingelezen en noemt weerbaar elke foute regel. Een beslissing die hier al is,
+    neemt een later ongedaan maken over; twee keer hetzelfde bestand inlezen voegt niets toe.
+    """
+    from weerbaar.codebook import load_codebook
+    from weerbaar.review.decisions import DecisionImportError, import_decisions
+
+    book = load_codebook(codeboek)
     with open_workspace(werkruimte) as ws:
-        imported, present, unattached = import_decisions(ws, bestand)
-    err.print(f"Ingelezen: {imported}; al aanwezig: {present}; zonder passage in deze werkruimte: {unattached} "
+        try:
+            result = import_decisions(ws, bestand, book)
+        except DecisionImportError as exc:  # file names and values may hold [brackets]: no markup
+            err.print("Fout: " + exc.message, markup=False, style="bold red", highlight=False, soft_wrap=True)
+            err.print("Tip: " + exc.hint, markup=False, style="yellow", soft_wrap=True)
+            raise typer.Exit(1) from None
+    err.print(f"Ingelezen: {result.imported}; al aanwezig: {result.present}"
+              + (f" (waarvan {result.undone} nu ongedaan gemaakt)" if result.undone else "")
+              + f"; zonder passage in deze werkruimte: {result.unattached} "
               "(bewaard; ze koppelen zodra het document wordt ingelezen).")
 
 

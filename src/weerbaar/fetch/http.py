@@ -31,6 +31,35 @@ class FetchError(Exception):
         self.status = status
 
 
+class Unreachable(FetchError):
+    """The server could not be reached at all (no network, unknown name, connection refused):
+    a problem of the network or the address, not of what the source answers."""
+
+
+_SOCKET_REASONS = (  # words in the OS's message → what it means for the user
+    (("Name or service not known", "nodename nor servname", "Temporary failure in name resolution",
+      "No address associated", "getaddrinfo failed", "Name does not resolve"),
+     "Geen netwerk of onbekend adres: de naam {host} is niet op te zoeken"),
+    (("Connection refused", "Errno 111", "WinError 10061"),
+     "Kan de server niet bereiken: {host} weigert de verbinding (klopt het adres, draait de server?)"),
+    (("Network is unreachable", "Errno 101", "No route to host", "Errno 113"),
+     "Geen netwerk: er is geen verbinding naar {host}"),
+)
+
+
+def unreachable_reason(exc: Exception, host: str) -> str | None:
+    """A Dutch sentence when ``exc`` means the server cannot be reached at all, else None."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"Kan de server niet bereiken: {host} antwoordt niet op een verbindingsverzoek (time-out; is er netwerk?)"
+    if not isinstance(exc, httpx.ConnectError):
+        return None
+    text = str(exc)
+    for needles, reason in _SOCKET_REASONS:
+        if any(n in text for n in needles):
+            return reason.format(host=host)
+    return f"Kan de server niet bereiken: geen verbinding met {host} ({text or type(exc).__name__})"
+
+
 @dataclass
 class HttpSettings:
     retries: int = 4
@@ -48,6 +77,9 @@ class Http:
     _client: httpx.Client | None = None
     _last: dict[str, float] = field(default_factory=dict)
     _paused_until: dict[str, float] = field(default_factory=dict)
+    # Hosts found unreachable after all retries: the rest of the run fails them at once instead
+    # of waiting out the backoff again per URL (an offline laptop and a list of 500 addresses).
+    _unreachable: dict[str, str] = field(default_factory=dict)
 
     @property
     def client(self) -> httpx.Client:
@@ -80,6 +112,8 @@ class Http:
                 **kwargs) -> httpx.Response:
         """Send with retries; with ``stream_to`` the body is written there (at most ``max_bytes``)."""
         host = urlsplit(url).netloc
+        if host in self._unreachable:
+            raise Unreachable(f"{self._unreachable[host]} (eerder in deze run; niet opnieuw geprobeerd).")
         attempt, wait = 0, self.settings.backoff
         while True:
             self._wait_turn(host)
@@ -91,6 +125,10 @@ class Http:
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 attempt += 1
                 if attempt > self.settings.retries:
+                    reason = unreachable_reason(exc, host)
+                    if reason:
+                        self._unreachable[host] = reason
+                        raise Unreachable(f"{reason} (na {attempt} {'poging' if attempt == 1 else 'pogingen'}).") from exc
                     raise FetchError(f"Netwerkfout na {attempt} pogingen: {type(exc).__name__}: {exc}") from exc
                 self.sleep(wait)
                 wait *= 2
@@ -103,7 +141,7 @@ class Http:
                     raise FetchError("De bron blijft 'te veel verzoeken' (429) antwoorden.", 429)
                 self.sleep(min(retry_after, self.settings.max_retry_after))
                 continue
-            if response.status_code >= 500:
+            if response.status_code >= 500 and response.status_code != 501:  # 501: never works, no retry
                 attempt += 1
                 if attempt > self.settings.retries:
                     raise FetchError(f"De server antwoordt met fout {response.status_code} (na {attempt} pogingen).",
@@ -137,6 +175,21 @@ class Http:
                 raise httpx.RemoteProtocolError(f"afgebroken na {size} van {declared} bytes")
         partial.replace(target)
         return response
+
+    def check(self, url: str) -> int:
+        """The status a URL answers with, without downloading it: HEAD, or a GET whose body is
+        not read when the server does not do HEAD."""
+        status = self.request("HEAD", url).status_code
+        if status in (405, 501):
+            host = urlsplit(url).netloc
+            self._wait_turn(host)
+            try:
+                with self.client.stream("GET", url) as response:
+                    status = response.status_code
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                reason = unreachable_reason(exc, host)
+                raise (Unreachable if reason else FetchError)(f"{reason}." if reason else f"Netwerkfout: {exc}") from exc
+        return status
 
     def get_json(self, url: str, **kwargs):
         response = self.request("GET", url, **kwargs)

@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from weerbaar.fetch.http import FetchError, Http
+from weerbaar.fetch.http import FetchError, Http, Unreachable
 from weerbaar.fetch.pipeline import Candidate
+from weerbaar.jsonl import JsonLineError, loads, read_lines
 from weerbaar.organisations import normalise_organisation
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.db import timestamp
@@ -92,10 +92,19 @@ def follow_candidates(ws: Workspace, http: Http, organization: str, *, base: str
             raise FetchError(f"Export antwoordt met fout {response.status_code}.", response.status_code)
         if endpoint == "snapshot" and changes_cursor is None:
             changes_cursor = response.headers.get("X-Changes-Cursor")
-        for line in response.text.splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
+        for line in read_lines(response.content):  # by "\n" only: a U+2028 in a title is no line break
+            try:
+                if line.error:
+                    raise JsonLineError(line.error)
+                record = loads(line.text)
+                if not isinstance(record, dict):
+                    raise JsonLineError("geen object")
+                if record.get("op") != "delete" and record.get("entity_type") == "Document" \
+                        and not isinstance(record.get("entity_id"), str):
+                    raise JsonLineError("'entity_id' ontbreekt")
+            except JsonLineError as exc:
+                raise FetchError(f"De exportfeed van '{organization}' is beschadigd: regel {line.number} van een "
+                                 f"pagina: {exc.reason}. De volgende run begint weer bij dezelfde positie.") from None
             if record.get("op") == "delete" or record.get("entity_type") != "Document":
                 continue
             candidate = _candidate(http, base, record["entity_id"], {
@@ -117,6 +126,8 @@ def probe(http: Http, base: str = DEFAULT_BASE) -> tuple[bool, str]:
     try:
         found = sources(http, base)
         stats = http.get_json(f"{base}/api/stats")
+    except Unreachable as exc:  # the network, not the API: say so
+        return False, f"OpenBesluitvorming is niet te bereiken. {exc.message}"
     except FetchError as exc:
         return False, f"OpenBesluitvorming antwoordt niet zoals verwacht: {exc.message}"
     if not found:

@@ -69,10 +69,12 @@ def candidates(http: Http, municipality: str, *, date_from: str | None = None, d
 
 def probe(http: Http, base: str = DEFAULT_BASE) -> tuple[bool, str]:
     """Does the live API answer as expected? (True, explanation) or (False, explanation)."""
-    from weerbaar.fetch.http import FetchError
+    from weerbaar.fetch.http import FetchError, Unreachable
 
     try:
         data = http.post_json(f"{base.rstrip('/')}/ori_*/_search", {"size": 1, "query": {"term": {"@type": "MediaObject"}}})
+    except Unreachable as exc:  # the network, not ORI: say so
+        return False, f"ORI is niet te bereiken. {exc.message}"
     except FetchError as exc:
         return False, f"ORI antwoordt niet zoals verwacht: {exc.message}"
     hits = data.get("hits", {}).get("hits", [])

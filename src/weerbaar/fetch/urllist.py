@@ -42,3 +42,23 @@ def read_url_list(path: Path) -> list[Candidate]:
             title=row.get("titel") or None, date=probe.date, year=probe.year if row.get("jaar") else None,
             doc_type=probe.doc_type if row.get("documenttype") else None))
     return out
+
+
+def probe(http, candidates: list[Candidate]) -> tuple[bool, str]:
+    """Does every address in the list answer (200), without downloading the files?"""
+    from weerbaar.fetch.http import FetchError
+
+    if not candidates:
+        return False, "De lijst bevat geen adressen."
+    failed = []
+    for c in candidates:
+        try:
+            status = http.check(c.url)
+            if status != 200:
+                failed.append(f"{c.url}: antwoordt met {status}")
+        except FetchError as exc:
+            failed.append(f"{c.url}: {exc.message}")
+    if failed:
+        return False, (f"{len(failed)} van de {len(candidates)} adressen zijn niet op te halen:\n  "
+                       + "\n  ".join(failed))
+    return True, f"Alle {len(candidates)} adressen antwoorden."

@@ -22,7 +22,7 @@ from defusedxml import ElementTree
 from protego import Protego
 from selectolax.lexbor import LexborHTMLParser
 
-from weerbaar.fetch.http import USER_AGENT, FetchError, Http
+from weerbaar.fetch.http import USER_AGENT, FetchError, Http, Unreachable
 from weerbaar.fetch.pipeline import Candidate
 
 DEFAULT_FILTER = ["begroting", "jaarverslag", "jaarstukken", "jaarrekening", "beleidsplan", "risicoprofiel",
@@ -68,6 +68,8 @@ class Crawler:
         try:
             response = self.http.request("GET", root + "/robots.txt")
             text = response.text if response.status_code == 200 else ""
+        except Unreachable:  # the whole site is out of reach: nothing else will work either
+            raise
         except FetchError:
             text = ""
         return Protego.parse(text)
@@ -121,9 +123,13 @@ class Crawler:
                 continue
             try:
                 response = self.http.request("GET", url)
-            except FetchError:
+            except FetchError as exc:
+                if url == self.start:  # no start page, no crawl: say why instead of finding nothing
+                    raise type(exc)(f"De beginpagina {url} is niet op te halen. {exc.message}", exc.status) from None
                 continue
             pages += 1
+            if url == self.start and response.status_code != 200:
+                raise FetchError(f"De beginpagina {url} antwoordt met {response.status_code}.", response.status_code)
             if response.status_code != 200 or "html" not in response.headers.get("Content-Type", "html"):
                 continue
             tree = LexborHTMLParser(response.text)
@@ -148,3 +154,24 @@ class Crawler:
     def _candidate(self, url: str, title: str | None, content_type: str | None = None) -> Candidate:
         return Candidate(url=url, source="website", source_id=url, version=None, organisation=self.organisation,
                          organisation_type=self.organisation_type, title=title, content_type=content_type)
+
+
+def probe(http: Http, start: str, words: tuple[str, ...] = tuple(DEFAULT_FILTER)) -> tuple[bool, str]:
+    """Can the site be crawled? Its robots.txt and start page, and the document links found there."""
+    try:
+        crawler = Crawler(http, start, CrawlSettings(depth=0, max_pages=1, filter=words))
+        if not crawler.robots.can_fetch(start, USER_AGENT):
+            return False, f"robots.txt van {crawler.host} staat niet toe dat weerbaar {start} bekijkt."
+        response = http.request("GET", start)
+    except Unreachable as exc:
+        return False, f"De website is niet te bereiken. {exc.message}"
+    except FetchError as exc:
+        return False, f"De website antwoordt niet zoals verwacht: {exc.message}"
+    if response.status_code != 200:
+        return False, f"De beginpagina {start} antwoordt met {response.status_code}."
+    if "html" not in response.headers.get("Content-Type", "html"):
+        return False, f"De beginpagina is geen HTML maar {response.headers.get('Content-Type')}."
+    links = [_norm(urljoin(start, a.attributes.get("href") or "")) for a in LexborHTMLParser(response.text).css("a[href]")]
+    documents = [u for u in links if u.lower().endswith(DOCUMENT_SUFFIXES)]
+    return True, (f"De website antwoordt; de beginpagina heeft {len(links)} links, waarvan {len(documents)} naar "
+                  "documenten (PDF, Word, ODT). Dieper in de site kunnen er meer zijn.")
