@@ -1,0 +1,61 @@
+"""Verdicts kept between web requests, recomputed only when the workspace changed.
+
+Two layers, because they change at different speeds: the analysis-derived
+:class:`~weerbaar.assess.verdicts.CandidateSnapshot` changes only with a new analysis, ingest or
+metadata correction; the verdicts change with every decision. A decision therefore costs a
+recomputation from the (small) decision table, not a scan of all suggestions.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from weerbaar.assess.verdicts import CandidateSnapshot, Verdict, assess, candidate_snapshot
+from weerbaar.workspace import Workspace
+
+
+def analysis_fingerprint(ws: Workspace) -> tuple:
+    return tuple(ws.conn.execute(
+        """SELECT (SELECT max(id) FROM analysis_runs), (SELECT max(finished_at) FROM analysis_runs),
+                  (SELECT count(*) FROM documents), (SELECT max(id) FROM documents),
+                  (SELECT total(id * length(coalesce(organisation, ''))) FROM documents),
+                  (SELECT max(ingested_at) FROM documents)""").fetchone())
+
+
+def decisions_fingerprint(ws: Workspace) -> tuple:
+    return tuple(ws.conn.execute("SELECT count(*), max(id), count(undone_at), max(undone_at) FROM decisions").fetchone())
+
+
+class VerdictCache:
+    """Thread-safe: one computation at a time; readers get the last complete result."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._snapshot: tuple[tuple, CandidateSnapshot] | None = None
+        self._verdicts: dict[bool, tuple[tuple, list[Verdict]]] = {}
+
+    def snapshot(self, ws: Workspace) -> CandidateSnapshot:
+        key = analysis_fingerprint(ws)
+        with self._lock:
+            if self._snapshot is None or self._snapshot[0] != key:
+                self._snapshot = (key, candidate_snapshot(ws))
+                self._verdicts.clear()
+            return self._snapshot[1]
+
+    def verdicts(self, ws: Workspace, codebook, *, include_suggestions: bool = False) -> list[Verdict]:
+        """Every cell's verdict, for an overview: unvalidated evidence carries no text."""
+        snapshot = self.snapshot(ws)
+        key = decisions_fingerprint(ws)
+        with self._lock:
+            cached = self._verdicts.get(include_suggestions)
+            if cached is None or cached[0] != key:
+                cached = self._verdicts[include_suggestions] = (
+                    key, assess(ws, codebook, include_suggestions=include_suggestions, snapshot=snapshot, texts=False))
+            return cached[1]
+
+    def cell(self, ws: Workspace, codebook, organisation: str, measure_id: str, *,
+             include_suggestions: bool = False) -> Verdict | None:
+        """One cell with its evidence and texts, for the cell page."""
+        found = assess(ws, codebook, include_suggestions=include_suggestions, organisation=organisation,
+                       measure_id=measure_id, snapshot=self.snapshot(ws))
+        return found[0] if found else None
