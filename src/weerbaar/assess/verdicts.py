@@ -33,7 +33,8 @@ NO_EVIDENCE = "geen bewijs gevonden"
 NOT_ASSESSED = "niet beoordeeld"
 STATES = (*LEVELS, NO_EVIDENCE, NOT_ASSESSED)
 EXECUTION, PLANNING = 3, 2
-TITLE_CHARS = 200
+TITLE_CHARS = 200  # read from the database at most
+SHOWN_TITLE_CHARS = 90  # shown in a source line, cut at a word
 RULES = {
     "hoog": "Hoog: minstens één relevante passage toont uitvoering of borging (fase 3 of 4) en, als de "
             "maatregel concrete bewijselementen heeft, is minstens de helft daarvan aangetoond.",
@@ -156,7 +157,12 @@ class Verdict:
     first_plan: int | None = None
     first_execution: int | None = None
     vulnerable: bool = False
-    searched: str = ""  # the documents, types and years searched for this organisation
+    searched: str = ""  # the documents, types and years searched for this organisation, as a sentence
+
+    @property
+    def scope(self) -> str:
+        """``searched`` without its frame: '3 documenten (notulen; 2021–2022)'."""
+        return self.searched.removeprefix("Gezocht in ").removesuffix(".")
 
     @property
     def assessed(self) -> bool:
@@ -252,9 +258,18 @@ def _cell_filter(organisation: str | None, measure_id: str | None) -> tuple[str,
 def documents_of(ws: Workspace, organisation: str | None = None) -> dict[int, DocumentInfo]:
     """Every document with an organisation, read once; titles capped so a 1 MB 'title' costs nothing."""
     where, args = ("AND organisation = ?", [organisation]) if organisation is not None else ("", [])
-    return {r[0]: DocumentInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in ws.conn.execute(
+    return {r[0]: DocumentInfo(r[0], r[1], _short_title(r[2]), r[3], r[4], bool(r[5])) for r in ws.conn.execute(
         f"""SELECT id, organisation, substr(coalesce(nullif(title, ''), filename), 1, {TITLE_CHARS}), doc_type, year,
                    paginated FROM documents WHERE organisation IS NOT NULL {where}""", args)}
+
+
+def _short_title(title: str) -> str:
+    """A title fit for a source line: a text file without a real title has its opening as 'title'."""
+    title = " ".join(title.split())
+    if len(title) <= SHOWN_TITLE_CHARS:
+        return title
+    cut = title.rfind(" ", 0, SHOWN_TITLE_CHARS)
+    return title[: cut if cut > SHOWN_TITLE_CHARS // 2 else SHOWN_TITLE_CHARS].rstrip(" ,;:-") + " …"
 
 
 def search_scopes(documents: dict[int, DocumentInfo]) -> dict[str, SearchScope]:

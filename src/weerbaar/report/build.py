@@ -121,14 +121,18 @@ def _charts(report: Report) -> dict:
     for pillar, agg in zip(report.pillars, report.by_pillar):
         rows.append((f"{pillar.id} {_short(pillar.name, 28)}", {**agg.counts, NOT_ASSESSED: agg.not_assessed}))
     out = {"pillars": charts.stacked_states(rows)}
-    timelines = {}
+    per_org = []
     for org in report.organisations:
-        lines = [(m.id, v.first_mention, v.first_plan, v.first_execution)
-                 for m in report.measures for v in [report.verdicts[(org, m.id)]] if v.first_mention]
-        years = [y for line in lines for y in line[1:] if y]
-        if lines:
-            timelines[org] = charts.timeline(lines, (min(years), max(years)))
-    out["timelines"] = timelines
+        per_year: dict[int, list[int]] = {}
+        for m in report.measures:
+            v = report.verdicts[(org, m.id)]
+            for index, year in enumerate((v.first_mention, v.first_plan, v.first_execution)):
+                if year:
+                    per_year.setdefault(year, [0, 0, 0])[index] += 1
+        if per_year:
+            per_org.append((org, {y: tuple(c) for y, c in per_year.items()}))
+    years = [y for _, per_year in per_org for y in per_year]
+    out["timelines"] = charts.timelines(per_org, (min(years), max(years))) if per_org else None
     ids = [m.id for m in report.measures]
     state = {k: v.level for k, v in report.verdicts.items()}
     out["regions"] = {region: charts.state_grid(orgs, ids, state) for region, orgs in report.regions.items()}
@@ -181,10 +185,19 @@ def cell_rows(report: Report) -> list[dict]:
     return rows
 
 
+def listed_evidence(report: Report, key: tuple[str, str]) -> list:
+    """The passages a cell lists in the exports: every validated one and every one the report
+    quotes. Further unvalidated suggestions are counted (relevante_passages), not listed: a
+    provisional report on a large workspace would otherwise list tens of thousands of them
+    ('weerbaar passages' shows them all)."""
+    cited = {id(s.evidence) for s in report.summaries[key]}
+    return [e for e in report.verdicts[key].evidence if e.validated or id(e) in cited]
+
+
 def evidence_rows(report: Report) -> list[dict]:
     rows = []
     for (org, mid), v in report.verdicts.items():
-        for e in v.evidence:
+        for e in listed_evidence(report, (org, mid)):
             rows.append({"organisatie": org, "maatregel": mid, "gevalideerd": "ja" if e.validated else "nee (voorlopig)",
                          "document": e.title, "documenttype": e.doc_type or "", "jaar": e.year or "",
                          "pagina": e.page_no if e.paginated else "", "fase": report.stage_text(e.stage),
@@ -209,10 +222,18 @@ def _evidence_json(e) -> dict:
     return data
 
 
+def _verdict_json(v: Verdict) -> dict:
+    """The verdict's own fields, without copying its evidence list (asdict would deep-copy it)."""
+    from dataclasses import fields
+
+    return {f.name: getattr(v, f.name) for f in fields(v) if f.name != "evidence"}
+
+
 def write_json(report: Report, path: Path) -> None:
     def cell(key, v: Verdict) -> dict:
-        data = {k: value for k, value in asdict(v).items() if k != "evidence"}
-        data["evidence"] = [_evidence_json(e) for e in v.evidence]
+        data = _verdict_json(v)
+        data["relevante_passages"] = len(v.evidence)
+        data["evidence"] = [_evidence_json(e) for e in listed_evidence(report, key)]
         data["samenvatting"] = [{"zin": s.text, "passage_id": s.evidence.passage_id, "voorlopig": s.provisional}
                                 for s in report.summaries[key]]
         return data
@@ -239,44 +260,48 @@ def write_xlsx(report: Report, path: Path) -> None:
     wb = Workbook()
     matrix = wb.active
     matrix.title = "Matrix"
-    matrix.append(["Organisatie", *[m.id for m in report.measures]])
+    _append(matrix, ["Organisatie", *[m.id for m in report.measures]])
     for org in report.organisations:
-        matrix.append([org, *[report.verdicts[(org, m.id)].level for m in report.measures]])
-        xlsx_safe(matrix.cell(row=matrix.max_row, column=1))
-        for cell in matrix[matrix.max_row][1:]:
+        cells = _append(matrix, [org, *[report.verdicts[(org, m.id)].level for m in report.measures]])
+        for cell in cells[1:]:
             cell.fill = PatternFill("solid", fgColor=fills[cell.value])
             cell.font = Font(color="FFFFFF" if cell.value in ("hoog", "laag") else "000000")
-    matrix.append(["Beoordeeld (dekking)", *[report.measure_aggregate(m.id).coverage_text for m in report.measures]])
+    _append(matrix, ["Beoordeeld (dekking)", *[report.measure_aggregate(m.id).coverage_text for m in report.measures]])
     matrix.freeze_panes = "B2"
     matrix.column_dimensions["A"].width = 34
+    wrap = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
     for name, rows in (("Cellen", cell_rows(report)), ("Passages", evidence_rows(report))):
         sheet = wb.create_sheet(name)
         headers = list(rows[0]) if rows else ["organisatie"]
-        sheet.append(headers)
+        for cell in _append(sheet, headers):
+            cell.font = bold
         for row in rows:
-            sheet.append([row[h] for h in headers])
-            for cell in sheet[sheet.max_row]:
-                xlsx_safe(cell)
+            for cell in _append(sheet, [row[h] for h in headers]):
                 if isinstance(cell.value, str) and len(cell.value) > 60:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+                    cell.alignment = wrap
         sheet.freeze_panes = "A2"
     agg = wb.create_sheet("Per maatregel")
-    agg.append(["Maatregel", "Naam", "Hoog", "Midden", "Laag", "Geen bewijs gevonden", "Niet beoordeeld",
-                "Dekking", "Eenduidigheid", "Beeld", "Oordeel"])
+    _append(agg, ["Maatregel", "Naam", "Hoog", "Midden", "Laag", "Geen bewijs gevonden", "Niet beoordeeld",
+                  "Dekking", "Eenduidigheid", "Beeld", "Oordeel"])
     for m, a in zip(report.measures, report.by_measure):
-        agg.append([a.key, m.label, a.counts["hoog"], a.counts["midden"], a.counts["laag"], a.counts[NO_EVIDENCE],
-                    a.not_assessed, a.coverage_text, None if a.consistency is None else round(a.consistency, 2),
-                    a.picture, a.verdict])
+        _append(agg, [a.key, m.label, a.counts["hoog"], a.counts["midden"], a.counts["laag"], a.counts[NO_EVIDENCE],
+                      a.not_assessed, a.coverage_text, None if a.consistency is None else round(a.consistency, 2),
+                      a.picture, a.verdict])
     method = wb.create_sheet("Methode")
     for rule in (*report.method["rules"].values(), *report.method["aggregate_rules"].values()):
-        method.append([rule])
-    for sheet in wb.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                xlsx_safe(cell)
+        _append(method, [rule])
     wb.save(path)
+
+
+def _append(sheet, values: list) -> list:
+    """Append a row and return its cells, each made safe (text that looks like a formula stays text)."""
+    sheet.append(values)
+    row = sheet._current_row
+    cells = [sheet.cell(row=row, column=i + 1) for i in range(len(values))]
+    for cell in cells:
+        xlsx_safe(cell)
+    return cells
 
 
 WRITERS = {"html": write_html, "pdf": write_pdf, "xlsx": write_xlsx, "csv": write_csv, "json": write_json}

@@ -69,48 +69,52 @@ def stacked_states(rows: list[tuple[str, dict[str, int]]], *, width_in: float = 
     return _uri(fig)
 
 
-def timeline(rows: list[tuple[str, int | None, int | None, int | None]], years: tuple[int, int]) -> str:
-    """Per measure a line from first mention to plan to execution (years on the x-axis)."""
+def timelines(rows: list[tuple[str, dict[int, tuple[int, int, int]]]], years: tuple[int, int]) -> str:
+    """Per organisation (a row) a small timeline: per year how many measures were first mentioned,
+    first planned and first executed there (three lanes, circle area = number of measures).
+    One figure for all organisations, so the cost does not grow with a figure per organisation."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5.2, 0.26 * len(rows) + 0.75))
-    y = list(range(len(rows)))[::-1]
-    # Nested glyphs, so that a mention, a plan and an execution in the same year all stay visible.
-    marks = (("eerste vermelding", "o", "#6b6b6b", 90, False), ("eerste plan", "s", "#b38f00", 40, False),
-             ("eerste uitvoering", "D", "#1d6b2f", 14, True))
-    for yi, (_, *points) in zip(y, rows):
-        present = [p for p in points if p is not None]
-        if len(present) > 1:
-            ax.plot([min(present), max(present)], [yi, yi], color="#8c8c8c", linewidth=1, zorder=1)
-    for index, (label, marker, colour, size, filled) in enumerate(marks):
-        xs = [r[1 + index] for r in rows]
-        ax.scatter([x for x in xs if x is not None], [yi for yi, x in zip(y, xs) if x is not None], marker=marker,
-                   facecolors=colour if filled else "none", edgecolors=colour, linewidths=1.2, s=size, label=label,
-                   zorder=2 + index)
-    ax.set_yticks(y, [r[0] for r in rows])
     low, high = years
-    ax.set_xlim(low - 0.5, high + 0.5)
+    fig, ax = plt.subplots(figsize=(min(9.5, 3.2 + 0.55 * (high - low + 1)), 0.42 * len(rows) + 0.9))
+    lanes = (("eerste vermelding", "#6b6b6b", -0.25), ("eerste plan", "#b38f00", 0.0), ("eerste uitvoering", "#1d6b2f", 0.25))
+    for index, (label, colour, offset) in enumerate(lanes):
+        xs, ys, sizes, counts = [], [], [], []
+        for r, (_, per_year) in enumerate(rows):
+            for year, triple in per_year.items():
+                if triple[index]:
+                    xs.append(year)
+                    ys.append(len(rows) - 1 - r - offset)
+                    sizes.append(12 + 10 * triple[index])
+                    counts.append(triple[index])
+        ax.scatter(xs, ys, s=sizes, color=colour, label=label, zorder=3)
+        for x, y, n in zip(xs, ys, counts):
+            ax.annotate(str(n), (x, y), xytext=(7, -2.5), textcoords="offset points", fontsize=6, color="#1b1b1b")
+    ax.set_yticks([len(rows) - 1 - r for r in range(len(rows))], [name for name, _ in rows])
+    ax.set_xlim(low - 0.6, high + 0.8)
     ax.set_xticks(range(low, high + 1))
-    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
-    ax.legend(ncol=3, loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False, fontsize=7)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(ncol=3, loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False, fontsize=7,
+              title="aantal maatregelen per jaar", title_fontsize=7)
     return _uri(fig)
 
 
 def state_grid(organisations: list[str], measures: list[str], state: dict[tuple[str, str], str]) -> str:
-    """A small organisations × measures grid in the state colours: the regional view."""
-    from matplotlib.patches import Rectangle
+    """A small organisations × measures grid in the state colours: the regional view (one mesh, so
+    a region of 40 organisations costs no more than one of 3)."""
+    from matplotlib.colors import ListedColormap
 
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(min(9.5, 1.8 + 0.19 * len(measures)), 0.28 * len(organisations) + 0.9))
-    for row, org in enumerate(organisations):
-        for col, mid in enumerate(measures):
-            s = state.get((org, mid), NOT_ASSESSED)
-            ax.add_patch(Rectangle((col, len(organisations) - 1 - row), 0.92, 0.88, color=COLOURS[s], linewidth=0))
-    ax.set_xlim(0, len(measures))
-    ax.set_ylim(0, len(organisations))
-    ax.set_yticks([len(organisations) - 1 - i + 0.44 for i in range(len(organisations))], organisations)
+    codes = {s: i for i, s in enumerate(STATE_ORDER)}
+    grid = [[codes[state.get((org, mid), NOT_ASSESSED)] for mid in measures] for org in organisations]
+    fig, ax = plt.subplots(figsize=(min(9.5, 2.2 + 0.17 * len(measures)), 0.26 * len(organisations) + 0.8))
+    ax.pcolormesh(grid, cmap=ListedColormap([COLOURS[s] for s in STATE_ORDER]), vmin=-0.5,
+                  vmax=len(STATE_ORDER) - 0.5, edgecolors="white", linewidth=0.8)
+    ax.invert_yaxis()
+    ax.set_yticks([i + 0.5 for i in range(len(organisations))], organisations)
     ticks = [i for i, m in enumerate(measures) if m.endswith(".1")]
-    ax.set_xticks([i + 0.46 for i in ticks], [measures[i] for i in ticks])
+    ax.set_xticks([i + 0.5 for i in ticks], [measures[i] for i in ticks])
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
