@@ -231,6 +231,7 @@ def candidate_snapshot(ws: Workspace, *, organisation: str | None = None, measur
             WHERE {EVIDENCE_ORGANISATION_SQL} IS NOT NULL {where} GROUP BY 1, 2""", (threshold, *args))}
     scores: dict[tuple[int, str], float] = {}
     above: dict[str, list[tuple]] = defaultdict(list)
+    parsed: dict[str, tuple] = {"[]": (), "{}": ()}  # JSON parsed once per distinct value, shared
     for row in ws.conn.execute(
             f"""SELECT s.passage_id, s.measure_id, s.score, {EVIDENCE_ORGANISATION_SQL}, s.elements, p.document_id,
                        p.page_no, p.start, p.end, a.stage, a.stage_cue, a.vulnerable_terms
@@ -239,8 +240,14 @@ def candidate_snapshot(ws: Workspace, *, organisation: str | None = None, measur
                 WHERE s.score >= ? AND {EVIDENCE_ORGANISATION_SQL} IS NOT NULL {where}""", (threshold, *args)):
         pid, mid, score, org = row[0], row[1], row[2], row[3]
         scores[(pid, mid)] = score
-        # (passage, organisation, elements JSON, document, page, start, end, stage, cue, vulnerable): no text
-        above[mid].append((pid, org, row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11]))
+        # (passage, organisation, element ids, document, page, start, end, stage, cue, vulnerable terms): no text
+        elements = parsed.get(row[4])
+        if elements is None:
+            elements = parsed[row[4]] = tuple(json.loads(row[4]))
+        vulnerable = parsed.get(row[11] or "[]")
+        if vulnerable is None:
+            vulnerable = parsed[row[11]] = tuple(json.loads(row[11]))
+        above[mid].append((pid, org, elements, row[5], row[6], row[7], row[8], row[9], row[10], vulnerable))
     return CandidateSnapshot(threshold, per_cell, scores, dict(above))
 
 
@@ -351,8 +358,9 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
                 if (organisation is not None and org != organisation) or (pid, mid) in decided or place[0] not in documents:
                     continue
                 # the same tuple layout as _passage_rows, text filled in below (or not at all)
-                p = (place[0], place[1], place[2], place[3], "", place[4], place[5], place[6], org)
-                e = _evidence(pid, p, documents[place[0]], place[4] or 0, list(json.loads(elements)), False, [])
+                doc = documents[place[0]]
+                e = Evidence(pid, place[0], org, doc.title, doc.doc_type, doc.year, place[1], doc.paginated, place[2],
+                             place[3], "", place[4] or 0, list(elements), False, [], list(place[6]), place[5])
                 cells[(org, mid)]["evidence"].append(e)
                 cells[(org, mid)]["provisional"] = True
                 unvalidated.append(e)
