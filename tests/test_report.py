@@ -179,3 +179,25 @@ def test_web_verdicts_page_fits_1280_px(many_organisations, browser):
         context.close()
     finally:
         server.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/oordelen", "/oordelen?voorlopig=true",
+                                  "/oordelen/cel?organisatie=Gemeente%20Dijkwaard&maatregel=2.2"])
+def test_verdict_pages_have_no_serious_accessibility_violations(reviewed_demo, browser, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.conftest import ReviewServer
+
+    server = ReviewServer(reviewed_demo).start()
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(server.url + path)
+        result = Axe().run(page)
+        serious = [(v["id"], len(v["nodes"])) for v in result.response["violations"]
+                   if v["impact"] in ("serious", "critical")]
+        assert serious == []
+        context.close()
+    finally:
+        server.stop()

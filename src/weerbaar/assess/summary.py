@@ -41,11 +41,15 @@ def _pick(evidence: list[Evidence]) -> list[Evidence]:
     return [e for e in evidence if id(e) in keep]
 
 
+def quoted(verdict: Verdict) -> list[Evidence]:
+    """The passages a cell's summary quotes: validated ones, else (provisionally) suggestions."""
+    return _pick([e for e in verdict.evidence if e.validated] or [e for e in verdict.evidence if not e.validated])
+
+
 def summarise(verdict: Verdict, measure=None) -> list[Sentence]:
     """``measure`` (the codebook's) lets the quote centre on its evidence elements and vocabulary."""
-    chosen = [e for e in verdict.evidence if e.validated] or [e for e in verdict.evidence if not e.validated]
     sentences = []
-    for e in _pick(chosen):
+    for e in quoted(verdict):
         if measure is not None:
             terms = [t for el in measure.elements if el.id in e.elements for t in el.terms] + list(measure.terms)
             e.quote_span = focus(e.text, e.cue, terms)

@@ -315,8 +315,9 @@ def organisations_of(ws: Workspace) -> list[str]:
 def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until: str | None = None,
            organisation: str | None = None, measure_id: str | None = None,
            snapshot: CandidateSnapshot | None = None, texts: bool = True) -> list[Verdict]:
-    """A verdict for every organisation in the workspace × every measure of the codebook (or the one
-    cell asked for). ``snapshot``: a :func:`candidate_snapshot` made earlier, to reuse it.
+    """A verdict for every organisation in the workspace × every measure of the codebook.
+    ``organisation``/``measure_id``: only that cell (or row, or column). ``snapshot``: a
+    :func:`candidate_snapshot` made earlier, to reuse it.
     ``texts=False`` leaves the text of unvalidated evidence empty: for an overview that shows levels only."""
     documents = documents_of(ws, organisation)
     scopes = search_scopes(documents)
@@ -365,7 +366,7 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
                 cells[(org, mid)]["provisional"] = True
                 unvalidated.append(e)
         if texts:
-            _fill_texts(ws, unvalidated)
+            fill_texts(ws, unvalidated)
 
     organisations = [organisation] if organisation is not None else sorted(scopes)
     measures = [m for m in codebook.measures if measure_id is None or m.id == measure_id]
@@ -383,7 +384,8 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
     return verdicts
 
 
-def _fill_texts(ws: Workspace, evidence: list[Evidence]) -> None:
+def fill_texts(ws: Workspace, evidence: list[Evidence]) -> None:
+    """Read the passage texts of evidence made with ``texts=False`` (in chunks, one string per passage)."""
     ids = sorted({e.passage_id for e in evidence})
     text: dict[int, str] = {}
     for i in range(0, len(ids), 500):

@@ -19,8 +19,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from weerbaar.assess.aggregate import (AGGREGATE_RULES, CONSISTENT_FROM, MIN_COVERAGE, Aggregate, per_measure,
                                        per_pillar, per_region, pillar_of, regions_of)
-from weerbaar.assess.summary import summarise
-from weerbaar.assess.verdicts import LEVELS, NO_EVIDENCE, NOT_ASSESSED, RULES, STATES, Verdict, assess, plural
+from weerbaar.assess.summary import quoted, summarise
+from weerbaar.assess.verdicts import (LEVELS, NO_EVIDENCE, NOT_ASSESSED, RULES, STATES, Verdict, assess, fill_texts,
+                                      plural)
 from weerbaar.safe_cells import csv_safe, xlsx_safe
 from weerbaar.workspace import Workspace
 
@@ -77,7 +78,9 @@ class Report:
 
 def collect(ws: Workspace, codebook, *, include_suggestions: bool = False, regions: dict[str, str] | None = None,
             title: str = "Weerbaarheid en veerkracht: stand van zaken per maatregel", charts: bool = True) -> Report:
-    verdicts = assess(ws, codebook, include_suggestions=include_suggestions)
+    # Unvalidated passages' texts are read only for the ones the report quotes.
+    verdicts = assess(ws, codebook, include_suggestions=include_suggestions, texts=False)
+    fill_texts(ws, [e for v in verdicts for e in quoted(v) if not e.validated])
     measures = {m.id: m for m in codebook.measures}
     reviewers = ws.conn.execute("SELECT count(DISTINCT reviewer) FROM decisions WHERE undone_at IS NULL").fetchone()[0]
     reviewed = ws.conn.execute(
