@@ -263,3 +263,27 @@ def test_demo_quotes_contain_their_cue(reviewed_demo):
                 assert e.cue.lower() in e.quote.lower()
             checked += 1
     assert checked >= 20
+
+
+def test_verdict_cache_recomputes_only_what_changed_and_equals_a_full_run(reviewed_demo):
+    from weerbaar.assess.cache import VerdictCache
+    from weerbaar.review.decisions import undo_last
+
+    cache = VerdictCache()
+    with Workspace.open(reviewed_demo) as ws:
+        for provisional in (False, True):
+            cache.verdicts(ws, BOOK, include_suggestions=provisional)
+        candidates = ws.conn.execute(
+            """SELECT s.passage_id, s.measure_id FROM suggestions s WHERE NOT EXISTS (SELECT 1 FROM decisions d
+               WHERE d.passage_id = s.passage_id AND d.measure_id = s.measure_id) ORDER BY s.score DESC LIMIT 3""").fetchall()
+        for step, (pid, mid) in enumerate(candidates):
+            record(ws, pid, mid, "Bram", step != 1, stage=3)
+            for provisional in (False, True):
+                full = {(v.organisation, v.measure_id): (v.level, v.reason)
+                        for v in assess(ws, BOOK, include_suggestions=provisional)}
+                cached = {(v.organisation, v.measure_id): (v.level, v.reason)
+                          for v in cache.verdicts(ws, BOOK, include_suggestions=provisional)}
+                assert cached == full
+        undo_last(ws, "Bram")
+        full = {(v.organisation, v.measure_id): v.level for v in assess(ws, BOOK)}
+        assert {(v.organisation, v.measure_id): v.level for v in cache.verdicts(ws, BOOK)} == full

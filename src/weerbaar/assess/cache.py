@@ -22,8 +22,10 @@ def analysis_fingerprint(ws: Workspace) -> tuple:
                   (SELECT max(ingested_at) FROM documents)""").fetchone())
 
 
-def decisions_fingerprint(ws: Workspace) -> tuple:
-    return tuple(ws.conn.execute("SELECT count(*), max(id), count(undone_at), max(undone_at) FROM decisions").fetchone())
+def decisions_fingerprint(ws: Workspace) -> dict[str, tuple]:
+    """Per measure, what its decisions look like now: a decision or undo changes only its measure's."""
+    return {r[0]: tuple(r[1:]) for r in ws.conn.execute(
+        "SELECT measure_id, count(*), max(id), count(undone_at), max(undone_at) FROM decisions GROUP BY measure_id")}
 
 
 class VerdictCache:
@@ -32,7 +34,7 @@ class VerdictCache:
     def __init__(self):
         self._lock = threading.Lock()
         self._snapshot: tuple[tuple, CandidateSnapshot] | None = None
-        self._verdicts: dict[bool, tuple[tuple, list[Verdict]]] = {}
+        self._verdicts: dict[bool, tuple[dict, dict[str, list[Verdict]]]] = {}  # per measure
 
     def snapshot(self, ws: Workspace) -> CandidateSnapshot:
         key = analysis_fingerprint(ws)
@@ -43,15 +45,24 @@ class VerdictCache:
             return self._snapshot[1]
 
     def verdicts(self, ws: Workspace, codebook, *, include_suggestions: bool = False) -> list[Verdict]:
-        """Every cell's verdict, for an overview: unvalidated evidence carries no text."""
+        """Every cell's verdict, for an overview: unvalidated evidence carries no text. After a
+        decision only the verdicts of that decision's measure are recomputed (a decision changes
+        its own cell and its measure's stop suggestion, nothing else)."""
         snapshot = self.snapshot(ws)
         key = decisions_fingerprint(ws)
         with self._lock:
             cached = self._verdicts.get(include_suggestions)
-            if cached is None or cached[0] != key:
-                cached = self._verdicts[include_suggestions] = (
-                    key, assess(ws, codebook, include_suggestions=include_suggestions, snapshot=snapshot, texts=False))
-            return cached[1]
+            if cached is None:
+                by_measure: dict[str, list[Verdict]] = {}
+                for v in assess(ws, codebook, include_suggestions=include_suggestions, snapshot=snapshot, texts=False):
+                    by_measure.setdefault(v.measure_id, []).append(v)
+            else:
+                by_measure = dict(cached[1])
+                for measure_id in {m for m in key.keys() | cached[0].keys() if key.get(m) != cached[0].get(m)}:
+                    by_measure[measure_id] = assess(ws, codebook, include_suggestions=include_suggestions,
+                                                    snapshot=snapshot, texts=False, measure_id=measure_id)
+            self._verdicts[include_suggestions] = (key, by_measure)
+            return [v for m in codebook.measures for v in by_measure.get(m.id, [])]
 
     def cell(self, ws: Workspace, codebook, organisation: str, measure_id: str, *,
              include_suggestions: bool = False) -> Verdict | None:
