@@ -262,12 +262,12 @@ def _cell_filter(organisation: str | None, measure_id: str | None) -> tuple[str,
     return where, args
 
 
-def documents_of(ws: Workspace, organisation: str | None = None) -> dict[int, DocumentInfo]:
-    """Every document with an organisation, read once; titles capped so a 1 MB 'title' costs nothing."""
-    where, args = ("AND organisation = ?", [organisation]) if organisation is not None else ("", [])
+def documents_of(ws: Workspace) -> dict[int, DocumentInfo]:
+    """Every document with an organisation, read once; titles capped so a 1 MB 'title' costs nothing.
+    Not filtered by organisation: which body a passage counts for is EVIDENCE_ORGANISATION_SQL's job."""
     return {r[0]: DocumentInfo(r[0], r[1], _short_title(r[2]), r[3], r[4], bool(r[5])) for r in ws.conn.execute(
         f"""SELECT id, organisation, substr(coalesce(nullif(title, ''), filename), 1, {TITLE_CHARS}), doc_type, year,
-                   paginated FROM documents WHERE organisation IS NOT NULL {where}""", args)}
+                   paginated FROM documents WHERE organisation IS NOT NULL""")}
 
 
 def _short_title(title: str) -> str:
@@ -319,7 +319,7 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
     ``organisation``/``measure_id``: only that cell (or row, or column). ``snapshot``: a
     :func:`candidate_snapshot` made earlier, to reuse it.
     ``texts=False`` leaves the text of unvalidated evidence empty: for an overview that shows levels only."""
-    documents = documents_of(ws, organisation)
+    documents = documents_of(ws)
     scopes = search_scopes(documents)
     if snapshot is None:
         snapshot = candidate_snapshot(ws, organisation=organisation, measure_id=measure_id)
