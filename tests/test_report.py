@@ -11,7 +11,7 @@ import pytest
 from weerbaar.codebook import load_codebook
 from weerbaar.demo import demo_decisions
 from weerbaar.report.build import WRITERS, collect
-from weerbaar.review.decisions import import_decisions, record
+from weerbaar.review.decisions import import_decisions
 from weerbaar.workspace import Workspace
 
 BOOK = load_codebook()
