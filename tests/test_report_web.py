@@ -57,3 +57,16 @@ def test_cell_page_shows_quotes_reason_and_what_was_searched(demo_copy):
     assert client.get("/oordelen/cel", params={"organisatie": "Niemand", "maatregel": "2.2"}).status_code == 404
     assert client.get("/oordelen/cel", params={"organisatie": "Gemeente Dijkwaard", "maatregel": "9.9"}).status_code == 404
     assert "te weinig beoordeeld" in client.get("/oordelen").text
+
+
+def test_dashboard_follows_a_corrected_organisation(demo_copy):
+    from weerbaar.workspace.documents import correct_document
+
+    client = client_for(demo_copy)
+    assert "Gemeente Heemvoort" in client.get("/oordelen").text
+    with Workspace.open(demo_copy) as ws:
+        ids = [r[0] for r in ws.conn.execute("SELECT id FROM documents WHERE organisation = 'Gemeente Heemvoort'")]
+        for doc_id in ids:  # the same length as the old name: a length-based fingerprint would miss it
+            correct_document(ws, doc_id, {"organisation": "Gemeente Heemvoorx"})
+    html = client.get("/oordelen").text
+    assert "Gemeente Heemvoorx" in html and "Gemeente Heemvoort" not in html

@@ -16,11 +16,14 @@ from weerbaar.workspace import Workspace
 
 
 def analysis_fingerprint(ws: Workspace) -> tuple:
+    """Changes with a new analysis, an ingest (documents added, replaced or removed) and a metadata
+    correction (an organisation renamed): everything the candidate snapshot depends on."""
     return tuple(ws.conn.execute(
         """SELECT (SELECT max(id) FROM analysis_runs), (SELECT max(finished_at) FROM analysis_runs),
                   (SELECT count(*) FROM documents), (SELECT max(id) FROM documents),
                   (SELECT total(id * length(coalesce(organisation, ''))) FROM documents),
-                  (SELECT max(ingested_at) FROM documents)""").fetchone())
+                  (SELECT max(ingested_at) FROM documents),
+                  (SELECT max(rowid) FROM metadata_corrections)""").fetchone())  # REPLACE gives a new rowid
 
 
 def decisions_fingerprint(ws: Workspace) -> dict[str, tuple]:
