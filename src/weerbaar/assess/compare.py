@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from weerbaar.assess.verdicts import LEVELS, NOT_ASSESSED, Verdict
+from weerbaar.assess.verdicts import LEVELS, NO_EVIDENCE, NOT_ASSESSED, Verdict
 
-_RANK = {NOT_ASSESSED: -1, **{level: len(LEVELS) - i for i, level in enumerate(LEVELS)}}
+_RANK = {NOT_ASSESSED: -1, NO_EVIDENCE: 1, **{level: len(LEVELS) - i for i, level in enumerate(LEVELS)}}  # geen bewijs = laag
 
 
 @dataclass

@@ -1,13 +1,16 @@
-"""A short Dutch summary per cell, built only from validated passages: every sentence cites one.
+"""A short Dutch summary per cell: every sentence cites one passage, with a quote centred on the
+evidence and its source.
 
 Sentences follow the time order and say what each source shows (context, intention, plan,
-execution, testing), with a short verbatim quote and its source; nothing is stated without one.
+execution, testing). Validated passages first; a provisional cell without any is summarised from
+its suggestions, and each such sentence says it is not validated.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from weerbaar.assess.quote import focus
 from weerbaar.assess.verdicts import Evidence, Verdict
 
 STAGE_PHRASES = {0: "beschrijft de context", 1: "spreekt een voornemen uit", 2: "beschrijft een plan",
@@ -17,25 +20,42 @@ MAX_SENTENCES = 4
 
 @dataclass
 class Sentence:
-    text: str
+    text: str  # the whole sentence, with the quote
     evidence: Evidence
+    lead: str = ""  # the sentence up to the quote: who shows what, where
+
+    @property
+    def provisional(self) -> bool:
+        return not self.evidence.validated
 
 
-def summarise(verdict: Verdict) -> list[Sentence]:
-    validated = [e for e in verdict.evidence if e.validated]
-    if len(validated) > MAX_SENTENCES:
-        # Keep the earliest, the highest stage and the latest: the development in a few lines.
-        keep = {id(validated[0]), id(max(validated, key=lambda e: (e.stage, e.year or 0))), id(validated[-1])}
-        for e in sorted(validated, key=lambda e: -e.stage):
-            if len(keep) >= MAX_SENTENCES:
-                break
-            keep.add(id(e))
-        validated = [e for e in validated if id(e) in keep]
+def _pick(evidence: list[Evidence]) -> list[Evidence]:
+    """The earliest, the highest stage and the latest, then more of the highest stages."""
+    if len(evidence) <= MAX_SENTENCES:
+        return evidence
+    keep = {id(evidence[0]), id(max(evidence, key=lambda e: (e.stage, len(e.elements), e.year or 0))), id(evidence[-1])}
+    for e in sorted(evidence, key=lambda e: (-e.stage, -len(e.elements))):
+        if len(keep) >= MAX_SENTENCES:
+            break
+        keep.add(id(e))
+    return [e for e in evidence if id(e) in keep]
+
+
+def quoted(verdict: Verdict) -> list[Evidence]:
+    """The passages a cell's summary quotes: validated ones, else (provisionally) suggestions."""
+    return _pick([e for e in verdict.evidence if e.validated] or [e for e in verdict.evidence if not e.validated])
+
+
+def summarise(verdict: Verdict, measure=None) -> list[Sentence]:
+    """``measure`` (the codebook's) lets the quote centre on its evidence elements and vocabulary."""
     sentences = []
-    for e in validated:
+    for e in quoted(verdict):
+        if measure is not None:
+            terms = [t for el in measure.elements if el.id in e.elements for t in el.terms] + list(measure.terms)
+            e.quote_span = focus(e.text, e.cue, terms)
         page = f", pagina {e.page_no}" if e.paginated else ""
-        ellipsis = " …" if e.quote_is_cut else ""
-        sentences.append(Sentence(
-            f"{e.organisation} {STAGE_PHRASES.get(e.stage, 'noemt de maatregel')} in {e.title} "
-            f"({e.year or 'jaar onbekend'}{page}): “{e.quote}{ellipsis}”", e))
+        marker = " (voorlopig, niet gevalideerd)" if not e.validated else ""
+        lead = (f"{e.organisation} {STAGE_PHRASES.get(e.stage, 'noemt de maatregel')} in {e.title} "
+                f"({e.year or 'jaar onbekend'}{page}){marker}")
+        sentences.append(Sentence(f"{lead}: “{e.shown_quote}”", e, lead))
     return sentences

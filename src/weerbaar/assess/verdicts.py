@@ -1,18 +1,21 @@
-"""Verdicts per organisation × measure: hoog / midden / laag, with the rule, evidence, gaps and timeline.
+"""Verdicts per organisation × measure, in three states kept apart everywhere.
 
-The rule (the same for every measure, written out in :data:`RULES`):
-
-- **hoog**: at least one validated passage shows execution (stage 3) or testing/embedding (stage 4),
-  and for a measure with concrete evidence elements at least half of them are shown;
-- **midden**: the highest stage is planning (2), or execution is shown but fewer than half of the
-  elements are;
-- **laag**: reviewed passages show only context or intention (stage 0–1), or none was relevant;
-- **niet beoordeeld**: nobody reviewed a passage of this organisation for this measure.
+- **niet beoordeeld**: nobody screened this measure's queue for this organisation (or screening
+  started but has not reached its end, and nothing relevant was found yet);
+- **geen bewijs gevonden**: the queue was screened until the stop suggestion (or no candidate of
+  the organisation above the threshold was left) and no passage was relevant; provisionally: the
+  analysis found nothing above the threshold. It counts as *laag*, as in the national inventory,
+  and the cell names the documents, types and years that were searched;
+- **hoog / midden / laag**, from the relevant passages (the rule in :data:`RULES`).
 
 A passage's stage and elements are the reviewer's when the reviewer gave them, else the
 analysis's. With ``include_suggestions`` unreviewed suggestions above the threshold count too and
-the verdict is marked provisional. Only validated passages (final decision: relevant) are quoted
-as validated evidence; nothing is claimed without a passage.
+the verdict is marked provisional. Nothing is claimed without a passage.
+
+Memory: documents are read once (titles capped at :data:`TITLE_CHARS`) and shared by their
+passages; only decided passages and (provisionally) suggestions above the threshold are read,
+never the whole workspace. The analysis-derived part (:class:`CandidateSnapshot`) does not depend
+on decisions, so the web app can keep it between requests.
 """
 
 from __future__ import annotations
@@ -21,22 +24,66 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from weerbaar.review.active import STOP_AFTER_IRRELEVANT
 from weerbaar.review.decisions import Decision, final_of
 from weerbaar.workspace import Workspace
 
 LEVELS = ("hoog", "midden", "laag")
+NO_EVIDENCE = "geen bewijs gevonden"
 NOT_ASSESSED = "niet beoordeeld"
+STATES = (*LEVELS, NO_EVIDENCE, NOT_ASSESSED)
 EXECUTION, PLANNING = 3, 2
+TITLE_CHARS = 200  # read from the database at most
+SHOWN_TITLE_CHARS = 90  # shown in a source line, cut at a word
 RULES = {
-    "hoog": "Hoog: minstens één passage toont uitvoering of borging (fase 3 of 4) en, als de maatregel "
-            "concrete bewijselementen heeft, is minstens de helft daarvan aangetoond.",
+    "hoog": "Hoog: minstens één relevante passage toont uitvoering of borging (fase 3 of 4) en, als de "
+            "maatregel concrete bewijselementen heeft, is minstens de helft daarvan aangetoond.",
     "midden": "Midden: de hoogste fase is planning (fase 2), of uitvoering is getoond maar minder dan de helft "
               "van de bewijselementen is aangetoond.",
-    "laag": "Laag: de beoordeelde passages tonen alleen context of intentie (fase 0–1), of geen enkele "
-            "beoordeelde passage was relevant.",
-    NOT_ASSESSED: "Niet beoordeeld: er is voor deze organisatie en maatregel geen passage beoordeeld.",
+    "laag": "Laag: de relevante passages tonen alleen context of intentie (fase 0–1).",
+    NO_EVIDENCE: "Geen bewijs gevonden: de wachtrij van de maatregel is voor deze organisatie afgewerkt (tot het "
+                 "stopadvies, of er stond geen kandidaat boven de drempel meer open) en geen passage was relevant; "
+                 "voorlopig: de analyse vond niets boven de drempel. Telt als laag, zoals in de landelijke "
+                 "inventarisatie.",
+    NOT_ASSESSED: "Niet beoordeeld: niemand heeft de wachtrij van deze maatregel voor deze organisatie afgewerkt; "
+                  "er is (nog) niets over te zeggen.",
 }
-QUOTE_CHARS = 240
+#: Where a piece of evidence gets its organisation: the SQL expression over the passage ``p`` and
+#: its document ``d``. The one place to switch to a passage's subject organisation.
+EVIDENCE_ORGANISATION_SQL = "d.organisation"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """'1 passage', '3 passages': Dutch that reads well."""
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclass
+class DocumentInfo:
+    """What a quote's source line needs, read once per document (the title capped)."""
+    id: int
+    organisation: str
+    title: str
+    doc_type: str | None
+    year: int | None
+    paginated: bool
+
+
+@dataclass
+class SearchScope:
+    """What was searched for one organisation: the basis of a 'geen bewijs gevonden'."""
+    documents: int
+    doc_types: list[str]
+    first_year: int | None
+    last_year: int | None
+
+    def describe(self) -> str:
+        types = ", ".join(self.doc_types) if self.doc_types else "soort onbekend"
+        if self.first_year and self.last_year:
+            years = str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}–{self.last_year}"
+        else:
+            years = "jaar onbekend"
+        return f"{plural(self.documents, 'document', 'documenten')} ({types}; {years})"
 
 
 @dataclass
@@ -45,7 +92,7 @@ class Evidence:
     document_id: int
     organisation: str
     title: str
-    doc_type: str
+    doc_type: str | None
     year: int | None
     page_no: int
     paginated: bool
@@ -57,18 +104,36 @@ class Evidence:
     validated: bool  # a reviewer's final decision says relevant; else an unreviewed suggestion
     reviewers: list[str] = field(default_factory=list)
     vulnerable_terms: list[str] = field(default_factory=list)  # people in a vulnerable position named
+    cue: str | None = None  # the analysis's stage cue, to centre the quote on
+    quote_span: tuple[int, int] | None = None  # offsets into ``text``, set by :mod:`weerbaar.assess.quote`
 
     @property
     def quote(self) -> str:
-        """A short quote: the passage's opening, cut at a word; always a verbatim substring."""
-        if len(self.text) <= QUOTE_CHARS:
-            return self.text
-        cut = self.text.rfind(" ", 0, QUOTE_CHARS)
-        return self.text[: cut if cut > QUOTE_CHARS // 2 else QUOTE_CHARS].rstrip(" ,;:")
+        """The quoted span: verbatim, centred on the evidence when :func:`focus` has run."""
+        if self.quote_span is None:
+            from weerbaar.assess.quote import focus
+
+            self.quote_span = focus(self.text, self.cue)
+        return self.text[self.quote_span[0]:self.quote_span[1]]
+
+    @property
+    def cut_before(self) -> bool:
+        self.quote  # noqa: B018 - makes sure the span is set
+        return self.quote_span[0] > 0
+
+    @property
+    def cut_after(self) -> bool:
+        self.quote  # noqa: B018
+        return self.quote_span[1] < len(self.text)
 
     @property
     def quote_is_cut(self) -> bool:
-        return len(self.quote) < len(self.text)
+        return self.cut_before or self.cut_after
+
+    @property
+    def shown_quote(self) -> str:
+        """The quote with '…' where the passage goes on."""
+        return ("… " if self.cut_before else "") + self.quote + (" …" if self.cut_after else "")
 
     @property
     def source(self) -> str:
@@ -80,9 +145,9 @@ class Evidence:
 class Verdict:
     organisation: str
     measure_id: str
-    level: str
-    rule: str  # the general rule of the level
-    reason: str  # why this cell got it: which passages, stages and elements
+    level: str  # one of STATES
+    rule: str  # the general rule of the state (written once in the report's method section)
+    reason: str  # why this cell got it: which passages, stages and elements, or what was searched
     provisional: bool
     evidence: list[Evidence]  # in time order
     elements_found: dict[str, int]  # element id → the passage that shows it
@@ -92,12 +157,27 @@ class Verdict:
     first_plan: int | None = None
     first_execution: int | None = None
     vulnerable: bool = False
+    searched: str = ""  # the documents, types and years searched for this organisation, as a sentence
+
+    @property
+    def scope(self) -> str:
+        """``searched`` without its frame: '3 documenten (notulen; 2021–2022)'."""
+        return self.searched.removeprefix("Gezocht in ").removesuffix(".")
+
+    @property
+    def assessed(self) -> bool:
+        return self.level != NOT_ASSESSED
+
+    @property
+    def counts_as(self) -> str:
+        """The level a cell counts as in aggregation: 'geen bewijs gevonden' counts as laag."""
+        return "laag" if self.level == NO_EVIDENCE else self.level
 
 
 def level_for(stages: list[int], elements_shown: int, elements_total: int) -> str:
-    """The scoring rule on its own, so that it can be tested on constructed cases."""
+    """The scoring rule on its own, for cells with relevant passages (tested on constructed cases)."""
     if not stages:
-        return "laag"
+        return NO_EVIDENCE
     top = max(stages)
     enough_elements = elements_total == 0 or 2 * elements_shown >= elements_total
     if top >= EXECUTION and enough_elements:
@@ -128,88 +208,258 @@ def _decisions_until(ws: Workspace, until: str | None) -> dict[tuple, list[Decis
     return {k: list(v.values()) for k, v in latest.items()}
 
 
-def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until: str | None = None) -> list[Verdict]:
-    """A verdict for every organisation in the workspace × every measure of the codebook."""
-    passages = {r["id"]: r for r in ws.conn.execute(
-        """SELECT p.id, p.document_id, p.page_no, p.start, p.end, p.text, d.organisation, d.title, d.filename,
-                  d.doc_type, d.year, d.paginated, a.stage AS a_stage, a.vulnerable_terms
-           FROM passages p JOIN documents d ON d.id = p.document_id
-           LEFT JOIN passage_analysis a ON a.passage_id = p.id WHERE d.organisation IS NOT NULL""")}
-    suggested = {(r[0], r[1]): json.loads(r[2]) for r in ws.conn.execute(
-        "SELECT passage_id, measure_id, elements FROM suggestions")}
-    decided = _decisions_until(ws, until)
+@dataclass
+class CandidateSnapshot:
+    """What the analysis left, independent of decisions: per cell the candidates above the
+    threshold and their summed scores, and (for provisional verdicts) the suggestions above it."""
+    threshold: float | None
+    per_cell: dict[tuple[str, str], tuple[int, float]]  # (org, measure) → (n above threshold, sum of scores)
+    scores: dict[tuple[int, str], float]  # (passage, measure) → score, for passages above the threshold
+    above: dict[str, list[tuple]]  # measure → the suggestions above the threshold (see candidate_snapshot)
+
+
+def candidate_snapshot(ws: Workspace, *, organisation: str | None = None, measure_id: str | None = None) -> CandidateSnapshot:
+    from weerbaar.classify.ranking import analysed_threshold
+
+    threshold = analysed_threshold(ws)
+    if threshold is None:
+        return CandidateSnapshot(None, {}, {}, {})
+    where, args = _cell_filter(organisation, measure_id)
+    per_cell = {(r[0], r[1]): (r[2], r[3]) for r in ws.conn.execute(
+        f"""SELECT {EVIDENCE_ORGANISATION_SQL} AS org, s.measure_id, sum(s.score >= ?), total(s.score)
+            FROM suggestions s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.id = p.document_id
+            WHERE {EVIDENCE_ORGANISATION_SQL} IS NOT NULL {where} GROUP BY 1, 2""", (threshold, *args))}
+    scores: dict[tuple[int, str], float] = {}
+    above: dict[str, list[tuple]] = defaultdict(list)
+    parsed: dict[str, tuple] = {"[]": (), "{}": ()}  # JSON parsed once per distinct value, shared
+    for row in ws.conn.execute(
+            f"""SELECT s.passage_id, s.measure_id, s.score, {EVIDENCE_ORGANISATION_SQL}, s.elements, p.document_id,
+                       p.page_no, p.start, p.end, a.stage, a.stage_cue, a.vulnerable_terms
+                FROM suggestions s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.id = p.document_id
+                LEFT JOIN passage_analysis a ON a.passage_id = s.passage_id
+                WHERE s.score >= ? AND {EVIDENCE_ORGANISATION_SQL} IS NOT NULL {where}""", (threshold, *args)):
+        pid, mid, score, org = row[0], row[1], row[2], row[3]
+        scores[(pid, mid)] = score
+        # (passage, organisation, element ids, document, page, start, end, stage, cue, vulnerable terms): no text
+        elements = parsed.get(row[4])
+        if elements is None:
+            elements = parsed[row[4]] = tuple(json.loads(row[4]))
+        vulnerable = parsed.get(row[11] or "[]")
+        if vulnerable is None:
+            vulnerable = parsed[row[11]] = tuple(json.loads(row[11]))
+        above[mid].append((pid, org, elements, row[5], row[6], row[7], row[8], row[9], row[10], vulnerable))
+    return CandidateSnapshot(threshold, per_cell, scores, dict(above))
+
+
+def _cell_filter(organisation: str | None, measure_id: str | None) -> tuple[str, list]:
+    where, args = "", []
+    if organisation is not None:
+        where += f" AND {EVIDENCE_ORGANISATION_SQL} = ?"
+        args.append(organisation)
+    if measure_id is not None:
+        where += " AND s.measure_id = ?"
+        args.append(measure_id)
+    return where, args
+
+
+def documents_of(ws: Workspace) -> dict[int, DocumentInfo]:
+    """Every document with an organisation, read once; titles capped so a 1 MB 'title' costs nothing.
+    Not filtered by organisation: which body a passage counts for is EVIDENCE_ORGANISATION_SQL's job."""
+    return {r[0]: DocumentInfo(r[0], r[1], _short_title(r[2]), r[3], r[4], bool(r[5])) for r in ws.conn.execute(
+        f"""SELECT id, organisation, substr(coalesce(nullif(title, ''), filename), 1, {TITLE_CHARS}), doc_type, year,
+                   paginated FROM documents WHERE organisation IS NOT NULL""")}
+
+
+def _short_title(title: str) -> str:
+    """A title fit for a source line: a text file without a real title has its opening as 'title'."""
+    title = " ".join(title.split())
+    if len(title) <= SHOWN_TITLE_CHARS:
+        return title
+    cut = title.rfind(" ", 0, SHOWN_TITLE_CHARS)
+    return title[: cut if cut > SHOWN_TITLE_CHARS // 2 else SHOWN_TITLE_CHARS].rstrip(" ,;:-") + " …"
+
+
+def search_scopes(documents: dict[int, DocumentInfo]) -> dict[str, SearchScope]:
+    by_org: dict[str, list[DocumentInfo]] = defaultdict(list)
+    for doc in documents.values():
+        by_org[doc.organisation].append(doc)
+    out = {}
+    for org, docs in by_org.items():
+        years = [d.year for d in docs if d.year]
+        out[org] = SearchScope(len(docs), sorted({d.doc_type for d in docs if d.doc_type}),
+                               min(years) if years else None, max(years) if years else None)
+    return out
+
+
+def _passage_rows(ws: Workspace, ids) -> dict[int, tuple]:
+    """passage → (document, page, start, end, text, stage, cue, vulnerable, organisation), in chunks."""
+    ids = sorted(set(ids))
+    out = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in ws.conn.execute(
+                f"""SELECT p.id, p.document_id, p.page_no, p.start, p.end, p.text, a.stage, a.stage_cue,
+                           a.vulnerable_terms, {EVIDENCE_ORGANISATION_SQL}
+                    FROM passages p JOIN documents d ON d.id = p.document_id
+                    LEFT JOIN passage_analysis a ON a.passage_id = p.id
+                    WHERE p.id IN ({','.join('?' * len(chunk))})""", chunk):
+            out[r[0]] = tuple(r)[1:]
+    return out
+
+
+def organisations_of(ws: Workspace) -> list[str]:
+    return [r[0] for r in ws.conn.execute(
+        "SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL ORDER BY organisation")]
+
+
+def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until: str | None = None,
+           organisation: str | None = None, measure_id: str | None = None,
+           snapshot: CandidateSnapshot | None = None, texts: bool = True) -> list[Verdict]:
+    """A verdict for every organisation in the workspace × every measure of the codebook.
+    ``organisation``/``measure_id``: only that cell (or row, or column). ``snapshot``: a
+    :func:`candidate_snapshot` made earlier, to reuse it.
+    ``texts=False`` leaves the text of unvalidated evidence empty: for an overview that shows levels only."""
+    documents = documents_of(ws)
+    scopes = search_scopes(documents)
+    if snapshot is None:
+        snapshot = candidate_snapshot(ws, organisation=organisation, measure_id=measure_id)
+    decided = {k: v for k, v in _decisions_until(ws, until).items() if measure_id is None or k[1] == measure_id}
+    # The stop suggestion of a measure's queue: its latest decisions a long run of "not relevant".
+    runs: dict[str, int] = {}
+    for (pid, mid), votes in sorted(decided.items(), key=lambda kv: max(v.id for v in kv[1])):
+        final = final_of(votes)
+        runs[mid] = 0 if final is None or final.relevant else runs.get(mid, 0) + 1
+    stopped = {mid for mid, run in runs.items() if run >= STOP_AFTER_IRRELEVANT}
+
+    rows = _passage_rows(ws, [pid for pid, _ in decided])
+    suggested = _suggested_elements(ws, [k for k in decided if k[0] in rows])
+
     cells: dict[tuple, dict] = defaultdict(lambda: {"evidence": [], "reviewed": 0})
     for (pid, mid), votes in decided.items():
-        p = passages.get(pid)
-        if p is None:
+        p = rows.get(pid)
+        if p is None or p[8] is None or p[0] not in documents:
             continue
-        cell = cells[(p["organisation"], mid)]
+        cell = cells[(p[8], mid)]
         cell["reviewed"] += 1
+        if (pid, mid) in snapshot.scores:
+            cell["reviewed_above"] = cell.get("reviewed_above", 0) + 1
         final = final_of(votes)
         if final is None or not final.relevant:
             continue
-        stage = final.stage if final.stage is not None else (p["a_stage"] or 0)
+        stage = final.stage if final.stage is not None else (p[5] or 0)
         elements = final.elements if final.stage is not None else list(suggested.get((pid, mid), {}))
-        cell["evidence"].append(_evidence(p, stage, elements, True, sorted({v.reviewer for v in votes})))
+        cell["evidence"].append(_evidence(pid, p, documents[p[0]], stage, elements, True,
+                                          sorted({v.reviewer for v in votes})))
     if include_suggestions:
-        from weerbaar.classify.ranking import analysed_threshold
-
-        threshold = analysed_threshold(ws)
-        if threshold is not None:
-            for pid, mid, elements in ws.conn.execute(
-                    "SELECT passage_id, measure_id, elements FROM suggestions WHERE score >= ?", (threshold,)):
-                p = passages.get(pid)
-                if p is None or (pid, mid) in decided:
+        unvalidated = []
+        for mid, candidates in snapshot.above.items():
+            if measure_id is not None and mid != measure_id:
+                continue
+            for pid, org, elements, *place in candidates:
+                if (organisation is not None and org != organisation) or (pid, mid) in decided or place[0] not in documents:
                     continue
-                cell = cells[(p["organisation"], mid)]
-                cell["evidence"].append(_evidence(p, p["a_stage"] or 0, list(json.loads(elements)), False, []))
-                cell["provisional"] = True
-    organisations = sorted({p["organisation"] for p in passages.values()})
+                # the same tuple layout as _passage_rows, text filled in below (or not at all)
+                doc = documents[place[0]]
+                e = Evidence(pid, place[0], org, doc.title, doc.doc_type, doc.year, place[1], doc.paginated, place[2],
+                             place[3], "", place[4] or 0, list(elements), False, [], list(place[6]), place[5])
+                cells[(org, mid)]["evidence"].append(e)
+                cells[(org, mid)]["provisional"] = True
+                unvalidated.append(e)
+        if texts:
+            fill_texts(ws, unvalidated)
+
+    organisations = [organisation] if organisation is not None else sorted(scopes)
+    measures = [m for m in codebook.measures if measure_id is None or m.id == measure_id]
     verdicts = []
     for org in organisations:
-        for measure in codebook.measures:
-            cell = cells.get((org, measure.id))
-            verdicts.append(_verdict(org, measure, cell))
+        if org not in scopes:
+            continue
+        for measure in measures:
+            above, _ = snapshot.per_cell.get((org, measure.id), (0, 0.0))
+            cell = cells.get((org, measure.id)) or {"evidence": [], "reviewed": 0}
+            open_above = max(0, above - cell.get("reviewed_above", 0))
+            screened = measure.id in stopped or (cell["reviewed"] > 0 and open_above == 0)
+            verdicts.append(_verdict(org, measure, cell, scopes[org], screened=screened, open_above=open_above,
+                                     provisional=include_suggestions and snapshot.threshold is not None))
     return verdicts
 
 
-def _evidence(p, stage: int, elements: list[str], validated: bool, reviewers: list[str]) -> Evidence:
-    return Evidence(passage_id=p["id"], document_id=p["document_id"], organisation=p["organisation"],
-                    title=p["title"] or p["filename"], doc_type=p["doc_type"], year=p["year"], page_no=p["page_no"],
-                    paginated=bool(p["paginated"]), start=p["start"], end=p["end"], text=p["text"], stage=stage,
-                    elements=elements, validated=validated, reviewers=reviewers,
-                    vulnerable_terms=json.loads(p["vulnerable_terms"] or "[]"))
+def fill_texts(ws: Workspace, evidence: list[Evidence]) -> None:
+    """Read the passage texts of evidence made with ``texts=False`` (in chunks, one string per passage)."""
+    ids = sorted({e.passage_id for e in evidence})
+    text: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        text.update(ws.conn.execute(f"SELECT id, text FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+    for e in evidence:
+        e.text = text.get(e.passage_id, "")
 
 
-def _verdict(org: str, measure, cell: dict | None) -> Verdict:
+def _suggested_elements(ws: Workspace, keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+    out = {}
+    for i in range(0, len(keys), 400):
+        chunk = keys[i:i + 400]
+        clause = " OR ".join("(passage_id = ? AND measure_id = ?)" for _ in chunk)
+        for pid, mid, elements in ws.conn.execute(
+                f"SELECT passage_id, measure_id, elements FROM suggestions WHERE {clause}",
+                [x for key in chunk for x in key]):
+            out[(pid, mid)] = json.loads(elements)
+    return out
+
+
+def _evidence(pid: int, p: tuple, doc: DocumentInfo, stage: int, elements: list[str], validated: bool,
+              reviewers: list[str]) -> Evidence:
+    return Evidence(passage_id=pid, document_id=p[0], organisation=p[8], title=doc.title, doc_type=doc.doc_type,
+                    year=doc.year, page_no=p[1], paginated=doc.paginated, start=p[2], end=p[3], text=p[4],
+                    stage=stage, elements=elements, validated=validated, reviewers=reviewers,
+                    vulnerable_terms=json.loads(p[7] or "[]"), cue=p[6])
+
+
+def _verdict(org: str, measure, cell: dict, scope: SearchScope, *, screened: bool, open_above: int,
+             provisional: bool) -> Verdict:
     element_ids = [e.id for e in measure.elements]
-    if cell is None or (not cell["evidence"] and not cell["reviewed"]):
-        return Verdict(org, measure.id, NOT_ASSESSED, RULES[NOT_ASSESSED], "Geen beoordeelde passages.", False, [],
-                       {}, element_ids, 0)
+    searched = f"Gezocht in {scope.describe()}."
     evidence = sorted(cell["evidence"], key=lambda e: (e.year or 0, e.document_id, e.page_no, e.start))
+    if not evidence:
+        reviewed = cell["reviewed"]
+        if screened or (provisional and open_above == 0):
+            how = (f"{plural(reviewed, 'passage', 'passages')} beoordeeld, geen relevant; de wachtrij is afgewerkt"
+                   if reviewed else "de wachtrij van deze maatregel is tot het stopadvies afgewerkt") if screened else \
+                "de analyse vond geen passage boven de drempel (voorlopig)"
+            return Verdict(org, measure.id, NO_EVIDENCE, RULES[NO_EVIDENCE], f"{how[0].upper()}{how[1:]}. {searched}",
+                           provisional and not screened, [], {}, element_ids, reviewed, searched=searched)
+        if reviewed:
+            reason = (f"{plural(reviewed, 'passage', 'passages')} beoordeeld, nog geen relevant; er "
+                      f"{'staat' if open_above == 1 else 'staan'} nog {plural(open_above, 'kandidaat', 'kandidaten')} "
+                      "boven de drempel open.")
+        else:
+            reason = "Nog geen passage beoordeeld."
+        return Verdict(org, measure.id, NOT_ASSESSED, RULES[NOT_ASSESSED], reason, False, [], {}, element_ids,
+                       reviewed, searched=searched)
     found: dict[str, int] = {}
     for e in evidence:
         for el in e.elements:
             if el in element_ids:
                 found.setdefault(el, e.passage_id)
-    stages = [e.stage for e in evidence]
-    level = level_for(stages, len(found), len(element_ids))
-    reason = _reason(level, evidence, found, element_ids, cell["reviewed"])
+    level = level_for([e.stage for e in evidence], len(found), len(element_ids))
+    reason = _reason(evidence, found, element_ids)
     return Verdict(org, measure.id, level, RULES[level], reason, bool(cell.get("provisional")), evidence, found,
                    [e for e in element_ids if e not in found], cell["reviewed"],
                    first_mention=_first_year(evidence, 0), first_plan=_first_year(evidence, PLANNING),
                    first_execution=_first_year(evidence, EXECUTION),
-                   vulnerable=any(e.vulnerable_terms for e in evidence))
+                   vulnerable=any(e.vulnerable_terms for e in evidence), searched=searched)
 
 
-def _reason(level: str, evidence: list[Evidence], found: dict, element_ids: list[str], reviewed: int) -> str:
-    if not evidence:
-        return f"{reviewed} passage(s) beoordeeld, geen enkele relevant."
+STAGE_WORDS = {0: "context", 1: "intentie", 2: "planning", 3: "uitvoering", 4: "borging"}
+
+
+def _reason(evidence: list[Evidence], found: dict, element_ids: list[str]) -> str:
     top = max(evidence, key=lambda e: e.stage)
-    parts = [f"{len(evidence)} relevante passage(s); hoogste fase {top.stage} in passage {top.passage_id} "
-             f"({top.source})"]
+    parts = [f"{plural(len(evidence), 'relevante passage', 'relevante passages')}; hoogste fase {top.stage} "
+             f"({STAGE_WORDS.get(top.stage, '')}) in {top.source}"]
     if element_ids:
         parts.append(f"{len(found)} van {len(element_ids)} bewijselementen aangetoond")
-    if any(not e.validated for e in evidence):
-        parts.append(f"{sum(not e.validated for e in evidence)} daarvan zijn niet-gevalideerde suggesties (voorlopig)")
+    unvalidated = sum(not e.validated for e in evidence)
+    if unvalidated:
+        parts.append(f"{unvalidated} daarvan {'is een niet-gevalideerde suggestie' if unvalidated == 1 else 'zijn niet-gevalideerde suggesties'} (voorlopig)")
     return "; ".join(parts) + "."

@@ -41,41 +41,51 @@ def beoordeel(
     json_out: JsonOption = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="Uitvoer als CSV (; gescheiden, voor Excel).")] = False,
 ) -> None:
-    """Niveau hoog / midden / laag per organisatie en maatregel, met de regel, het bewijs en de kernhiaten."""
+    """Oordeel per organisatie en maatregel (hoog / midden / laag, geen bewijs gevonden of niet beoordeeld), met de reden, het bewijs en de kernhiaten."""
     from dataclasses import asdict
 
-    from weerbaar.assess.verdicts import NOT_ASSESSED, assess
+    from weerbaar.assess.aggregate import per_measure
+    from weerbaar.assess.verdicts import NO_EVIDENCE, NOT_ASSESSED, assess
     from weerbaar.codebook import load_codebook
+    from weerbaar.safe_cells import csv_safe
 
     book = load_codebook(codeboek)
     with open_workspace(werkruimte) as ws:
-        verdicts = assess(ws, book, include_suggestions=inclusief_suggesties)
-    verdicts = [v for v in verdicts if (not maatregel or v.measure_id == maatregel)
-                and (not organisatie or organisatie.lower() in v.organisation.lower())]
+        verdicts = assess(ws, book, include_suggestions=inclusief_suggesties, measure_id=maatregel)
+    coverage = {a.key: a for a in per_measure(verdicts, book)}
+    verdicts = [v for v in verdicts if not organisatie or organisatie.lower() in v.organisation.lower()]
+    labels = {(m.id, e.id): e.label for m in book.measures for e in m.elements}
+
+    def elements(mid, ids):
+        return "; ".join(labels.get((mid, i), i) for i in ids)
+
     if json_out:
-        print_json([asdict(v) for v in verdicts])
+        print_json([{**asdict(v), "dekking_maatregel": coverage[v.measure_id].coverage_text} for v in verdicts])
         return
     if csv_out:
         writer = csv.writer(sys.stdout, delimiter=";")
-        writer.writerow(["organisatie", "maatregel", "niveau", "voorlopig", "onderbouwing", "gevonden_elementen",
-                         "ontbrekende_elementen", "eerste_vermelding", "eerste_plan", "eerste_uitvoering"])
+        writer.writerow(["organisatie", "maatregel", "oordeel", "voorlopig", "onderbouwing", "gezocht",
+                         "aangetoonde_elementen", "ontbrekende_elementen", "eerste_vermelding", "eerste_plan",
+                         "eerste_uitvoering", "dekking_maatregel"])
         for v in verdicts:
-            writer.writerow([v.organisation, v.measure_id, v.level, "ja" if v.provisional else "nee", v.reason,
-                             ",".join(v.elements_found), ",".join(v.elements_missing), v.first_mention or "",
-                             v.first_plan or "", v.first_execution or ""])
+            writer.writerow([csv_safe(x) for x in (
+                v.organisation, v.measure_id, v.level, "ja" if v.provisional else "nee", v.reason, v.searched,
+                elements(v.measure_id, v.elements_found), elements(v.measure_id, v.elements_missing) if v.assessed else "",
+                v.first_mention or "", v.first_plan or "", v.first_execution or "", coverage[v.measure_id].coverage_text)])
         return
     table = Table(title="Oordelen" + (" (voorlopig: met niet-gevalideerde suggesties)" if inclusief_suggesties else ""),
                   title_justify="left")
-    for col in ("Organisatie", "Maatregel", "Niveau", "Onderbouwing", "Kernhiaten"):
+    for col in ("Organisatie", "Maatregel", "Oordeel", "Onderbouwing", "Kernhiaten"):
         table.add_column(col)
-    colours = {"hoog": "green", "midden": "yellow", "laag": "red"}
+    colours = {"hoog": "green", "midden": "yellow", "laag": "red", NO_EVIDENCE: "magenta"}
     shown = [v for v in verdicts if v.level != NOT_ASSESSED]
     for v in shown:
         table.add_row(v.organisation, v.measure_id, f"[{colours[v.level]}]{v.level}[/]" + (" (voorlopig)" if v.provisional else ""),
-                      v.reason, ", ".join(v.elements_missing) or "–")
+                      v.reason, elements(v.measure_id, v.elements_missing) or "–")
     out.print(table)
-    out.print(f"{len(shown)} cellen met een oordeel; {len(verdicts) - len(shown)} niet beoordeeld. "
-              "De regels: 'weerbaar rapport' zet ze in de methodesectie.")
+    no_evidence = sum(v.level == NO_EVIDENCE for v in shown)
+    out.print(f"{len(shown)} van {len(verdicts)} cellen beoordeeld ({no_evidence} daarvan: geen bewijs gevonden); "
+              f"{len(verdicts) - len(shown)} niet beoordeeld. De regels staan in de methodesectie van 'weerbaar rapport'.")
 
 
 @app.command("rapport")

@@ -1,34 +1,58 @@
-"""The verdicts dashboard: the heatmap of organisations × measures, and a cell's evidence."""
+"""The verdicts dashboard: the matrix of organisations × measures in pillar blocks, coverage per
+measure, and one cell's evidence. Verdicts come from a per-app :class:`VerdictCache`, so a page
+load does not recompute every verdict (a decision recomputes from the decision table only)."""
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import APIRouter, HTTPException, Request
 
-from weerbaar.assess.aggregate import per_measure
+from weerbaar.assess.aggregate import per_measure, per_pillar
+from weerbaar.assess.cache import VerdictCache
 from weerbaar.assess.summary import summarise
-from weerbaar.assess.verdicts import NOT_ASSESSED, assess
+from weerbaar.assess.verdicts import NO_EVIDENCE, NOT_ASSESSED
+from weerbaar.report.build import CSS_CLASS, SYMBOLS, matrix_blocks
 from weerbaar.web.app import render
 
 router = APIRouter()
+_cache_lock = threading.Lock()
+
+
+def verdict_cache(request: Request) -> VerdictCache:
+    """One cache per app instance (two apps in one process must not share it)."""
+    state = request.app.state
+    with _cache_lock:
+        cache = getattr(state, "verdict_cache", None)
+        if cache is None:
+            cache = state.verdict_cache = VerdictCache()
+    return cache
 
 
 @router.get("/oordelen")
 def dashboard(request: Request, voorlopig: bool = False):
     state = request.app.state.weerbaar
-    verdicts = assess(state.workspace(), state.codebook, include_suggestions=voorlopig)
+    verdicts = verdict_cache(request).verdicts(state.workspace(), state.codebook, include_suggestions=voorlopig)
     cells = {(v.organisation, v.measure_id): v for v in verdicts}
     organisations = sorted({v.organisation for v in verdicts})
+    measures = per_measure(verdicts, state.codebook)
     return render(request, "oordelen.html", cells=cells, organisations=organisations,
-                  aggregates=per_measure(verdicts, state.codebook), voorlopig=voorlopig, not_assessed=NOT_ASSESSED,
-                  filter_query="")
+                  aggregates={a.key: a for a in measures}, pillars=per_pillar(verdicts, state.codebook),
+                  blocks=matrix_blocks(state.codebook.pillars), voorlopig=voorlopig, not_assessed=NOT_ASSESSED,
+                  no_evidence=NO_EVIDENCE, symbols=SYMBOLS, css=CSS_CLASS, filter_query="")
 
 
 @router.get("/oordelen/cel")
 def cell(request: Request, organisatie: str, maatregel: str, voorlopig: bool = False):
     state = request.app.state.weerbaar
-    verdict = next((v for v in assess(state.workspace(), state.codebook, include_suggestions=voorlopig)
-                    if v.organisation == organisatie and v.measure_id == maatregel), None)
+    try:
+        measure = state.codebook.measure(maatregel)
+    except Exception:
+        measure = None
+    verdict = None if measure is None else verdict_cache(request).cell(
+        state.workspace(), state.codebook, organisatie, maatregel, include_suggestions=voorlopig)
     if verdict is None:
         raise HTTPException(404, "Deze combinatie van organisatie en maatregel bestaat niet.")
-    return render(request, "oordeel.html", v=verdict, measure=state.codebook.measure(maatregel),
-                  summary=summarise(verdict), filter_query="")
+    labels = {e.id: e.label for e in measure.elements}
+    return render(request, "oordeel.html", v=verdict, measure=measure, summary=summarise(verdict, measure),
+                  element_labels=labels, no_evidence=NO_EVIDENCE, voorlopig=voorlopig, filter_query="")
