@@ -50,16 +50,17 @@ def build(folder: Path, n: int, seed: int = 1) -> None:
             for page in range(PER_DOCUMENT // 5):
                 sentences = [" ".join(rng.choice(WORDS) for _ in range(25)).capitalize() + "." for _ in range(5)]
                 text = " ".join(sentences)
-                conn.execute("INSERT INTO pages VALUES (?, ?, ?)", (doc_id, page + 1, text))
+                conn.execute("INSERT INTO pages (document_id, page_no, text) VALUES (?, ?, ?)", (doc_id, page + 1, text))
                 pos = 0
                 for seq, sentence in enumerate(sentences):
                     pid = conn.execute("INSERT INTO passages (document_id, page_no, seq, start, end, text) VALUES (?, ?, ?, ?, ?, ?)",
                                        (doc_id, page + 1, page * 5 + seq, pos, pos + len(sentence), sentence)).lastrowid
                     pos += len(sentence) + 1
-                    conn.execute("INSERT INTO passage_analysis VALUES (?, 'bench', ?, ?, NULL, '[]')", (pid, run, rng.randint(0, 4)))
+                    conn.execute("INSERT INTO passage_analysis (passage_id, config_key, run_id, stage, stage_cue, vulnerable_terms) "
+                                 "VALUES (?, 'bench', ?, ?, NULL, '[]')", (pid, run, rng.randint(0, 4)))
                     for m in rng.sample(measures, 3):
                         score = rng.betavariate(1, 6)
-                        conn.execute("INSERT INTO suggestions VALUES (?, ?, ?, ?, ?, '{}')",
+                        conn.execute("INSERT INTO suggestions (passage_id, measure_id, score, lexical, semantic, elements) VALUES (?, ?, ?, ?, ?, '{}')",
                                      (pid, m, score, score, score))
 
 

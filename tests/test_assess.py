@@ -186,14 +186,16 @@ def _tiny_workspace(folder, per_org: dict[str, int], measure="2.2", threshold=0.
                 (f"/t/{d}.txt", f"{d}.txt", f"{d:064x}", f"Begroting {org}", org, timestamp())).lastrowid
             sentences = [f"Zin {i} over de noodstroom van het gemeentehuis." for i in range(n)]
             text = " ".join(sentences)
-            conn.execute("INSERT INTO pages VALUES (?, 1, ?)", (doc, text))
+            conn.execute("INSERT INTO pages (document_id, page_no, text) VALUES (?, 1, ?)", (doc, text))
             pos = 0
             for i, sentence in enumerate(sentences):
                 pid = conn.execute("INSERT INTO passages (document_id, page_no, seq, start, end, text) VALUES (?, 1, ?, ?, ?, ?)",
                                    (doc, i, pos, pos + len(sentence), sentence)).lastrowid
                 pos += len(sentence) + 1
-                conn.execute("INSERT INTO passage_analysis VALUES (?, 't', ?, 1, NULL, '[]')", (pid, run))
-                conn.execute("INSERT INTO suggestions VALUES (?, ?, ?, 0.5, 0.5, '{}')", (pid, measure, 0.9 - i / 100))
+                conn.execute("INSERT INTO passage_analysis (passage_id, config_key, run_id, stage, stage_cue, vulnerable_terms) "
+                             "VALUES (?, 't', ?, 1, NULL, '[]')", (pid, run))
+                conn.execute("INSERT INTO suggestions (passage_id, measure_id, score, lexical, semantic, elements) "
+                             "VALUES (?, ?, ?, 0.5, 0.5, '{}')", (pid, measure, 0.9 - i / 100))
     return folder
 
 
@@ -287,3 +289,32 @@ def test_verdict_cache_recomputes_only_what_changed_and_equals_a_full_run(review
         undo_last(ws, "Bram")
         full = {(v.organisation, v.measure_id): v.level for v in assess(ws, BOOK)}
         assert {(v.organisation, v.measure_id): v.level for v in cache.verdicts(ws, BOOK)} == full
+
+
+def test_evidence_counts_for_the_body_a_passage_speaks_for(tmp_path, embedder):
+    """A council bundle quoting the safety region's budget: that evidence is the region's, not the
+    municipality's; a reviewer can correct whom a passage speaks for (issue #10)."""
+    from weerbaar.classify.pipeline import analyse_workspace
+    from weerbaar.ingest.pipeline import ingest_paths
+
+    folder = tmp_path / "gemeente-helmond"
+    folder.mkdir()
+    region = ("De Veiligheidsregio Brabant-Zuidoost heeft in alle gemeenten noodsteunpunten aangewezen en ingericht; "
+              "het algemeen bestuur stelde de ontwerpbegroting vast na de zienswijzen van de deelnemende gemeenten.")
+    own = "Wij hebben in onze gemeente vijf noodsteunpunten aangewezen waar inwoners bij stroomuitval terecht kunnen."
+    (folder / "notulen-raad-2021.txt").write_text(region + "\n\f" + own + "\n", encoding="utf-8")  # two pages
+    with Workspace.open(tmp_path / "ws", create=True) as ws:
+        ingest_paths(ws, [folder])
+        analyse_workspace(ws, BOOK, embedder=embedder)
+        subjects = dict(ws.conn.execute(
+            "SELECT p.text, a.subject_name FROM passages p JOIN passage_analysis a ON a.passage_id = p.id"))
+        assert subjects[region] == "Veiligheidsregio Brabant-Zuidoost" and subjects[own] == "Gemeente Helmond"
+        verdicts = {(v.organisation, v.measure_id): v for v in assess(ws, BOOK, include_suggestions=True)}
+        for org, text in (("Veiligheidsregio Brabant-Zuidoost", region), ("Gemeente Helmond", own)):
+            assert [e.text for e in verdicts[(org, "2.2")].evidence] == [text]
+        # The reviewer says the region's passage is about the municipality after all: it moves.
+        pid = ws.conn.execute("SELECT id FROM passages WHERE text = ?", (region,)).fetchone()[0]
+        record(ws, pid, "2.2", "anna", True, stage=3, subject="Gemeente Helmond")
+        verdicts = {(v.organisation, v.measure_id): v for v in assess(ws, BOOK)}
+        assert [e.passage_id for e in verdicts[("Gemeente Helmond", "2.2")].evidence] == [pid]
+        assert not verdicts[("Veiligheidsregio Brabant-Zuidoost", "2.2")].evidence

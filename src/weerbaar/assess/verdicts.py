@@ -48,9 +48,16 @@ RULES = {
     NOT_ASSESSED: "Niet beoordeeld: niemand heeft de wachtrij van deze maatregel voor deze organisatie afgewerkt; "
                   "er is (nog) niets over te zeggen.",
 }
-#: Where a piece of evidence gets its organisation: the SQL expression over the passage ``p`` and
-#: its document ``d``. The one place to switch to a passage's subject organisation.
-EVIDENCE_ORGANISATION_SQL = "d.organisation"
+#: Whom a passage's evidence counts for (issue #10): the body it speaks for, as ``analyseer`` found
+#: it — the safety region, the GGD or another municipality when the passage speaks for them (a
+#: council bundle quoting the region's budget), nobody for national policy and research about
+#: organisations in general, else the document's own organisation. An SQL expression over the
+#: passage ``p`` and its document ``d``; a reviewer's correction on a decision overrides it.
+OTHER_BODIES = ("veiligheidsregio", "ggd", "andere_gemeente")
+EVIDENCE_ORGANISATION_SQL = (
+    "(SELECT CASE WHEN x.subject_kind IN ('veiligheidsregio', 'ggd', 'andere_gemeente') THEN x.subject_name "
+    "WHEN x.subject_kind IN ('rijk', 'algemeen', 'ander') THEN NULL ELSE d.organisation END "
+    "FROM (SELECT 1) LEFT JOIN passage_analysis x ON x.passage_id = p.id)")
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -308,8 +315,39 @@ def _passage_rows(ws: Workspace, ids) -> dict[int, tuple]:
 
 
 def organisations_of(ws: Workspace) -> list[str]:
-    return [r[0] for r in ws.conn.execute(
-        "SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL ORDER BY organisation")]
+    """The organisations with documents of their own, and the bodies passages speak for (issue #10)."""
+    own = {r[0] for r in ws.conn.execute("SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL")}
+    return sorted(own | set(_subject_documents(ws)))
+
+
+def _subject_documents(ws: Workspace) -> dict[str, set[int]]:
+    """Bodies without documents of their own that passages speak for → the documents that do so."""
+    out: dict[str, set[int]] = defaultdict(set)
+    kinds = ",".join(f"'{k}'" for k in OTHER_BODIES)
+    for name, document in ws.conn.execute(
+            f"""SELECT DISTINCT a.subject_name, p.document_id FROM passage_analysis a JOIN passages p ON p.id = a.passage_id
+                WHERE a.subject_kind IN ({kinds}) AND a.subject_name IS NOT NULL"""):
+        out[name].add(document)
+    for name, document in ws.conn.execute(
+            "SELECT DISTINCT subject, document_sha256 FROM decisions WHERE subject IS NOT NULL AND undone_at IS NULL"):
+        row = ws.conn.execute("SELECT id FROM documents WHERE sha256 = ?", (document,)).fetchone()
+        if row:
+            out[name].add(row[0])
+    return out
+
+
+def _subject_scopes(ws: Workspace, documents: dict[int, DocumentInfo], known: set[str]) -> dict[str, SearchScope]:
+    """What was searched for a body known only from others' documents: the documents that speak for it."""
+    out = {}
+    for name, ids in _subject_documents(ws).items():
+        if name in known:
+            continue
+        docs = [documents[i] for i in ids if i in documents]
+        years = [d.year for d in docs if d.year]
+        if docs:
+            out[name] = SearchScope(len(docs), sorted({d.doc_type for d in docs if d.doc_type}),
+                                    min(years) if years else None, max(years) if years else None)
+    return out
 
 
 def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until: str | None = None,
@@ -337,13 +375,14 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
     cells: dict[tuple, dict] = defaultdict(lambda: {"evidence": [], "reviewed": 0})
     for (pid, mid), votes in decided.items():
         p = rows.get(pid)
-        if p is None or p[8] is None or p[0] not in documents:
+        final = final_of(votes)
+        org = (final.subject if final is not None and getattr(final, "subject", None) else None) or (p and p[8])
+        if p is None or org is None or p[0] not in documents or (organisation is not None and org != organisation):
             continue
-        cell = cells[(p[8], mid)]
+        cell = cells[(org, mid)]
         cell["reviewed"] += 1
         if (pid, mid) in snapshot.scores:
             cell["reviewed_above"] = cell.get("reviewed_above", 0) + 1
-        final = final_of(votes)
         if final is None or not final.relevant:
             continue
         stage = final.stage if final.stage is not None else (p[5] or 0)
@@ -368,6 +407,7 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
         if texts:
             fill_texts(ws, unvalidated)
 
+    scopes.update(_subject_scopes(ws, documents, set(scopes)))
     organisations = [organisation] if organisation is not None else sorted(scopes)
     measures = [m for m in codebook.measures if measure_id is None or m.id == measure_id]
     verdicts = []
