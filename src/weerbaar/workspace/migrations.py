@@ -226,3 +226,29 @@ def m004_review_settings(conn: sqlite3.Connection) -> None:
         CREATE INDEX decisions_measure ON decisions(measure_id, passage_id);
         """,
     )
+
+
+@migration
+def m005_accounts(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- People who may use a shared review server (weerbaar gebruiker toevoegen). Passwords only
+        -- as an Argon2id hash. A coordinator alone settles conflicts and imports/exports decisions.
+        CREATE TABLE accounts (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ('coordinator', 'beoordelaar')),
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        -- Logged-in browsers: only a hash of the session cookie is stored.
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE ON UPDATE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX sessions_account ON sessions(account);
+        """,
+    )
