@@ -230,6 +230,18 @@ def test_a_cross_site_upload_is_refused_before_its_body_is_read(demo_copy, spool
     assert response.status_code == 403 and body.sent == 0
 
 
+def test_uploads_without_the_browser_cookie_or_to_other_routes_are_refused_unread(demo_copy, spool):
+    body = Body(50 * 1024 * 1024)
+    fresh = client_for(demo_copy, "Anna")  # never loaded a page: no browser cookie
+    response = fresh.post("/import", content=body, headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert response.status_code == 403 and body.sent == 0
+    client = client_for(demo_copy, "Anna")
+    csrf = token(client)
+    response = client.post("/beslissing", data={"csrf": csrf, "passage_id": "1", "measure_id": "2.2", "besluit": "niet"},
+                           files={"bijlage": ("x.bin", b"x" * 1_500_000, "application/octet-stream")})
+    assert response.status_code == 415 and list(spool.iterdir()) == [] and stored(demo_copy) == []
+
+
 def test_a_real_server_answers_413_without_waiting_for_the_body(demo_copy):
     server = ReviewServer(demo_copy).start()
     try:

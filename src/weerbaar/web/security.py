@@ -132,6 +132,16 @@ class Guard:
                 return await self._too_large(send, limit)
         browser = self._browser(headers.get("cookie", ""))
         new_cookie = browser is None
+        if method in UNSAFE_METHODS:
+            upload = scope["path"] in self.upload_paths
+            if not upload and headers.get("content-type", "").lower().startswith("multipart/"):
+                # Only an upload route takes files; elsewhere a multipart body would be spooled for nothing.
+                return await self._refuse(send, 415, "Niet ondersteund", "Hier kan geen bestand worden verstuurd.")
+            if upload and new_cookie:
+                # Every real upload form comes from a page of this app, which set the browser cookie;
+                # without it the CSRF check would fail anyway, so refuse before the body is read.
+                return await self._refuse(send, 403, "Geweigerd", "Het formulier is verlopen of komt niet van deze "
+                                                                  "app. Laad de pagina opnieuw.")
         if new_cookie:
             browser = secrets.token_urlsafe(32)
         scope.setdefault("state", {})["browser"] = browser
