@@ -1,4 +1,4 @@
-"""``weerbaar beslissingen``: export, import, agreement and conflicts of reviewers' decisions."""
+"""``weerbaar beslissingen``, ``weerbaar review`` and ``weerbaar gebruiker``: decisions, the review app, its accounts."""
 
 from __future__ import annotations
 
@@ -80,18 +80,74 @@ def overeenstemming(werkruimte: WorkspaceOption = None, json_out: JsonOption = F
     out.print(f"Open conflicten: {len(open_conflicts)}.")
 
 
+def is_loopback(address: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: only this computer can reach the app."""
+    import ipaddress
+
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def url_host(address: str) -> str:
+    """The host part of a URL for an address: IPv6 literals in brackets; 'all addresses' as this computer."""
+    address = address.strip("[]")
+    if address in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if address == "::":
+        return "[::1]"
+    return f"[{address}]" if ":" in address else address
+
+
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+
+def network_host_names(address: str, extra: list[str]) -> list[str]:
+    """The Host names a server bound beyond loopback answers to (the Host check stays on: DNS rebinding):
+    loopback, the bound address, this computer's names and addresses, and the names given."""
+    import socket
+
+    names = [*LOOPBACK_HOSTS, url_host(address)]
+    hostname = socket.gethostname()
+    names += [hostname, socket.getfqdn()]
+    for name in {hostname, socket.getfqdn()}:
+        try:
+            names += [url_host(info[4][0]) for info in socket.getaddrinfo(name, None)]
+        except OSError:
+            pass
+    try:  # the address of the default route; a UDP "connect" sends nothing, it only asks the routing table
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))
+            names.append(probe.getsockname()[0])
+    except OSError:
+        pass
+    names += [url_host(n.strip()) for n in extra if n.strip()]
+    return sorted({n.lower() for n in names if n})
+
+
 @app.command("review")
 def review(
     werkruimte: WorkspaceOption = None,
     codeboek: CodebookOption = None,
     beoordelaar: Annotated[Optional[str], typer.Option("--beoordelaar", "-b",
-                                                       help="Uw naam; anders vraagt de app erom.")] = None,
+                                                       help="Uw naam; anders vraagt de app erom (zonder accounts).")] = None,
     poort: Annotated[int, typer.Option("--poort", help="Poort van de webapp.")] = 8765,
-    adres: Annotated[str, typer.Option("--adres", help="Adres om op te luisteren. Standaard alleen deze computer; "
-                                                      "0.0.0.0 maakt de app zichtbaar voor het netwerk.")] = "127.0.0.1",
+    adres: Annotated[str, typer.Option("--adres", help="Adres om op te luisteren. Standaard alleen deze computer "
+                                                      "(127.0.0.1; ook ::1 en localhost). 0.0.0.0 maakt de app "
+                                                      "bereikbaar voor het netwerk en vraagt accounts "
+                                                      "(weerbaar gebruiker toevoegen).")] = "127.0.0.1",
+    hostnaam: Annotated[Optional[list[str]], typer.Option(
+        "--hostnaam", help="Extra servernaam of adres waaronder collega's de app openen (bij --adres buiten deze "
+                           "computer; herhaalbaar). De namen en adressen van deze computer gelden al.")] = None,
     geen_browser: Annotated[bool, typer.Option("--geen-browser", help="Open de browser niet automatisch.")] = False,
 ) -> None:
-    """Start de beoordelingsapp in de browser: wachtrij per maatregel, bronpagina ernaast, sneltoetsen."""
+    """Start de beoordelingsapp in de browser: wachtrij per maatregel, bronpagina ernaast, sneltoetsen.
+
+    Alleen op deze computer werkt de app zonder accounts. Op het netwerk (--adres 0.0.0.0) moet
+    iedereen inloggen; maak de accounts eerst met 'weerbaar gebruiker toevoegen'."""
     import threading
     import webbrowser
 
@@ -102,12 +158,102 @@ def review(
     from weerbaar.workspace import resolve_workspace_path
 
     folder = resolve_workspace_path(werkruimte)
-    hosts = None if adres not in ("127.0.0.1", "localhost") else ["127.0.0.1", "localhost"]
-    application = create_app(folder, load_codebook(codeboek), reviewer=beoordelaar, allowed_hosts=hosts)
-    url = f"http://{'127.0.0.1' if adres in ('0.0.0.0', '::') else adres}:{poort}/"
-    if adres not in ("127.0.0.1", "localhost"):
-        err.print(f"[bold]Let op:[/] de app luistert op {adres} en is dus bereikbaar voor anderen in het netwerk.")
+    public = not is_loopback(adres)
+    hosts = network_host_names(adres, hostnaam or []) if public else sorted({*LOOPBACK_HOSTS, url_host(adres)})
+    application = create_app(folder, load_codebook(codeboek), reviewer=beoordelaar, allowed_hosts=hosts, public=public)
+    url = f"http://{url_host(adres)}:{poort}/"
+    if public:
+        err.print(f"[bold]Let op:[/] de app luistert op {adres} en is bereikbaar voor anderen in het netwerk; "
+                  "iedereen moet inloggen. De verbinding is niet versleuteld (http): gebruik dit alleen op een "
+                  "vertrouwd netwerk, of zet er een HTTPS-proxy voor.")
+        err.print(f"Servernamen die de app accepteert: {', '.join(hosts)} (meer met --hostnaam).")
     err.print(f"Beoordelingsapp: {url}  (stoppen met Ctrl+C; elke beslissing is direct opgeslagen)")
     if not geen_browser:
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
-    uvicorn.run(application, host=adres, port=poort, log_level="warning")
+    uvicorn.run(application, host=adres.strip("[]"), port=poort, log_level="warning")
+
+
+gebruiker_app = typer.Typer(no_args_is_help=True, help="Accounts voor een gedeelde beoordelingsapp (op het netwerk): "
+                                                        "toevoegen, tonen, wachtwoord, rol en verwijderen.")
+app.add_typer(gebruiker_app, name="gebruiker")
+
+RoleOption = Annotated[str, typer.Option("--rol", help="coordinator (beslecht conflicten, importeert en exporteert) "
+                                                       "of beoordelaar.")]
+StdinOption = Annotated[bool, typer.Option("--wachtwoord-stdin", help="Lees het wachtwoord van de eerste regel van de "
+                                                                       "standaardinvoer (voor scripts).")]
+NameArgument = Annotated[str, typer.Argument(help="De naam waaronder iemand inlogt en beslissingen opslaat.",
+                                             show_default=False)]
+
+
+def _password(from_stdin: bool) -> str:
+    import sys
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal het wachtwoord",
+                        err=True)
+
+
+@gebruiker_app.command("toevoegen")
+def gebruiker_toevoegen(naam: NameArgument, rol: RoleOption = "beoordelaar", wachtwoord_stdin: StdinOption = False,
+                        werkruimte: WorkspaceOption = None) -> None:
+    """Maak een account met een wachtwoord (gevraagd zonder het te tonen; alleen een Argon2-hash wordt bewaard)."""
+    from weerbaar.review.accounts import add_account
+
+    with open_workspace(werkruimte) as ws:
+        account = add_account(ws, naam, _password(wachtwoord_stdin), rol)
+    err.print(f"Account '{account.name}' gemaakt ({account.role}).")
+
+
+@gebruiker_app.command("lijst")
+def gebruiker_lijst(werkruimte: WorkspaceOption = None, json_out: JsonOption = False) -> None:
+    """Toon de accounts en hun rol (nooit wachtwoorden)."""
+    from weerbaar.review.accounts import list_accounts
+
+    with open_workspace(werkruimte) as ws:
+        accounts = list_accounts(ws)
+    if json_out:
+        print_json([{"naam": a.name, "rol": a.role, "gemaakt": a.created_at} for a in accounts])
+        return
+    if not accounts:
+        out.print("Nog geen accounts. Zonder accounts werkt de app alleen op deze computer.")
+        return
+    table = Table(title="Accounts", title_justify="left")
+    for col in ("Naam", "Rol", "Gemaakt"):
+        table.add_column(col)
+    for a in accounts:
+        table.add_row(a.name, a.role, a.created_at[:16].replace("T", " "))
+    out.print(table)
+
+
+@gebruiker_app.command("wachtwoord")
+def gebruiker_wachtwoord(naam: NameArgument, wachtwoord_stdin: StdinOption = False,
+                         werkruimte: WorkspaceOption = None) -> None:
+    """Zet een nieuw wachtwoord; wie met dit account is ingelogd, moet opnieuw inloggen."""
+    from weerbaar.review.accounts import set_password
+
+    with open_workspace(werkruimte) as ws:
+        set_password(ws, naam, _password(wachtwoord_stdin))
+    err.print(f"Nieuw wachtwoord voor '{naam}' opgeslagen.")
+
+
+@gebruiker_app.command("rol")
+def gebruiker_rol(naam: NameArgument, rol: Annotated[str, typer.Argument(help="coordinator of beoordelaar.",
+                                                                          show_default=False)],
+                  werkruimte: WorkspaceOption = None) -> None:
+    """Maak iemand coordinator of beoordelaar."""
+    from weerbaar.review.accounts import set_role
+
+    with open_workspace(werkruimte) as ws:
+        set_role(ws, naam, rol)
+    err.print(f"'{naam}' is nu {rol}.")
+
+
+@gebruiker_app.command("verwijder")
+def gebruiker_verwijder(naam: NameArgument, werkruimte: WorkspaceOption = None) -> None:
+    """Verwijder een account; de beslissingen onder die naam blijven bewaard."""
+    from weerbaar.review.accounts import remove_account
+
+    with open_workspace(werkruimte) as ws:
+        remove_account(ws, naam)
+    err.print(f"Account '{naam}' verwijderd; de beslissingen blijven bewaard.")

@@ -1,7 +1,8 @@
 """Reviewers' decisions: recorded at once, never lost, undoable, portable, comparable.
 
 - :func:`record` stores a decision in one transaction, with a snapshot of its passage
-  (document hash and path, page, offsets, text).
+  (document hash and path, page, offsets, text); :func:`decide` also stores the same passage for
+  other measures ("hoort ook bij"), validating everything before one transaction writes it all.
 - :func:`undo_last` marks a reviewer's last decision as undone; nothing is deleted, so the
   history of changed decisions stays.
 - When a document is ingested again (a changed file), :func:`reattach` links decisions to the
@@ -92,26 +93,49 @@ def record(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relev
            quote_correct: bool | None = None, about_measure: bool | None = None, enough_context: bool | None = None,
            stage: int | None = None, elements: list[str] | tuple = (), note: str | None = None,
            settles: bool = False, subject: str | None = None) -> Decision:
+    return decide(ws, passage_id, measure_id, reviewer, relevant, quote_correct=quote_correct,
+                  about_measure=about_measure, enough_context=enough_context, stage=stage, elements=elements,
+                  note=note, settles=settles, subject=subject)[0]
+
+
+def decide(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relevant: bool, *,
+           quote_correct: bool | None = None, about_measure: bool | None = None, enough_context: bool | None = None,
+           stage: int | None = None, elements: list[str] | tuple = (), note: str | None = None,
+           settles: bool = False, also_for: list[str] | tuple = (), known_measures=None,
+           subject: str | None = None) -> list[Decision]:
+    """A reviewer's decision, and the same passage as evidence for the measures in ``also_for``
+    ("hoort ook bij"): all validated first, then written in one transaction, so that either all
+    of them are stored or none. With ``known_measures`` every measure id must be one of them.
+    ``subject``: the reviewer's correction of whom the passage speaks for (an organisation)."""
     if not reviewer.strip():
         raise WeerbaarError("Geef de naam van de beoordelaar.")
     if stage is not None and not 0 <= stage <= 4:
         raise WeerbaarError(f"Fase {stage} bestaat niet; kies 0 tot en met 4.")
     if note and len(note) > MAX_NOTE_CHARS:
         raise WeerbaarError(f"De notitie is {len(note)} tekens lang; de grens is {MAX_NOTE_CHARS}.")
+    others = list(dict.fromkeys(m for m in also_for if m != measure_id))
+    if known_measures is not None:
+        unknown = [m for m in (measure_id, *others) if m not in known_measures]
+        if unknown:
+            raise WeerbaarError(f"Maatregel {', '.join(repr(m) for m in unknown)} bestaat niet in het codeboek; "
+                                "er is niets opgeslagen.", hint="Gebruik de nummers uit het codeboek, zoals 2.2.")
     row = ws.conn.execute(
         """SELECT p.page_no, p.start, p.end, p.text, d.sha256, d.path FROM passages p
            JOIN documents d ON d.id = p.document_id WHERE p.id = ?""", (passage_id,)).fetchone()
     if row is None:
         raise WeerbaarError(f"Passage {passage_id} bestaat niet in deze werkruimte.")
-    decision = Decision(uid=str(uuid.uuid4()), passage_id=passage_id, measure_id=measure_id, reviewer=reviewer.strip(),
-                        relevant=bool(relevant), quote_correct=quote_correct, about_measure=about_measure,
-                        enough_context=enough_context, stage=stage, elements=list(elements), note=note or None,
-                        settles=settles, decided_at=timestamp("milliseconds"), document_sha256=row["sha256"], document_path=row["path"],
-                        page_no=row["page_no"], start=row["start"], end=row["end"], text=row["text"],
-                        subject=(subject or "").strip() or None)
+    checks = dict(quote_correct=quote_correct, about_measure=about_measure, enough_context=enough_context)
+    snapshot = dict(passage_id=passage_id, reviewer=reviewer.strip(), stage=stage, decided_at=timestamp("milliseconds"),
+                    document_sha256=row["sha256"], document_path=row["path"], page_no=row["page_no"], start=row["start"],
+                    end=row["end"], text=row["text"], subject=(subject or "").strip() or None)
+    decisions = [Decision(uid=str(uuid.uuid4()), measure_id=measure_id, relevant=bool(relevant), elements=list(elements),
+                          note=note or None, settles=settles, **checks, **snapshot)]
+    decisions += [Decision(uid=str(uuid.uuid4()), measure_id=other, relevant=True, **checks, **snapshot,
+                           note=f"Toegevoegd bij beoordeling voor maatregel {measure_id}.") for other in others]
     with ws.transaction() as conn:
-        decision.id = _insert(conn, decision)
-    return decision
+        for decision in decisions:
+            decision.id = _insert(conn, decision)
+    return decisions
 
 
 def _insert(conn, d: Decision) -> int:

@@ -5,11 +5,16 @@ read the page's text layer again with PDFium, normalise it with an offset map, c
 still the stored text (the file may have changed since ingest) and take the boxes of exactly those
 characters. Boxes are fractions of the page (0–1), so the browser can lay them over an image of
 any size. Files are only ever opened by the path the workspace stored for a document.
+
+PDFium is not thread-safe: two threads in it at once garble each other's results or crash the
+process (the review server runs requests in a thread pool). Every PDFium call here therefore
+holds :data:`PDFIUM_LOCK`; only the PNG encoding of an already copied image runs outside it.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +26,7 @@ from weerbaar.ingest.readers.normalise import normalise_with_offsets
 from weerbaar.ingest.readers.pdf import open_pdf
 
 RENDER_SCALE = 1.5  # 108 dpi: legible on screen, about 100–250 KB per page
+PDFIUM_LOCK = threading.RLock()  # one thread at a time inside PDFium, in this whole process
 
 
 @dataclass
@@ -44,18 +50,23 @@ def _mtime(path: Path) -> float:
 
 @lru_cache(maxsize=64)
 def _page_png(path: str, mtime: float, page_no: int, scale: float) -> bytes:
-    doc = open_pdf(Path(path))
-    try:
-        if not 1 <= page_no <= len(doc):
-            raise WeerbaarError(f"Pagina {page_no} bestaat niet in dit bestand.")
-        page = doc[page_no - 1]
-        image = page.render(scale=scale).to_pil()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=False)
-        page.close()
-        return buffer.getvalue()
-    finally:
-        doc.close()
+    with PDFIUM_LOCK:
+        doc = open_pdf(Path(path))
+        try:
+            if not 1 <= page_no <= len(doc):
+                raise WeerbaarError(f"Pagina {page_no} bestaat niet in dit bestand.")
+            page = doc[page_no - 1]
+            try:
+                bitmap = page.render(scale=scale)
+                image = bitmap.to_pil().copy()  # independent of PDFium's buffer, so encoding can run unlocked
+                bitmap.close()
+            finally:
+                page.close()
+        finally:
+            doc.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
 
 
 def rotate(box: Box, degrees: int) -> Box:
@@ -72,7 +83,15 @@ def rotate(box: Box, degrees: int) -> Box:
 
 def passage_boxes(path: Path, page_no: int, page_text: str, start: int, end: int) -> list[Box] | None:
     """Where page_text[start:end] stands on the PDF page, or None when the file no longer has that text."""
+    with PDFIUM_LOCK:
+        return _passage_boxes(path, page_no, page_text, start, end)
+
+
+def _passage_boxes(path: Path, page_no: int, page_text: str, start: int, end: int) -> list[Box] | None:
+    # Every PDFium object is closed here, under the lock: left to the garbage collector, it would
+    # be closed later by whichever thread happens to run the collection, outside the lock.
     doc = open_pdf(path)
+    page = textpage = None
     try:
         if not 1 <= page_no <= len(doc):
             return None
@@ -91,10 +110,12 @@ def passage_boxes(path: Path, page_no: int, page_text: str, start: int, end: int
             boxes.append(Box(left=(left - left0) / width, top=(top0 - top) / height,
                              width=(right - left) / width, height=(top - bottom) / height))
         rotation = page.get_rotation()
-        textpage.close()
-        page.close()
         return [rotate(b, rotation) for b in boxes]
     except pdfium.PdfiumError:
         return None
     finally:
+        if textpage is not None:
+            textpage.close()
+        if page is not None:
+            page.close()
         doc.close()

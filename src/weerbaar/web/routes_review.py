@@ -6,16 +6,17 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weerbaar.classify.ranking import analysed_threshold, latest_threshold, ranked_passage
 from weerbaar.errors import WeerbaarError
 from weerbaar.review import decisions as store
 from weerbaar.review.source import passage_boxes, page_png
-from weerbaar.web.app import REVIEWER_COOKIE, filter_query, filters_from, render, reviewer_of
-from weerbaar.web.security import check_csrf, local_path
-from weerbaar.workspace.settings import double_review_share, secret
+from weerbaar.web.app import filter_query, filters_from, render
+from weerbaar.web.auth import REVIEWER_COOKIE, accounts_mode, csrf_checked, may_coordinate, reviewer_of
+from weerbaar.web.security import local_path
+from weerbaar.workspace.settings import double_review_share
 
 router = APIRouter()
 CONTEXT_CHARS = 700  # page text shown before and after the passage
@@ -66,9 +67,10 @@ def overview(request: Request):
                   doc_types=[r[0] for r in ws.conn.execute("SELECT DISTINCT doc_type FROM documents ORDER BY 1")])
 
 
-@router.post("/beoordelaar")
-def set_reviewer(request: Request, naam: str = Form(""), csrf: str = Form(""), terug: str = Form("/")):
-    check_csrf(request, secret(_state(request).workspace()), csrf)
+@router.post("/beoordelaar", dependencies=[Depends(csrf_checked)])
+def set_reviewer(request: Request, naam: str = Form(""), terug: str = Form("/")):
+    if accounts_mode(request):
+        raise HTTPException(403, "Met accounts komt uw naam van uw account; log in onder uw eigen naam.")
     naam = " ".join(naam.split())[:80]
     if not naam:
         raise HTTPException(400, "Vul uw naam in; elke beslissing wordt met de naam van de beoordelaar bewaard.")
@@ -163,40 +165,41 @@ def _checked(value: str | None) -> bool:
     return value is not None and value not in ("", "0", "nee")
 
 
-@router.post("/beslissing")
+@router.post("/beslissing", dependencies=[Depends(csrf_checked)])
 def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form(...), besluit: str = Form(...),
-           csrf: str = Form(""), citaat_klopt: str | None = Form(None), over_maatregel: str | None = Form(None),
+           citaat_klopt: str | None = Form(None), over_maatregel: str | None = Form(None),
            genoeg_context: str | None = Form(None), fase: str = Form(""), elementen: list[str] = Form([]),
            andere_maatregelen: str = Form(""), notitie: str = Form(""), beslecht: str | None = Form(None),
            terug: str = Form("/")):
     state = _state(request)
     ws = state.workspace()
-    check_csrf(request, secret(ws), csrf)
     reviewer = reviewer_of(request)
     if not reviewer:
         raise HTTPException(400, "Vul eerst uw naam in op de startpagina.")
     measure = _measure(request, measure_id)
     if besluit not in ("relevant", "niet"):
         raise HTTPException(400, "Kies 'relevant' of 'niet relevant'.")
-    stage = int(fase) if fase.strip().isdigit() else None
+    settles = _checked(beslecht)
+    if settles and not may_coordinate(request):
+        raise HTTPException(403, "Alleen een coördinator mag een verschil tussen beoordelaars beslechten; "
+                                 "er is niets opgeslagen.")
+    stage = int(fase) if fase.strip().isdigit() and len(fase.strip()) < 3 else None
+    if fase.strip() and stage is None:
+        raise HTTPException(400, f"Fase '{fase.strip()[:20]}' bestaat niet; kies 0 tot en met 4.")
     known = {e.id for e in measure.elements}
-    checks = dict(quote_correct=_checked(citaat_klopt), about_measure=_checked(over_maatregel),
-                  enough_context=_checked(genoeg_context))
-    store.record(ws, passage_id, measure.id, reviewer, besluit == "relevant", **checks, stage=stage,
-                 elements=[e for e in elementen if e in known], note=notitie.strip() or None,
-                 settles=_checked(beslecht))
-    # "Hoort (ook) bij": the same passage is evidence for other measures as well.
-    for other in {m.strip() for m in andere_maatregelen.replace(";", ",").split(",") if m.strip()} - {measure.id}:
-        _measure(request, other)
-        store.record(ws, passage_id, other, reviewer, True, **checks, stage=stage,
-                     note=f"Toegevoegd bij beoordeling voor maatregel {measure.id}.")
+    # "Hoort (ook) bij": the same passage is evidence for other measures as well. Everything is
+    # checked before anything is written, and written in one transaction.
+    also = [m.strip() for m in andere_maatregelen.replace(";", ",").split(",") if m.strip()]
+    store.decide(ws, passage_id, measure.id, reviewer, besluit == "relevant", quote_correct=_checked(citaat_klopt),
+                 about_measure=_checked(over_maatregel), enough_context=_checked(genoeg_context), stage=stage,
+                 elements=[e for e in elementen if e in known], note=notitie.strip() or None, settles=settles,
+                 also_for=also, known_measures={m.id for m in state.codebook.measures})
     return RedirectResponse(local_path(terug), status_code=303)
 
 
-@router.post("/ongedaan")
-def undo(request: Request, csrf: str = Form(""), terug: str = Form("/")):
+@router.post("/ongedaan", dependencies=[Depends(csrf_checked)])
+def undo(request: Request, terug: str = Form("/")):
     ws = _state(request).workspace()
-    check_csrf(request, secret(ws), csrf)
     reviewer = reviewer_of(request)
     undone = store.undo_last(ws, reviewer) if reviewer else None
     target = local_path(terug)

@@ -1,48 +1,56 @@
-"""Working as a team: agreement and conflicts, the double-review setting, export and import."""
+"""Working as a team: agreement and conflicts, the double-review setting, export and import.
+
+With accounts, only a coordinator settles conflicts, changes the setting and moves decisions in or
+out. An import that fails shows every problem the core found, per record, and stores nothing.
+"""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
+from weerbaar.errors import WeerbaarError
 from weerbaar.review import decisions as store
-from weerbaar.web.app import render, reviewer_of
+from weerbaar.web.app import MAX_IMPORT_BYTES, render
+from weerbaar.web.auth import csrf_checked, require_coordinator, reviewer_of, workspace
 from weerbaar.web.security import check_csrf
 from weerbaar.workspace.settings import DOUBLE_REVIEW_SHARE, double_review_share, secret, set_setting
 
 router = APIRouter()
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
+coordinator_only = [Depends(require_coordinator)]
+
+
+def _team_context(ws) -> dict:
+    return dict(agreement=store.agreement(ws), conflicts=store.conflicts(ws), share=double_review_share(ws),
+                orphaned=len(store.orphaned(ws)), filter_query="",
+                reviewers=ws.conn.execute(
+                    """SELECT reviewer, count(*) AS n, sum(relevant) AS relevant, max(decided_at) AS last FROM decisions
+                       WHERE undone_at IS NULL GROUP BY reviewer ORDER BY reviewer""").fetchall())
 
 
 @router.get("/team")
 def team_page(request: Request, melding: str = ""):
-    ws = request.app.state.weerbaar.workspace()
-    open_conflicts = store.conflicts(ws)
-    reviewers = ws.conn.execute(
-        """SELECT reviewer, count(*) AS n, sum(relevant) AS relevant, max(decided_at) AS last FROM decisions
-           WHERE undone_at IS NULL GROUP BY reviewer ORDER BY reviewer""").fetchall()
-    return render(request, "team.html", agreement=store.agreement(ws), conflicts=open_conflicts, reviewers=reviewers,
-                  share=double_review_share(ws), orphaned=len(store.orphaned(ws)), melding=melding, filter_query="")
+    return render(request, "team.html", melding=melding, **_team_context(workspace(request)))
 
 
-@router.post("/instellingen")
-def settings(request: Request, dubbel: float = Form(0.0), csrf: str = Form("")):
-    ws = request.app.state.weerbaar.workspace()
-    check_csrf(request, secret(ws), csrf)
+@router.post("/instellingen", dependencies=[*coordinator_only, Depends(csrf_checked)])
+def settings(request: Request, dubbel: float = Form(0.0)):
     if not 0 <= dubbel <= 100:
         raise HTTPException(400, "Het percentage dubbele beoordeling ligt tussen 0 en 100.")
-    set_setting(ws, DOUBLE_REVIEW_SHARE, str(dubbel / 100))
+    set_setting(workspace(request), DOUBLE_REVIEW_SHARE, str(dubbel / 100))
     return RedirectResponse("/team?melding=instelling", status_code=303)
 
 
-@router.get("/export/beslissingen.{fmt}")
+@router.get("/export/beslissingen.{fmt}", dependencies=coordinator_only)
 def export(request: Request, fmt: str):
     if fmt not in ("jsonl", "csv"):
         raise HTTPException(404, "Kies .jsonl of .csv.")
-    ws = request.app.state.weerbaar.workspace()
+    ws = workspace(request)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"beslissingen.{fmt}"
         store.export_decisions(ws, path)
@@ -52,31 +60,56 @@ def export(request: Request, fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="weerbaar-beslissingen.{fmt}"'})
 
 
-@router.post("/import")
-async def import_(request: Request, bestand: UploadFile, csrf: str = Form("")):
-    state = request.app.state.weerbaar
-    ws = state.workspace()
-    check_csrf(request, secret(ws), csrf)
-    suffix = Path(bestand.filename or "").suffix.lower()
+def _problems(exc: WeerbaarError) -> list[str]:
+    """The per-record messages of a failed import (one per line of the message, or a list the error carries)."""
+    listed = getattr(exc, "problems", None) or getattr(exc, "errors", None)
+    if isinstance(listed, (list, tuple)) and listed:
+        return [str(p) for p in listed]
+    return [line for line in str(exc).splitlines() if line.strip()]
+
+
+def _import(request: Request, csrf: str, name: str, data: bytes):
+    check_csrf(request, secret(workspace(request)), csrf)
+    suffix = Path(name).suffix.lower()
     if suffix not in (".jsonl", ".csv"):
         raise HTTPException(400, "Kies een bestand met beslissingen: .jsonl of .csv (zoals de export maakt).")
-    data = await bestand.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise HTTPException(400, "Het bestand is groter dan 200 MB.")
+    ws = workspace(request)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"import{suffix}"
+        path = Path(tmp) / (Path(name).name or f"import{suffix}")
         path.write_bytes(data)
-        imported, present, unattached = store.import_decisions(ws, path)
+        try:
+            imported, present, unattached = store.import_decisions(ws, path)
+        except WeerbaarError as exc:
+            return render(request, "team.html", status_code=400, melding="", import_errors=_problems(exc),
+                          import_name=Path(name).name, import_hint=exc.hint, **_team_context(ws))
     return RedirectResponse(f"/team?melding=import-{imported}-{present}-{unattached}", status_code=303)
 
 
-@router.post("/conflict")
+@router.post("/import")
+async def import_(request: Request):
+    # FastAPI would read a declared body before any dependency runs; this route reads the body itself,
+    # after the role check, so that an upload by someone who may not import is never spooled.
+    # (Its size is limited by the Guard middleware while it streams in.)
+    await run_in_threadpool(require_coordinator, request)
+    async with request.form(max_files=1, max_fields=5) as form:
+        upload = form.get("bestand")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(400, "Kies een bestand met beslissingen: .jsonl of .csv (zoals de export maakt).")
+        data = await upload.read(MAX_IMPORT_BYTES + 1)
+        csrf = str(form.get("csrf") or "")
+        name = upload.filename or ""
+    return await run_in_threadpool(_import, request, csrf, name, data)
+
+
+@router.post("/conflict", dependencies=[*coordinator_only, Depends(csrf_checked)])
 def settle(request: Request, passage_id: int = Form(...), measure_id: str = Form(...), besluit: str = Form(...),
-           notitie: str = Form(""), csrf: str = Form("")):
-    ws = request.app.state.weerbaar.workspace()
-    check_csrf(request, secret(ws), csrf)
+           notitie: str = Form("")):
+    ws = workspace(request)
     reviewer = reviewer_of(request)
     if not reviewer:
         raise HTTPException(400, "Vul eerst uw naam in op de startpagina.")
-    store.record(ws, passage_id, measure_id, reviewer, besluit == "relevant", note=notitie.strip() or None, settles=True)
+    if besluit not in ("relevant", "niet"):
+        raise HTTPException(400, "Kies 'relevant' of 'niet relevant'.")
+    store.decide(ws, passage_id, measure_id, reviewer, besluit == "relevant", note=notitie.strip() or None,
+                 settles=True, known_measures={m.id for m in request.app.state.weerbaar.codebook.measures})
     return RedirectResponse("/team?melding=beslecht", status_code=303)

@@ -10,6 +10,11 @@ from weerbaar.ingest.metadata import FIELDS, DocumentMeta
 from weerbaar.workspace.db import Workspace, timestamp
 
 
+def like_escape(text: str) -> str:
+    """Text for a LIKE pattern with ``ESCAPE '\\'``: % and _ (and the escape itself) match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass
 class DocumentFilters:
     """Which documents a listing or search covers; shared by every command that filters."""
@@ -23,7 +28,7 @@ class DocumentFilters:
     def where(self, alias: str = "d") -> tuple[list[str], list]:
         """SQL conditions on the documents table (as ``alias``) and their arguments."""
         conditions = [
-            ("organisation LIKE ?", f"%{self.organisation}%" if self.organisation else None),
+            ("organisation LIKE ? ESCAPE '\\'", f"%{like_escape(self.organisation)}%" if self.organisation else None),
             ("doc_type = ?", self.doc_type),
             ("year >= ?", self.year_from),
             ("year <= ?", self.year_to),

@@ -258,3 +258,29 @@ def m006_subject(conn: sqlite3.Connection) -> None:
         ALTER TABLE decisions ADD COLUMN subject TEXT;
         """,
     )
+
+
+@migration
+def m007_accounts(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- People who may use a shared review server (weerbaar gebruiker toevoegen). Passwords only
+        -- as an Argon2id hash. A coordinator alone settles conflicts and imports/exports decisions.
+        CREATE TABLE accounts (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ('coordinator', 'beoordelaar')),
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        -- Logged-in browsers: only a hash of the session cookie is stored.
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE ON UPDATE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX sessions_account ON sessions(account);
+        """,
+    )
