@@ -188,3 +188,19 @@ def test_pages_answer_in_dutch_when_something_is_missing(demo_copy):
     assert response.status_code == 404 and "bestaat niet in het codeboek" in response.text
     assert client.get("/document/9999").status_code == 404
     assert client.get("/passage/99999?maatregel=2.2").status_code == 404
+
+
+def test_the_reviewer_sees_and_can_correct_whom_a_passage_speaks_for(demo_copy):
+    """The decision screen shows the subject organisation analyseer found; a changed one is stored on the decision."""
+    with Workspace.open(demo_copy) as ws:
+        pid = ws.conn.execute("SELECT passage_id FROM suggestions WHERE measure_id = '2.2' ORDER BY score DESC").fetchone()[0]
+        detected = ws.conn.execute("SELECT subject_name FROM passage_analysis WHERE passage_id = ?", (pid,)).fetchone()[0]
+    client = client_for(demo_copy, "Anna")
+    page = client.get(f"/maatregel/2.2?passage={pid}").text
+    assert "Spreekt voor" in page and f'value="{detected}"' in page
+    assert decide(client, pid, fase="3", betreft="Veiligheidsregio Rijnvallei", betreft_voorgesteld=detected).status_code == 303
+    assert decide(client, pid, fase="3", betreft=detected, betreft_voorgesteld=detected).status_code == 303
+    with Workspace.open(demo_copy) as ws:
+        stored = [r[0] for r in ws.conn.execute("SELECT subject FROM decisions WHERE passage_id = ? ORDER BY id", (pid,))]
+    assert stored == ["Veiligheidsregio Rijnvallei", None]  # only a real correction is stored
+    assert "gecorrigeerd door een beoordelaar" in client.get(f"/maatregel/2.2?passage={pid}").text

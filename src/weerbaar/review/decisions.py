@@ -36,7 +36,7 @@ from weerbaar.workspace.db import timestamp
 CHECKS = ("quote_correct", "about_measure", "enough_context")
 EXPORT_FIELDS = ("uid", "measure_id", "reviewer", "relevant", "quote_correct", "about_measure", "enough_context",
                  "stage", "elements", "note", "settles", "decided_at", "undone_at", "document_sha256",
-                 "document_path", "page_no", "start", "end", "text")
+                 "document_path", "page_no", "start", "end", "text", "subject")
 REQUIRED_FIELDS = ("uid", "measure_id", "reviewer", "relevant", "document_sha256", "text")
 #: The longest note a reviewer can write; CSV import raises the csv module's field limit to it.
 MAX_NOTE_CHARS = 1_000_000
@@ -465,7 +465,7 @@ def _validate(r, codebook, *, from_csv: bool) -> Decision:
         settles=bool(_bool(r, "settles", from_csv=from_csv)), decided_at=_timestamp(r, "decided_at") or "",
         undone_at=_timestamp(r, "undone_at"), document_sha256=sha,
         document_path=_text(r, "document_path", limit=4096) or "", page_no=page_no, start=start, end=end,
-        text=_text(r, "text", required=True, limit=MAX_NOTE_CHARS))
+        text=_text(r, "text", required=True, limit=MAX_NOTE_CHARS), subject=_text(r, "subject", limit=300) or None)
 
 
 def _read_records(path: Path) -> tuple[list[tuple[int, object]], list[str], bool]:

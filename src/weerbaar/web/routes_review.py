@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from weerbaar.assess.verdicts import organisations_of
 from weerbaar.classify.ranking import analysed_threshold, latest_threshold, ranked_passage
 from weerbaar.errors import WeerbaarError
 from weerbaar.review import decisions as store
@@ -116,6 +117,7 @@ def _item_view(request: Request, measure, passage_id: int) -> dict:
         """SELECT reviewer, relevant, stage, note, decided_at, settles FROM decisions
            WHERE passage_id = ? AND measure_id = ? AND undone_at IS NULL ORDER BY id""", (passage_id, measure.id)).fetchall()
     context = _passage_context(ws, item)
+    subject = _subject_view(ws, passage_id, item.organisation)
     boxes = None
     if doc["format"] == "pdf":
         try:
@@ -123,7 +125,27 @@ def _item_view(request: Request, measure, passage_id: int) -> dict:
         except WeerbaarError:
             boxes = None
     return {"item": item, "measure": measure, "format": doc["format"], "boxes": boxes,
-            "source_exists": Path(doc["path"]).exists(), "suggestions": suggestions, "earlier": earlier, **context}
+            "source_exists": Path(doc["path"]).exists(), "suggestions": suggestions, "earlier": earlier,
+            "subject": subject, "organisations": organisations_of(ws), **context}
+
+
+SUBJECT_LABELS = {"eigen": "de eigen organisatie", "veiligheidsregio": "veiligheidsregio", "ggd": "GGD of GHOR",
+                  "andere_gemeente": "een andere gemeente", "rijk": "het Rijk", "ander": "een andere partij",
+                  "algemeen": "algemeen"}
+
+
+def _subject_view(ws, passage_id: int, document_organisation: str | None) -> dict:
+    """Whom the passage speaks for: a reviewer's latest correction, else what analyseer found."""
+    corrected = ws.conn.execute("SELECT subject FROM decisions WHERE passage_id = ? AND subject IS NOT NULL "
+                                "AND undone_at IS NULL ORDER BY id DESC LIMIT 1", (passage_id,)).fetchone()
+    row = ws.conn.execute("SELECT subject_kind, subject_name, subject_cue FROM passage_analysis WHERE passage_id = ?",
+                          (passage_id,)).fetchone()
+    kind, name, cue = (row["subject_kind"], row["subject_name"], row["subject_cue"]) if row else (None, None, None)
+    if kind in (None, "eigen"):
+        name = name or document_organisation
+    if corrected:
+        return {"kind": None, "name": corrected[0], "cue": None, "label": "", "corrected": True}
+    return {"kind": kind, "name": name, "cue": cue, "label": SUBJECT_LABELS.get(kind or "", ""), "corrected": False}
 
 
 @router.get("/maatregel/{measure_id}")
@@ -170,7 +192,7 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
            citaat_klopt: str | None = Form(None), over_maatregel: str | None = Form(None),
            genoeg_context: str | None = Form(None), fase: str = Form(""), elementen: list[str] = Form([]),
            andere_maatregelen: str = Form(""), notitie: str = Form(""), beslecht: str | None = Form(None),
-           terug: str = Form("/")):
+           betreft: str = Form(""), betreft_voorgesteld: str = Form(""), terug: str = Form("/")):
     state = _state(request)
     ws = state.workspace()
     reviewer = reviewer_of(request)
@@ -193,7 +215,8 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
     store.decide(ws, passage_id, measure.id, reviewer, besluit == "relevant", quote_correct=_checked(citaat_klopt),
                  about_measure=_checked(over_maatregel), enough_context=_checked(genoeg_context), stage=stage,
                  elements=[e for e in elementen if e in known], note=notitie.strip() or None, settles=settles,
-                 also_for=also, known_measures={m.id for m in state.codebook.measures})
+                 also_for=also, known_measures={m.id for m in state.codebook.measures},
+                 subject=betreft.strip()[:300] if betreft.strip() and betreft.strip() != betreft_voorgesteld.strip() else None)
     return RedirectResponse(local_path(terug), status_code=303)
 
 
