@@ -271,7 +271,7 @@ def test_a_broken_import_lists_the_records_in_dutch_and_stores_nothing(demo_copy
                              files={"bestand": ("beslissingen.jsonl", "\n".join(broken).encode(), "application/x-ndjson")})
     assert response.status_code == 400
     assert "Er is niets ingelezen uit beslissingen.jsonl" in response.text
-    assert re.search(r"<li>[^<]*record 2[^<]*reviewer", response.text)
+    assert re.search(r"<li>[^<]*regel 2[^<]*reviewer", response.text)  # file and line, then the field
     response = receiver.post("/import", data={"csrf": token(receiver)},
                              files={"bestand": ("b.jsonl", b"{niet json\n", "application/x-ndjson")})
     assert response.status_code == 400 and "regel 1" in response.text

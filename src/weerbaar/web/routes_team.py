@@ -78,7 +78,7 @@ def _import(request: Request, csrf: str, name: str, data: bytes):
         path = Path(tmp) / (Path(name).name or f"import{suffix}")
         path.write_bytes(data)
         try:
-            imported, present, unattached = store.import_decisions(ws, path)
+            imported, present, unattached = store.import_decisions(ws, path, request.app.state.weerbaar.codebook)
         except WeerbaarError as exc:
             return render(request, "team.html", status_code=400, melding="", import_errors=_problems(exc),
                           import_name=Path(name).name, import_hint=exc.hint, **_team_context(ws))

@@ -145,6 +145,23 @@ def workspace_lock(folder: Path, purpose: str, *, on_wait: Callable[[str], None]
         lock.release()
 
 
+def _set_wal(conn: sqlite3.Connection, patience: float = 10.0) -> None:
+    """WAL mode; retried while another process sets up the same new workspace.
+
+    Changing the journal mode needs an exclusive lock, and SQLite may answer "database is locked"
+    at once instead of waiting for its busy timeout when another connection is mid-migration.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Workspace:
     """A connection to one workspace; use as a context manager or call :meth:`close`."""
 
@@ -170,7 +187,7 @@ class Workspace:
             conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout=10000")  # first: a new workspace may be set up by two processes
-            conn.execute("PRAGMA journal_mode=WAL")
+            _set_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.DatabaseError as exc:
