@@ -158,6 +158,17 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture
+def page(browser):
+    """A fresh browser page at 1280 × 900 that collects console errors (``page.console_errors``)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    yield pg
+    context.close()
+
+
 def free_port() -> int:
     import socket
 

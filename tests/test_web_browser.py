@@ -19,16 +19,6 @@ def server(demo_copy):
     srv.stop()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.console_errors = []
-    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
-    yield pg
-    context.close()
-
-
 def decisions_in(folder):
     with Workspace.open(folder) as ws:
         return all_decisions(ws)

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.console_errors = []
-    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
-    yield pg
-    context.close()
-
-
-@pytest.fixture
 def team_server(demo_copy):
     with Workspace.open(demo_copy) as ws:
         accounts.add_account(ws, "Bas de Boer", "beoordelaar-wachtwoord", accounts.REVIEWER)

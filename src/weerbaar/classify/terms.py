@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from weerbaar.index.analysis import stems
+from weerbaar.index.analysis import _TOKEN, fold, stems
 
 
 @dataclass(frozen=True)
 class Term:
     key: str  # what the term belongs to, e.g. "measure:2.2", "element:2.2:locaties", "vulnerable"
     text: str  # as written in the codebook
-    stems: tuple[str, ...]
+    stems: tuple[str, ...]  # its tokens as the matcher compares them (stems, or written forms in FormMatcher)
 
 
 class TermMatcher:
@@ -26,12 +26,22 @@ class TermMatcher:
         self._by_first: dict[str, list[int]] = defaultdict(list)
         seen = set()
         for key, text in terms:
-            term_stems = tuple(stems(text))
-            if not term_stems or (key, term_stems) in seen:
+            tokens = tuple(self.tokenise(text))
+            if not tokens or (key, tokens) in seen:
                 continue
-            seen.add((key, term_stems))
-            self._by_first[term_stems[0]].append(len(self.terms))
-            self.terms.append(Term(key, text, term_stems))
+            seen.add((key, tokens))
+            self.terms.append(Term(key, text, tokens))
+            for first in self._first_keys(tokens):
+                self._by_first[first].append(len(self.terms) - 1)
+
+    @staticmethod
+    def tokenise(text: str) -> list[str]:
+        return stems(text)
+
+    @staticmethod
+    def _first_keys(tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """The token a text's word must equal for this term to start there."""
+        return (tokens[0],)
 
     def find(self, text_stems: list[str]) -> list[tuple[int, int]]:
         """(term index, token position) for every occurrence of every term."""
@@ -70,12 +80,10 @@ NEGATION_WINDOW = 3  # words before a term that can negate it ("er is nog geen n
 
 def word_forms(text: str) -> list[str]:
     """Lowercased, diacritic-free words of ``text``, as written (no stemming)."""
-    from weerbaar.index.analysis import _TOKEN, fold
-
     return _TOKEN.findall(fold(text))
 
 
-class FormMatcher:
+class FormMatcher(TermMatcher):
     """Terms matched on whole written words (plus plural/adjective endings), aware of negation.
 
     Used for evidence elements and for people in a vulnerable position, where a stem is too
@@ -83,18 +91,13 @@ class FormMatcher:
     emergency power. A term counts only when none of the three words before it negates it.
     """
 
-    def __init__(self, terms: list[tuple[str, str]]):
-        self.terms: list[Term] = []
-        self._by_first: dict[str, list[int]] = defaultdict(list)
-        seen = set()
-        for key, text in terms:
-            forms = tuple(word_forms(text))
-            if not forms or (key, forms) in seen:
-                continue
-            seen.add((key, forms))
-            self.terms.append(Term(key, text, forms))
-            for ending in _INFLECTIONS if len(forms) == 1 else ("",):
-                self._by_first[forms[0] + ending].append(len(self.terms) - 1)
+    @staticmethod
+    def tokenise(text: str) -> list[str]:
+        return word_forms(text)
+
+    @staticmethod
+    def _first_keys(tokens: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(tokens[0] + ending for ending in _INFLECTIONS) if len(tokens) == 1 else (tokens[0],)
 
     def _matches_at(self, words: list[str], pos: int, forms: tuple[str, ...]) -> bool:
         if len(forms) == 1:
@@ -119,9 +122,3 @@ class FormMatcher:
     def negated(words: list[str], pos: int) -> bool:
         return any(w in NEGATIONS for w in words[max(0, pos - NEGATION_WINDOW) : pos])
 
-    def group(self, hits: list[tuple[int, int]]) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = defaultdict(set)
-        for index, _ in hits:
-            term = self.terms[index]
-            found[term.key].add(term.text)
-        return found
