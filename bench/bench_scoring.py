@@ -18,7 +18,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 WORKER = r"""
 import json, sqlite3, sys, time

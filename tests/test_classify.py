@@ -16,7 +16,7 @@ from weerbaar.classify.terms import TermMatcher
 from weerbaar.cli.main import app
 from weerbaar.codebook import load_codebook
 from weerbaar.index.analysis import stems
-from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
+from weerbaar.ingest.pipeline import ingest_paths
 
 BOOK = load_codebook()
 
