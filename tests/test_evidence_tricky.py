@@ -121,3 +121,13 @@ def test_real_evidence_is_above_the_threshold(analyser):
 
 def test_classification_does_not_depend_on_a_workspace():
     assert CorpusStats.reference().n_passages > 1000  # shipped reference frequencies, not uniform weights
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("De GGD BZO heeft haar crisisteam opgeleid.", "GGD Brabant-Zuidoost"),  # an abbreviation of the region
+    ("De GGD Haaglanden oefent de opschaling.", "GGD Haaglanden"),
+    ("Het GGD Crisisteam is geoefend.", None),  # a capitalised word is no region
+])
+def test_a_ggd_is_named_after_its_region_or_not_at_all(text, name):
+    subject = SubjectDetector().detect(text, HELMOND_MINUTES)
+    assert subject.kind == "ggd" and subject.name == name

@@ -113,10 +113,15 @@ class SubjectDetector:
                     if region:
                         return region.full_name
             return None
-        if kind == "ggd":
-            found = [m.group(0) for m in _NAMES[kind].finditer(source)]
-            named = [" ".join(f.split()[:3]) for f in found if " " in f.strip() or "-" in f]
-            return (named or [None])[0]
+        if kind == "ggd":  # "GGD" + the name of its region ("GGD Haaglanden", "GGD BZO"), else unnamed
+            for candidate in (m.group(0) for m in _NAMES[kind].finditer(source)):
+                words = candidate.replace("-", " ", 1).split()[1:]
+                for n in range(len(words), 0, -1):
+                    region = (find_safety_region("Veiligheidsregio " + " ".join(words[:n]))
+                              or find_safety_region("VR" + "".join(words[:n])))
+                    if region:
+                        return f"GGD {region.name}"
+            return None
         if kind == "andere_gemeente":
             own = (context.organisation or "").lower()
             other = next((m.group(1) for m in _MENTIONS["municipality"].finditer(text) if m.group(1).lower() not in own),
