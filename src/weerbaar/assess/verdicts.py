@@ -321,16 +321,19 @@ def organisations_of(ws: Workspace) -> list[str]:
 
 
 def _subject_documents(ws: Workspace) -> dict[str, set[int]]:
-    """Bodies without documents of their own that passages speak for → the documents that do so."""
+    """Bodies that passages in organisations' documents speak for → those documents (research reports,
+    which belong to no organisation, count for nobody, as in :func:`assess`)."""
     out: dict[str, set[int]] = defaultdict(set)
     kinds = ",".join(f"'{k}'" for k in OTHER_BODIES)
     for name, document in ws.conn.execute(
             f"""SELECT DISTINCT a.subject_name, p.document_id FROM passage_analysis a JOIN passages p ON p.id = a.passage_id
-                WHERE a.subject_kind IN ({kinds}) AND a.subject_name IS NOT NULL"""):
+                JOIN documents d ON d.id = p.document_id
+                WHERE a.subject_kind IN ({kinds}) AND a.subject_name IS NOT NULL AND d.organisation IS NOT NULL"""):
         out[name].add(document)
     for name, document in ws.conn.execute(
             "SELECT DISTINCT subject, document_sha256 FROM decisions WHERE subject IS NOT NULL AND undone_at IS NULL"):
-        row = ws.conn.execute("SELECT id FROM documents WHERE sha256 = ?", (document,)).fetchone()
+        row = ws.conn.execute("SELECT id FROM documents WHERE sha256 = ? AND organisation IS NOT NULL",
+                              (document,)).fetchone()
         if row:
             out[name].add(row[0])
     return out

@@ -19,6 +19,9 @@ from weerbaar.classify.subject import Subject, SubjectDetector
 from weerbaar.classify.terms import FormMatcher, TermMatcher, word_forms
 from weerbaar.index.analysis import stems
 
+#: Changes when what analysis derives besides the scores (stage, subject, elements) changes, so that
+#: ``analyseer`` re-analyses stored passages (re-scoring, no re-embedding) after an upgrade.
+ANALYSER_VERSION = "2026.12.1"
 LEXICAL_SATURATION = 3.0
 MAX_TERMS = 4
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from weerbaar.classify.analyser import Analyser
+from weerbaar.classify.analyser import ANALYSER_VERSION, Analyser
 from weerbaar.classify.embeddings import Embedder, from_blobs, to_blob
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import FEATURES, RelevanceModel, agreement_score, cross_validated_agreement, fit_shared
@@ -40,6 +40,7 @@ class AnalysisConfig:
     model_key: str
     threshold: float
     embedder: str
+    analyser: str = ANALYSER_VERSION  # the stage and subject rules: a new version re-analyses (no re-embedding)
 
     @property
     def key(self) -> str:

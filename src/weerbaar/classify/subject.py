@@ -45,7 +45,7 @@ _MENTIONS: dict[str, re.Pattern] = {
     "research": re.compile(r"\b(?:onderzoek\w*|respondent\w*|interview\w*|geïnterviewd\w*|gemeenten geven aan|"
                            r"uit de (?:analyse|inventarisatie)|bijvoorbeeld|veiligheidsregio's|gemeenten)\b",
                            re.IGNORECASE),
-    "municipality": re.compile(r"\bgemeente ([A-Z][\w'’-]+)"),
+    "municipality": re.compile(r"\bgemeente ((?:Den |De |'s-|’s-)?[A-Z][\w'’-]+)"),
 }
 _NAMES = {
     "veiligheidsregio": re.compile(r"\bVeiligheidsregio(?: [A-Z][\w'’-]*(?:[ -](?:en |de )?[A-Z][\w'’-]*)*)?"),
