@@ -379,7 +379,7 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
     for (pid, mid), votes in decided.items():
         p = rows.get(pid)
         final = final_of(votes)
-        org = (final.subject if final is not None and getattr(final, "subject", None) else None) or (p and p[8])
+        org = (final.subject if final is not None else None) or (p and p[8])
         if p is None or org is None or p[0] not in documents or (organisation is not None and org != organisation):
             continue
         cell = cells[(org, mid)]

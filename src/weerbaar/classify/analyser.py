@@ -109,14 +109,17 @@ class Analyser:
             semantic * context,
         ], axis=-1).astype(np.float32)
 
+    def features_of(self, texts: list[str], vectors: np.ndarray, stats: CorpusStats | None = None) -> np.ndarray:
+        """:meth:`features` from the texts themselves, with the shipped reference frequencies by default."""
+        return self.features(texts, [stems(t) for t in texts], vectors, stats or CorpusStats.reference())
+
     def analyse(self, texts: list[str], stats: CorpusStats, vectors: np.ndarray | None = None,
                 contexts: list[TextContext] | None = None) -> list[TextResult]:
         """Scores, stage, subject, elements and groups for each text; ``contexts`` describe their documents."""
         if vectors is None:
             vectors = self.embedder.encode(texts)
         contexts = contexts or [TextContext()] * len(texts)
-        texts_stems = [stems(t) for t in texts]
-        feats = self.features(texts, texts_stems, vectors, stats)
+        feats = self.features_of(texts, vectors, stats)
         probabilities = self.model.scores(feats, vectors, self.measure_ids)
         results = []
         for i, text in enumerate(texts):

@@ -26,7 +26,6 @@ import numpy as np
 
 from weerbaar.classify.analyser import Analyser
 from weerbaar.classify.embeddings import Embedder
-from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import FEATURES, RelevanceModel, fit
 from weerbaar.classify.stage import StageDetector, TextContext, fit_stage_model
 from weerbaar.classify.subject import KINDS, SubjectDetector
@@ -304,9 +303,7 @@ def prepare(codebook, items: list[LabelledItem], embedder: Embedder) -> Prepared
     analyser = Analyser(codebook, _neutral_model(), embedder)
     texts = [i.text for i in items]
     vectors = embedder.encode(texts)
-    from weerbaar.index.analysis import stems
-
-    features = analyser.features(texts, [stems(t) for t in texts], vectors, CorpusStats.reference())
+    features = analyser.features_of(texts, vectors)
     return Prepared(items, analyser, vectors, features, _labels(items, analyser.measure_ids))
 
 

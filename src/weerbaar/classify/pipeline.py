@@ -79,9 +79,7 @@ def workspace_model(ws: Workspace, analyser: Analyser) -> tuple[RelevanceModel, 
     ids = sorted({d.passage_id for d in labels})
     texts, vectors = _texts_and_vectors(ws, ids, analyser.embedder)
     row = {pid: k for k, pid in enumerate(ids)}
-    from weerbaar.index.analysis import stems
-
-    feats = analyser.features(texts, [stems(t) for t in texts], vectors, CorpusStats.reference())
+    feats = analyser.features_of(texts, vectors)
     builtin_scores = builtin.scores(feats, vectors, analyser.measure_ids)
     pairs = [(row[d.passage_id], analyser.measure_ids.index(d.measure_id)) for d in labels]
     x = np.stack([feats[i, j] for i, j in pairs])

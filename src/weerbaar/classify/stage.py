@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -115,25 +116,26 @@ class StageDetector:
                 + [f"subject_{s}" for s in SUBJECT_CONTEXT]
                 + ["budget_realised", "annual_realised"])
 
-    def cue(self, text: str) -> StageResult | None:
-        """The highest stage whose cue occurs (not right after a negation), or None."""
+    def _cue_hits(self, text: str) -> Iterator[tuple[int, str]]:
+        """(level, words) of the first cue per stage that is not right after a negation, highest stage first."""
         for level, pattern in self.patterns:
             for m in pattern.finditer(text):
                 if not _NEGATION.search(text[max(0, m.start() - 30) : m.start()]):
-                    return StageResult(level, m.group(0))
-        return None
+                    yield level, m.group(0)
+                    break
+
+    def cue(self, text: str) -> StageResult | None:
+        """The highest stage whose cue occurs (not right after a negation), or None."""
+        hit = next(self._cue_hits(text), None)
+        return StageResult(*hit) if hit else None
 
     def signals(self, text: str, context: TextContext = TextContext(), subject: str | None = None
                 ) -> tuple[np.ndarray, dict[str, str]]:
         """The feature vector, and for each signal that fired the words that fired it."""
         values: dict[str, float] = {}
         words: dict[str, str] = {}
-        for level, pattern in self.patterns:
-            for m in pattern.finditer(text):
-                if not _NEGATION.search(text[max(0, m.start() - 30) : m.start()]):
-                    values[f"cue_{level}"] = 1.0
-                    words.setdefault(f"cue_{level}", m.group(0))
-                    break
+        for level, cue in self._cue_hits(text):
+            values[f"cue_{level}"], words[f"cue_{level}"] = 1.0, cue
         for name, pattern in _SIGNALS.items():
             for m in pattern.finditer(text):
                 if name in _TENSES and _NEGATED.search(m.group(0)):

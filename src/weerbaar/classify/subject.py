@@ -53,6 +53,12 @@ _NAMES = {
 }
 
 
+def _other_municipality(text: str, context: TextContext) -> re.Match | None:
+    """The first "gemeente X" in ``text`` that is not the document's own organisation."""
+    own = (context.organisation or "").lower()
+    return next((m for m in _MENTIONS["municipality"].finditer(text) if m.group(1).lower() not in own), None)
+
+
 @dataclass(frozen=True)
 class Subject:
     kind: str
@@ -73,9 +79,8 @@ class SubjectDetector:
             m = _MENTIONS[name].search(source)
             return m.group(0) if m else None
 
-        own = (context.organisation or "").lower()
-        other_municipality = next((m.group(0) for m in _MENTIONS["municipality"].finditer(text)
-                                   if m.group(1).lower() not in own), None)
+        other = _other_municipality(text, context)
+        other_municipality = other.group(0) if other else None
         first_person = named("self")
         if not context.organisation:
             for kind, cue in (("ggd", named("ggd")), ("andere_gemeente", other_municipality), ("rijk", named("rijk")),
@@ -123,10 +128,8 @@ class SubjectDetector:
                         return f"GGD {region.name}"
             return None
         if kind == "andere_gemeente":
-            own = (context.organisation or "").lower()
-            other = next((m.group(1) for m in _MENTIONS["municipality"].finditer(text) if m.group(1).lower() not in own),
-                         None)
-            return f"Gemeente {other}" if other else None
+            other = _other_municipality(text, context)
+            return f"Gemeente {other.group(1)}" if other else None
         if kind == "rijk":
             return "Rijksoverheid"
         return None
