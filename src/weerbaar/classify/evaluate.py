@@ -64,9 +64,6 @@ class LabelledItem:
         return self.source.startswith("demo/")
 
 
-DevItem = LabelledItem  # the development set's items have the same shape
-
-
 @dataclass
 class Scores:
     """Counts and the derived precision, recall and F1."""
