@@ -52,3 +52,16 @@ def test_workspace_path_comes_from_flag_then_environment_then_default(monkeypatc
     monkeypatch.setenv("WEERBAAR_WERKRUIMTE", str(tmp_path / "env"))
     assert resolve_workspace_path(None) == tmp_path / "env"
     assert resolve_workspace_path(tmp_path / "flag") == tmp_path / "flag"
+
+
+def test_citation_reads_store_rows_and_round_trips_its_json_form():
+    from weerbaar.workspace.records import Citation
+
+    row = {"passage_id": 7, "document_id": 2, "organisation": "Gemeente Dijkwaard", "doc_type": "begroting",
+           "year": 2025, "title": "Begroting 2025", "filename": "begroting.pdf", "page_no": 12,
+           "paginated": 1, "start": 40, "end": 95, "text": "De gemeente oefent twee keer per jaar."}
+    citation = Citation.from_row(row)
+    assert (citation.document_type, citation.file, citation.page, citation.paginated) == \
+        ("begroting", "begroting.pdf", 12, True)
+    assert Citation.from_json(citation.to_json()) == citation
+    assert set(citation.to_json()) >= {"organisation", "document_type", "page", "start", "end", "text"}

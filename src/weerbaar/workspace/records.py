@@ -1,0 +1,75 @@
+"""Typed records the store returns; every one that quotes text carries one :class:`Citation`.
+
+A quote is only worth something at its place: the organisation and document it comes from, the
+page, and the character offsets that make ``page_text[start:end] == text`` hold. Search hits,
+ranked evidence, verdict evidence and decision snapshots all point at text this way, so they
+share this one value and its one JSON form instead of re-declaring the fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Mapping
+
+#: Bumped when the JSON form of a record changes in a way a reader would notice.
+CITATION_FIELDS = (
+    "passage_id", "document_id", "organisation", "document_type", "year", "title", "file",
+    "page", "paginated", "start", "end", "text",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A verbatim passage at its place: ``page text[start:end] == text`` on ``page`` of ``file``."""
+
+    passage_id: int | None
+    document_id: int | None
+    organisation: str | None
+    document_type: str | None
+    year: int | None
+    title: str | None
+    file: str
+    page: int
+    paginated: bool
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Citation:
+        """Build from a row that uses the store's column names (``doc_type``, ``filename``, ``page_no``)."""
+        keys = row.keys()
+
+        def get(*names: str, default: Any = None) -> Any:
+            for name in names:
+                if name in keys:
+                    return row[name]
+            return default
+
+        return cls(
+            passage_id=get("passage_id"),
+            document_id=get("document_id"),
+            organisation=get("organisation"),
+            document_type=get("document_type", "doc_type"),
+            year=get("year"),
+            title=get("title"),
+            file=get("file", "filename", "document_path", default="") or "",
+            page=int(get("page", "page_no", default=0) or 0),
+            paginated=bool(get("paginated", default=True)),
+            start=int(get("start", default=0) or 0),
+            end=int(get("end", default=0) or 0),
+            text=get("text", default="") or "",
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON form of a citation (English keys, as in every ``--json`` output)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Citation:
+        return cls(**{name: data.get(name) for name in CITATION_FIELDS})
+
+    @property
+    def where(self) -> str:
+        """Dutch place description for people: 'p. 12' or 'tekst zonder pagina's'."""
+        return f"p. {self.page}" if self.paginated else "tekst zonder pagina's"
