@@ -70,6 +70,14 @@ def test_no_module_outside_the_store_holds_sql():
     assert not offenders, f"SQL outside weerbaar/workspace/ (move it into a repository): {offenders}"
 
 
+def test_the_store_names_the_columns_it_inserts():
+    """An insert by column order breaks silently when a migration adds or reorders a column."""
+    by_position = re.compile(r"INSERT\s+(?:OR\s+\w+\s+)?INTO\s+[\w.]+\s+VALUES", re.IGNORECASE)
+    assert by_position.search("INSERT OR REPLACE INTO fetch_cursors VALUES (?, ?, ?, ?)")
+    offenders = [path.name for path in STORE.glob("*.py") if by_position.search(path.read_text("utf-8"))]
+    assert not offenders
+
+
 # The repositories, against the real SQLite engine.
 PASSAGES = [["Eerste pagina.", "De gemeente opent noodsteunpunten bij een stroomstoring."],
             ["Tweede pagina.", "Het draaiboek voor drinkwater is in 2024 geoefend."]]

@@ -179,7 +179,7 @@ def attach_texts(items: list[LabelledItem], ws: Workspace, shared: Path) -> list
     paths = sorted({_source_path(i, shared) for i in items})
     missing = [p for p in paths if not p.exists()]
     ingest_paths(ws, [p for p in paths if p.exists()])
-    documents = {str(Path(d["path"]).resolve()): d for d in ws.documents.list()}
+    documents = {str(Path(d["path"]).resolve()): d for d in ws.documents.overview()}
     pages_of: dict[int, list[tuple[int, str]]] = {}
     for document_id, page_no, text in ws.passages.pages():
         pages_of.setdefault(document_id, []).append((page_no, text))

@@ -122,23 +122,25 @@ def fetch_one(ws: Workspace, http: Http, c: Candidate, *, max_mb: float = DEFAUL
     """Fetch one item unless we have it already. A source that gives no version (a website) is
     asked with a conditional request, so an unchanged file is not downloaded again."""
     known = ws.fetch_state.known(c.url)
-    have = known is not None and known.status == "ok" and known.path and (ws.folder / known.path).exists()
-    if have and c.version is not None and known.version == c.version:
-        return ItemResult(c, "ongewijzigd", path=ws.folder / known.path)
+    kept = ws.folder / known.path if known is not None and known.status == "ok" and known.path else None
+    have = kept is not None and kept.exists()
+    known_version = known.version if known is not None else None
+    if have and c.version is not None and known_version == c.version:
+        return ItemResult(c, "ongewijzigd", path=kept)
     # A URL we have keeps its file: a re-run with other options must not create a second copy.
-    path = ws.folder / known.path if have else target_path(ws, c)
-    headers = _conditional_headers(known.version) if have and c.version is None else {}
+    path = kept if have and kept is not None else target_path(ws, c)
+    headers = _conditional_headers(known_version) if have and c.version is None else {}
     try:
         response = http.request("GET", c.url, stream_to=path, max_bytes=int(max_mb * 2**20), headers=headers)
         if response.status_code == 304:
-            return ItemResult(c, "ongewijzigd", path=ws.folder / known.path)
+            return ItemResult(c, "ongewijzigd", path=path)
         if response.status_code != 200:
             raise FetchError(f"De bron antwoordt met {response.status_code}.", response.status_code)
         if not c.content_type:
             c.content_type = response.headers.get("Content-Type")
         if c.version is None:
             c.version = _version_of(response, path)
-            if have and c.version == known.version:
+            if have and c.version == known_version:
                 return ItemResult(c, "ongewijzigd", path=path)
     except FetchError as exc:
         if not c.fallback_pages:

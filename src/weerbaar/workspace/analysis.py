@@ -31,8 +31,10 @@ class AnalysisStore:
     def start_run(self, config_key: str, config: dict) -> int:
         """Record the start of a run with the configuration that produces its results; returns its id."""
         with self.ws.transaction() as conn:
-            return conn.execute("INSERT INTO analysis_runs (config_key, config, started_at) VALUES (?,?,?)",
-                                (config_key, json.dumps(config, ensure_ascii=False), timestamp())).lastrowid
+            run_id: int = conn.execute(  # type: ignore[assignment]  # an INSERT always sets lastrowid
+                "INSERT INTO analysis_runs (config_key, config, started_at) VALUES (?,?,?)",
+                (config_key, json.dumps(config, ensure_ascii=False), timestamp())).lastrowid
+        return run_id
 
     def finish_run(self, run_id: int, passages: int) -> None:
         with self.ws.transaction() as conn:

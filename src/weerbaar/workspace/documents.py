@@ -51,7 +51,7 @@ class Documents:
         self.ws = ws
 
     # Reading
-    def list(self, filters: DocumentFilters | None = None) -> list[dict]:
+    def overview(self, filters: DocumentFilters | None = None) -> list[dict]:
         """Documents with metadata, where each value came from, and page and passage counts."""
         where, args = (filters or DocumentFilters()).where()
         sql = f"""
@@ -138,7 +138,7 @@ class Documents:
         The file's earlier refusal, if any, is forgotten: it is ingested now.
         """
         conn = self.ws.conn
-        doc_id = conn.execute(
+        doc_id: int = conn.execute(  # type: ignore[assignment]  # an INSERT always sets it
             """INSERT INTO documents (path, filename, sha256, size_bytes, format, title, organisation,
                    organisation_type, doc_type, year, date, page_count, paginated, metadata_source,
                    source_info, notes, ingested_at)
@@ -215,7 +215,7 @@ class Documents:
 
 # The module-level spelling, kept for existing callers.
 def list_documents(ws: Workspace, filters: DocumentFilters | None = None) -> list[dict]:
-    return ws.documents.list(filters)
+    return ws.documents.overview(filters)
 
 
 def get_document(ws: Workspace, doc_id: int) -> dict:
