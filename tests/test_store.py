@@ -180,6 +180,7 @@ def test_suggestions_are_written_and_read_back_by_name_and_replaced_per_passage(
         0.9, {"draaiboek": ["draaiboek"]}, 2, ["ouderen"])
     assert [r.citation.passage_id for r in ws.analysis.ranked("3.2", min_score=0.3)] == [ids[1]]
     assert ws.analysis.of_passage(ids[0]).subject_kind == "eigen"
+    assert [(s.measure_id, s.score) for s in ws.analysis.suggestions_for(ids[1])] == [("3.2", 0.9)]
     assert ws.analysis.suggestion_count() == 2 and ws.analysis.suggestion_count(min_score=0.5) == 1
 
     ws.analysis.store([ids[1]], analyses[1:2], [])  # re-analysed: its old suggestion goes

@@ -58,11 +58,6 @@ class Passages:
     def count(self) -> int:
         return self.ws.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
 
-    def get(self, passage_id: int) -> Passage | None:
-        row = self.ws.conn.execute("SELECT id, document_id, page_no, seq, start, end, text FROM passages WHERE id = ?",
-                                   (passage_id,)).fetchone()
-        return None if row is None else Passage(*row)
-
     def of_document(self, document_id: int) -> list[Passage]:
         """A document's passages in reading order."""
         return [Passage(*r) for r in self.ws.conn.execute(
