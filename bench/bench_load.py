@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,8 +96,7 @@ def candidates(folder: Path) -> list[tuple[str, int]]:
     from weerbaar.workspace import Workspace
 
     with Workspace.open(folder) as ws:
-        return [(r[0], r[1]) for r in ws.conn.execute(
-            "SELECT measure_id, passage_id FROM suggestions ORDER BY measure_id, score DESC")]
+        return ws.analysis.pairs_by_measure()
 
 
 def reviewer_loop(number: int, base: str, pairs: list[tuple[str, int]], deadline: float, result: LoadResult,
@@ -173,10 +172,10 @@ def reviewer_loop(number: int, base: str, pairs: list[tuple[str, int]], deadline
 
 def verify(folder: Path, acknowledged: list[str], result: LoadResult) -> None:
     from weerbaar.workspace import Workspace
+    from weerbaar.workspace.review_stats import notes_starting_with
 
     with Workspace.open(folder) as ws:
-        stored = Counter(r[0] for r in ws.conn.execute("SELECT note FROM decisions WHERE note LIKE ?",
-                                                       (NOTE_PREFIX + "%",)))
+        stored = notes_starting_with(ws, NOTE_PREFIX)
     result.acknowledged = len(acknowledged)
     result.stored_once = sum(1 for note in acknowledged if stored.get(note) == 1)
     result.stored_twice_or_more = sum(1 for n in stored.values() if n > 1)

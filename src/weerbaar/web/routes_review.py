@@ -81,8 +81,9 @@ def set_reviewer(request: Request, naam: str = Form(""), terug: str = Form("/"))
 
 
 def _passage_context(ws, item) -> dict:
+    item = item.citation
     page = ws.conn.execute("SELECT text FROM pages WHERE document_id = ? AND page_no = ?",
-                           (item.document_id, item.page_no)).fetchone()[0]
+                           (item.document_id, item.page)).fetchone()[0]
     before_start = max(0, item.start - CONTEXT_CHARS)
     after_end = min(len(page), item.end + CONTEXT_CHARS)
     return {"page_text": page, "before": page[before_start:item.start], "after": page[item.end:after_end],
@@ -102,26 +103,26 @@ def _item_view(request: Request, measure, passage_id: int) -> dict:
             raise HTTPException(404, f"Passage {passage_id} bestaat niet in deze werkruimte.")
         from weerbaar.classify.ranking import RankedPassage
 
-        item = RankedPassage(passage_id=row["id"], measure_id=measure.id, score=0.0, above_threshold=False,
+        from weerbaar.workspace.records import Citation
+
+        item = RankedPassage(citation=Citation.from_row({**dict(row), "passage_id": row["id"]}),
+                             measure_id=measure.id, score=0.0, above_threshold=False,
                              stage=row["stage"] or 0, stage_cue=row["stage_cue"], elements_found={},
                              elements_missing=[e.id for e in measure.elements],
-                             vulnerable_terms=json.loads(row["vulnerable_terms"] or "[]"),
-                             organisation=row["organisation"], doc_type=row["doc_type"], year=row["year"],
-                             title=row["title"], filename=row["filename"], document_id=row["document_id"],
-                             page_no=row["page_no"], paginated=bool(row["paginated"]), start=row["start"],
-                             end=row["end"], text=row["text"])
-    doc = ws.conn.execute("SELECT format, path FROM documents WHERE id = ?", (item.document_id,)).fetchone()
+                             vulnerable_terms=json.loads(row["vulnerable_terms"] or "[]"))
+    doc = ws.conn.execute("SELECT format, path FROM documents WHERE id = ?", (item.citation.document_id,)).fetchone()
     suggestions = ws.conn.execute("SELECT measure_id, score FROM suggestions WHERE passage_id = ? ORDER BY score DESC LIMIT 6",
                                   (passage_id,)).fetchall()
     earlier = ws.conn.execute(
         """SELECT reviewer, relevant, stage, note, decided_at, settles FROM decisions
            WHERE passage_id = ? AND measure_id = ? AND undone_at IS NULL ORDER BY id""", (passage_id, measure.id)).fetchall()
     context = _passage_context(ws, item)
-    subject = _subject_view(ws, passage_id, item.organisation)
+    subject = _subject_view(ws, passage_id, item.citation.organisation)
     boxes = None
     if doc["format"] == "pdf":
         try:
-            boxes = passage_boxes(Path(doc["path"]), item.page_no, context["page_text"], item.start, item.end)
+            boxes = passage_boxes(Path(doc["path"]), item.citation.page, context["page_text"], item.citation.start,
+                                  item.citation.end)
         except WeerbaarError:
             boxes = None
     return {"item": item, "measure": measure, "format": doc["format"], "boxes": boxes,
