@@ -31,7 +31,6 @@ from weerbaar.ingest.passages import split_passages
 from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, PseudoPage, split_pseudo_pages
 from weerbaar.ingest.readers import ExtractedDocument, ReadLimits, read_document, reader_for
 from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
-from weerbaar.review.decisions import reattach
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.db import DB_FILENAME, timestamp
 
@@ -302,7 +301,7 @@ def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocumen
         "INSERT INTO passages_fts (rowid, stems) VALUES (?, ?)", [(row[0], index_text(row[6])) for row in passage_rows]
     )
     conn.execute("DELETE FROM skipped_files WHERE path = ?", (str(path),))
-    reattach(ws, doc_id)  # decisions on the previous version find their passage again
+    ws.decisions.reattach(doc_id)  # the store's hook: decisions on the previous version find their passage again
     return doc_id, len(passage_rows)
 
 

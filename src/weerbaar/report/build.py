@@ -82,12 +82,7 @@ def collect(ws: Workspace, codebook, *, include_suggestions: bool = False, regio
     verdicts = assess(ws, codebook, include_suggestions=include_suggestions, texts=False)
     fill_texts(ws, [e for v in verdicts for e in quoted(v) if not e.validated])
     measures = {m.id: m for m in codebook.measures}
-    reviewers = ws.conn.execute("SELECT count(DISTINCT reviewer) FROM decisions WHERE undone_at IS NULL").fetchone()[0]
-    reviewed = ws.conn.execute(
-        "SELECT count(DISTINCT passage_id || ':' || measure_id) FROM decisions WHERE undone_at IS NULL").fetchone()[0]
-    double = ws.conn.execute(
-        """SELECT count(*) FROM (SELECT passage_id, measure_id FROM decisions WHERE undone_at IS NULL AND settles = 0
-           GROUP BY passage_id, measure_id HAVING count(DISTINCT reviewer) > 1)""").fetchone()[0]
+    review = ws.decisions.review_summary()  # items by the decision log's one key
     counts = ws.conn.execute("SELECT count(*), coalesce(sum(page_count), 0) FROM documents").fetchone()
     region_of = regions_of(ws, regions)
     organisations = sorted({v.organisation for v in verdicts})
@@ -103,8 +98,8 @@ def collect(ws: Workspace, codebook, *, include_suggestions: bool = False, regio
         summaries={(v.organisation, v.measure_id): summarise(v, measures.get(v.measure_id)) for v in verdicts},
         by_measure=per_measure(verdicts, codebook), by_pillar=per_pillar(verdicts, codebook),
         by_region=per_region(verdicts, region_of),
-        method={"documents": counts[0], "pages": counts[1], "reviewed": reviewed, "reviewers": reviewers,
-                "double_reviewed": double, "rules": RULES, "aggregate_rules": AGGREGATE_RULES,
+        method={"documents": counts[0], "pages": counts[1], "reviewed": review["reviewed"],
+                "reviewers": review["reviewers"], "double_reviewed": review["double_reviewed"], "rules": RULES, "aggregate_rules": AGGREGATE_RULES,
                 "min_coverage": MIN_COVERAGE, "consistent_from": CONSISTENT_FROM,
                 "threshold": analysed_threshold(ws),
                 "stages": {s.level: s.label for s in codebook.stages}},

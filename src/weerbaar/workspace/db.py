@@ -19,10 +19,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from weerbaar.errors import WorkspaceError
 from weerbaar.workspace.migrations import MIGRATIONS
+
+if TYPE_CHECKING:
+    from weerbaar.workspace.accounts import AccountStore
+    from weerbaar.workspace.decisions import DecisionLog
+    from weerbaar.workspace.evidence import EvidenceReader
 
 DB_FILENAME = "weerbaar.sqlite"
 LOCK_FILENAME = "weerbaar.lock"
@@ -204,6 +211,27 @@ class Workspace:
                 conn.close()
                 raise
         return ws
+
+    @cached_property
+    def decisions(self) -> DecisionLog:
+        """The decision log: every reviewer's decision and which one counts."""
+        from weerbaar.workspace.decisions import DecisionLog
+
+        return DecisionLog(self)
+
+    @cached_property
+    def accounts(self) -> AccountStore:
+        """Accounts and sessions of a shared review server."""
+        from weerbaar.workspace.accounts import AccountStore
+
+        return AccountStore(self)
+
+    @cached_property
+    def evidence(self) -> EvidenceReader:
+        """What verdicts, queues and the review screen read about passages, suggestions and documents."""
+        from weerbaar.workspace.evidence import EvidenceReader
+
+        return EvidenceReader(self)
 
     @property
     def schema_version(self) -> int:
