@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from weerbaar.review.active import STOP_AFTER_IRRELEVANT
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.decisions import Decision, final_of
 from weerbaar.workspace.evidence import EVIDENCE_ORGANISATION_SQL, OTHER_BODIES  # noqa: F401 - part of this API
+from weerbaar.workspace.records import Citation
 
 LEVELS = ("hoog", "midden", "laag")
 NO_EVIDENCE = "geen bewijs gevonden"
@@ -67,6 +68,7 @@ class DocumentInfo:
     doc_type: str | None
     year: int | None
     paginated: bool
+    filename: str = ""
 
 
 @dataclass
@@ -86,19 +88,19 @@ class SearchScope:
         return f"{plural(self.documents, 'document', 'documenten')} ({types}; {years})"
 
 
+#: The flat JSON form of evidence (report JSON, ``beoordeel --json``): a published shape.
+EVIDENCE_JSON_FIELDS = ("passage_id", "document_id", "organisation", "title", "doc_type", "year", "page_no",
+                        "paginated", "start", "end", "text", "stage", "elements", "validated", "reviewers",
+                        "vulnerable_terms", "cue")
+
+
 @dataclass
 class Evidence:
-    passage_id: int
-    document_id: int
-    organisation: str
-    title: str
-    doc_type: str | None
-    year: int | None
-    page_no: int
-    paginated: bool
-    start: int
-    end: int
-    text: str  # the whole passage, verbatim (== page text[start:end])
+    """A passage that speaks for a cell: where it stands (:attr:`citation`, verbatim), for whom it
+    counts, and what it shows."""
+
+    citation: Citation  # the whole passage, verbatim (== page text[start:end]); the document's organisation
+    organisation: str  # whom the evidence counts for: the document's organisation or the body it speaks for
     stage: int
     elements: list[str]
     validated: bool  # a reviewer's final decision says relevant; else an unreviewed suggestion
@@ -106,6 +108,56 @@ class Evidence:
     vulnerable_terms: list[str] = field(default_factory=list)  # people in a vulnerable position named
     cue: str | None = None  # the analysis's stage cue, to centre the quote on
     quote_span: tuple[int, int] | None = None  # offsets into ``text``, set by :mod:`weerbaar.assess.quote`
+
+    # The citation's fields under the names verdicts, summaries and reports use.
+    @property
+    def passage_id(self) -> int:
+        return self.citation.passage_id
+
+    @property
+    def document_id(self) -> int:
+        return self.citation.document_id
+
+    @property
+    def title(self) -> str:
+        return self.citation.title
+
+    @property
+    def doc_type(self) -> str | None:
+        return self.citation.document_type
+
+    @property
+    def year(self) -> int | None:
+        return self.citation.year
+
+    @property
+    def page_no(self) -> int:
+        return self.citation.page
+
+    @property
+    def paginated(self) -> bool:
+        return self.citation.paginated
+
+    @property
+    def start(self) -> int:
+        return self.citation.start
+
+    @property
+    def end(self) -> int:
+        return self.citation.end
+
+    @property
+    def text(self) -> str:
+        return self.citation.text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.citation = replace(self.citation, text=value)
+
+    def to_json(self) -> dict:
+        """The flat JSON form (:data:`EVIDENCE_JSON_FIELDS`), as reports and ``--json`` have always written it."""
+        return {name: (list(value) if isinstance(value, list) else value)
+                for name in EVIDENCE_JSON_FIELDS for value in [getattr(self, name)]}
 
     @property
     def quote(self) -> str:
@@ -237,7 +289,7 @@ def candidate_snapshot(ws: Workspace, *, organisation: str | None = None, measur
 def documents_of(ws: Workspace) -> dict[int, DocumentInfo]:
     """Every document with an organisation, read once; titles capped so a 1 MB 'title' costs nothing.
     Not filtered by organisation: which body a passage counts for is EVIDENCE_ORGANISATION_SQL's job."""
-    return {r[0]: DocumentInfo(r[0], r[1], _short_title(r[2]), r[3], r[4], bool(r[5]))
+    return {r[0]: DocumentInfo(r[0], r[1], _short_title(r[2]), r[3], r[4], bool(r[5]), r[6])
             for r in ws.evidence.documents(TITLE_CHARS)}
 
 
@@ -341,8 +393,8 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
                     continue
                 # the same tuple layout as _passage_rows, text filled in below (or not at all)
                 doc = documents[place[0]]
-                e = Evidence(pid, place[0], org, doc.title, doc.doc_type, doc.year, place[1], doc.paginated, place[2],
-                             place[3], "", place[4] or 0, list(elements), False, [], list(place[6]), place[5])
+                e = Evidence(_citation(pid, doc, place[1], place[2], place[3], ""), org, place[4] or 0, list(elements),
+                             False, [], list(place[6]), place[5])
                 cells[(org, mid)]["evidence"].append(e)
                 cells[(org, mid)]["provisional"] = True
                 unvalidated.append(e)
@@ -379,10 +431,15 @@ def _suggested_elements(ws: Workspace, keys: list[tuple[int, str]]) -> dict[tupl
 
 def _evidence(pid: int, p: tuple, doc: DocumentInfo, stage: int, elements: list[str], validated: bool,
               reviewers: list[str]) -> Evidence:
-    return Evidence(passage_id=pid, document_id=p[0], organisation=p[8], title=doc.title, doc_type=doc.doc_type,
-                    year=doc.year, page_no=p[1], paginated=doc.paginated, start=p[2], end=p[3], text=p[4],
-                    stage=stage, elements=elements, validated=validated, reviewers=reviewers,
+    return Evidence(citation=_citation(pid, doc, p[1], p[2], p[3], p[4]), organisation=p[8], stage=stage,
+                    elements=elements, validated=validated, reviewers=reviewers,
                     vulnerable_terms=json.loads(p[7] or "[]"), cue=p[6])
+
+
+def _citation(pid: int, doc: DocumentInfo, page: int, start: int, end: int, text: str) -> Citation:
+    return Citation(passage_id=pid, document_id=doc.id, organisation=doc.organisation, document_type=doc.doc_type,
+                    year=doc.year, title=doc.title, file=doc.filename, page=page, paginated=doc.paginated,
+                    start=start, end=end, text=text)
 
 
 def _verdict(org: str, measure, cell: dict, scope: SearchScope, *, screened: bool, open_above: int,

@@ -214,8 +214,7 @@ def write_csv(report: Report, path: Path) -> None:
 
 
 def _evidence_json(e) -> dict:
-    data = asdict(e)
-    data.pop("quote_span")
+    data = e.to_json()
     data["citaat"] = e.quote
     return data
 

@@ -75,10 +75,11 @@ class EvidenceReader:
                 WHERE s.score >= ? AND {EVIDENCE_ORGANISATION_SQL} IS NOT NULL {where}""", (threshold, *args)))
 
     def documents(self, title_chars: int) -> list[tuple]:
-        """(id, organisation, title capped at ``title_chars``, type, year, paginated) of documents with an organisation."""
+        """(id, organisation, title capped at ``title_chars``, type, year, paginated, file name) of
+        documents with an organisation."""
         return [tuple(r) for r in self.ws.conn.execute(
             f"""SELECT id, organisation, substr(coalesce(nullif(title, ''), filename), 1, {int(title_chars)}), doc_type,
-                       year, paginated FROM documents WHERE organisation IS NOT NULL""")]
+                       year, paginated, filename FROM documents WHERE organisation IS NOT NULL""")]
 
     def passages(self, ids) -> dict[int, tuple]:
         """passage → (document, page, start, end, text, stage, cue, vulnerable JSON, organisation counted for)."""
