@@ -175,8 +175,7 @@ def verify(folder: Path, acknowledged: list[str], result: LoadResult) -> None:
     from weerbaar.workspace import Workspace
 
     with Workspace.open(folder) as ws:
-        stored = Counter(r[0] for r in ws.conn.execute("SELECT note FROM decisions WHERE note LIKE ?",
-                                                       (NOTE_PREFIX + "%",)))
+        stored = Counter(d.note for d in ws.decisions.all() if (d.note or "").startswith(NOTE_PREFIX))
     result.acknowledged = len(acknowledged)
     result.stored_once = sum(1 for note in acknowledged if stored.get(note) == 1)
     result.stored_twice_or_more = sum(1 for n in stored.values() if n > 1)

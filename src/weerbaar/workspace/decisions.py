@@ -44,10 +44,11 @@ _REQUEST_NAMESPACE = uuid.UUID("0f6c5d2e-93a4-4c1e-8a51-5b0e1f7b2c11")
 _COLUMNS = ("uid", "passage_id", "measure_id", "reviewer", "relevant", "quote_correct", "about_measure",
             "enough_context", "stage", "elements", "note", "settles", "decided_at", "undone_at", "document_sha256",
             "document_path", "page_no", "start", "end", "text", "subject")
-#: A decision row with what its passage's document says about it (when it still has a passage).
-_SELECT = """SELECT dec.*, p.document_id, doc.organisation, doc.doc_type, doc.year, doc.title, doc.paginated
-             FROM decisions dec LEFT JOIN passages p ON p.id = dec.passage_id
-             LEFT JOIN documents doc ON doc.id = p.document_id"""
+#: A decision row with the document of its passage (when it still has one).
+_SELECT = "SELECT dec.*, p.document_id FROM decisions dec LEFT JOIN passages p ON p.id = dec.passage_id"
+#: Titles read for a decision's citation are capped as ingest caps them (an old workspace may hold
+#: a megabyte of text as a "title"); each document is read once per load, not once per decision.
+TITLE_CHARS = 300
 #: The item of a decision row in SQL, the same partition as :attr:`Decision.key`.
 _KEY_SQL = ("CASE WHEN passage_id IS NOT NULL THEN 'p' || passage_id "
             "ELSE 's' || document_sha256 || ':' || page_no || ':' || start || ':' || end END")
@@ -161,21 +162,22 @@ class Decision:
         return (moment(self.decided_at), self.id or 0)
 
     @classmethod
-    def from_row(cls, row) -> Decision:
-        keys = row.keys()
-        values = {k: row[k] for k in ("uid", "measure_id", "reviewer", "stage", "note", "decided_at", "undone_at",
-                                      "id", "subject", "document_sha256")}
-        for name in ("relevant", "settles", *CHECKS):
-            values[name] = None if row[name] is None else bool(row[name])
+    def from_row(cls, row, document=None) -> Decision:
+        """From a ``decisions`` row; ``document``: a row (id, organisation, doc_type, year, title,
+        paginated) of its passage's document, else the citation names only the snapshot's place."""
         citation = Citation(
-            passage_id=row["passage_id"], document_id=row["document_id"] if "document_id" in keys else None,
-            organisation=row["organisation"] if "organisation" in keys else None,
-            document_type=row["doc_type"] if "doc_type" in keys else None,
-            year=row["year"] if "year" in keys else None, title=row["title"] if "title" in keys else None,
-            file=row["document_path"], page=row["page_no"],
-            paginated=bool(row["paginated"]) if "paginated" in keys and row["paginated"] is not None else True,
-            start=row["start"], end=row["end"], text=row["text"])
-        return cls(citation=citation, elements=json.loads(row["elements"]), **values)
+            passage_id=row["passage_id"], document_id=document["id"] if document else None,
+            organisation=document["organisation"] if document else None,
+            document_type=document["doc_type"] if document else None, year=document["year"] if document else None,
+            title=document["title"] if document else None, file=row["document_path"], page=row["page_no"],
+            paginated=bool(document["paginated"]) if document else True, start=row["start"], end=row["end"],
+            text=row["text"])
+        checks = [None if row[name] is None else bool(row[name]) for name in CHECKS]
+        return cls(uid=row["uid"], measure_id=row["measure_id"], reviewer=row["reviewer"], relevant=bool(row["relevant"]),
+                   citation=citation, document_sha256=row["document_sha256"], quote_correct=checks[0],
+                   about_measure=checks[1], enough_context=checks[2], stage=row["stage"],
+                   elements=json.loads(row["elements"]), note=row["note"], settles=bool(row["settles"]),
+                   decided_at=row["decided_at"], undone_at=row["undone_at"], id=row["id"], subject=row["subject"])
 
     @classmethod
     def snapshot(cls, *, passage_id: int | None, document_sha256: str, document_path: str, page_no: int, start: int,
@@ -332,8 +334,9 @@ class DecisionLog:
                 raise WeerbaarError(f"Maatregel {', '.join(repr(m) for m in unknown)} bestaat niet in het codeboek; "
                                     "er is niets opgeslagen.", hint="Gebruik de nummers uit het codeboek, zoals 2.2.")
         row = self._conn.execute(
-            """SELECT p.id AS passage_id, p.document_id, p.page_no, p.start, p.end, p.text, d.sha256, d.path,
-                      d.organisation, d.doc_type, d.year, d.title, d.paginated
+            f"""SELECT p.id AS passage_id, p.document_id, p.page_no, p.start, p.end, p.text, d.sha256, d.path,
+                      d.organisation, d.doc_type, d.year,
+                      substr(d.title, 1, {TITLE_CHARS}) AS title, d.paginated
                FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ?""", (passage_id,)).fetchone()
         if row is None:
             raise WeerbaarError(f"Passage {passage_id} bestaat niet in deze werkruimte.")
@@ -363,19 +366,33 @@ class DecisionLog:
                             list(values.values())).lastrowid
 
     @staticmethod
-    def _by_uid(conn, uid: str) -> Decision | None:
-        row = conn.execute(_SELECT + " WHERE dec.uid = ?", (uid,)).fetchone()
-        return Decision.from_row(row) if row else None
+    def _load(conn, where: str = "", args=()) -> list[Decision]:
+        """Decisions (``where``: SQL on ``dec``, with ORDER BY/LIMIT) with their documents read once each."""
+        rows = conn.execute(_SELECT + " " + where, args).fetchall()
+        ids = sorted({r["document_id"] for r in rows if r["document_id"] is not None})
+        documents = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for d in conn.execute(
+                    f"""SELECT id, organisation, doc_type, year, substr(title, 1, {TITLE_CHARS}) AS title, paginated
+                        FROM documents WHERE id IN ({','.join('?' * len(chunk))})""", chunk):
+                documents[d["id"]] = d
+        return [Decision.from_row(r, documents.get(r["document_id"])) for r in rows]
+
+    @classmethod
+    def _by_uid(cls, conn, uid: str) -> Decision | None:
+        found = cls._load(conn, "WHERE dec.uid = ?", (uid,))
+        return found[0] if found else None
 
     def undo_last(self, reviewer: str) -> Decision | None:
         """Mark the reviewer's most recent active decision as undone and return it."""
         with self.ws.transaction() as conn:
-            row = conn.execute(_SELECT + " WHERE dec.reviewer = ? AND dec.undone_at IS NULL ORDER BY dec.id DESC LIMIT 1",
-                               (reviewer,)).fetchone()
-            if row is None:
+            found = self._load(conn, "WHERE dec.reviewer = ? AND dec.undone_at IS NULL ORDER BY dec.id DESC LIMIT 1",
+                               (reviewer,))
+            if not found:
                 return None
-            conn.execute("UPDATE decisions SET undone_at = ? WHERE id = ?", (timestamp("milliseconds"), row["id"]))
-        return Decision.from_row(row)
+            conn.execute("UPDATE decisions SET undone_at = ? WHERE id = ?", (timestamp("milliseconds"), found[0].id))
+        return found[0]
 
     def reattach(self, document_id: int) -> int:
         """Link decisions without a passage to this document's passage with the same text (the
@@ -444,12 +461,11 @@ class DecisionLog:
     # -- reading -----------------------------------------------------------------------------
 
     def all(self, *, include_undone: bool = True) -> list[Decision]:
-        sql = _SELECT + ("" if include_undone else " WHERE dec.undone_at IS NULL") + " ORDER BY dec.id"
-        return [Decision.from_row(r) for r in self._conn.execute(sql)]
+        return self._load(self._conn, ("" if include_undone else "WHERE dec.undone_at IS NULL") + " ORDER BY dec.id")
 
     def orphaned(self) -> list[Decision]:
         """Decisions whose passage is no longer in the workspace (kept with their snapshot)."""
-        return [Decision.from_row(r) for r in self._conn.execute(_SELECT + " WHERE dec.passage_id IS NULL ORDER BY dec.id")]
+        return self._load(self._conn, "WHERE dec.passage_id IS NULL ORDER BY dec.id")
 
     def count_orphaned(self) -> int:
         return self._conn.execute("SELECT count(*) FROM decisions WHERE passage_id IS NULL").fetchone()[0]
@@ -519,20 +535,20 @@ class DecisionLog:
 
     def last_of(self, reviewer: str) -> Decision | None:
         """The reviewer's most recent active decision (what undo would take back)."""
-        row = self._conn.execute(_SELECT + " WHERE dec.reviewer = ? AND dec.undone_at IS NULL ORDER BY dec.id DESC LIMIT 1",
-                                 (reviewer,)).fetchone()
-        return Decision.from_row(row) if row else None
+        found = self._load(self._conn, "WHERE dec.reviewer = ? AND dec.undone_at IS NULL ORDER BY dec.id DESC LIMIT 1",
+                           (reviewer,))
+        return found[0] if found else None
 
     def on_passage(self, passage_id: int, measure_id: str) -> list[Decision]:
         """The active decisions on a passage for a measure, oldest first (the review screen's history)."""
-        rows = self._conn.execute(_SELECT + " WHERE dec.passage_id = ? AND dec.measure_id = ? AND dec.undone_at IS NULL",
-                                  (passage_id, measure_id)).fetchall()
-        return sorted((Decision.from_row(r) for r in rows), key=lambda d: d.order)
+        found = self._load(self._conn, "WHERE dec.passage_id = ? AND dec.measure_id = ? AND dec.undone_at IS NULL",
+                           (passage_id, measure_id))
+        return sorted(found, key=lambda d: d.order)
 
     def subject_of(self, passage_id: int) -> str | None:
         """A reviewer's latest active correction of whom the passage speaks for."""
-        rows = [Decision.from_row(r) for r in self._conn.execute(
-            _SELECT + " WHERE dec.passage_id = ? AND dec.subject IS NOT NULL AND dec.undone_at IS NULL", (passage_id,))]
+        rows = self._load(self._conn, "WHERE dec.passage_id = ? AND dec.subject IS NOT NULL AND dec.undone_at IS NULL",
+                          (passage_id,))
         return max(rows, key=lambda d: d.order).subject if rows else None
 
     def subject_documents(self) -> list[tuple[str, str]]:
