@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,10 +172,9 @@ def reviewer_loop(number: int, base: str, pairs: list[tuple[str, int]], deadline
 
 def verify(folder: Path, acknowledged: list[str], result: LoadResult) -> None:
     from weerbaar.workspace import Workspace
-    from weerbaar.workspace.review_stats import notes_starting_with
 
     with Workspace.open(folder) as ws:
-        stored = notes_starting_with(ws, NOTE_PREFIX)
+        stored = Counter(d.note for d in ws.decisions.all() if (d.note or "").startswith(NOTE_PREFIX))
     result.acknowledged = len(acknowledged)
     result.stored_once = sum(1 for note in acknowledged if stored.get(note) == 1)
     result.stored_twice_or_more = sum(1 for n in stored.values() if n > 1)

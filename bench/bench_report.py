@@ -38,7 +38,6 @@ from bench_review import build  # noqa: E402
 
 from weerbaar.review.decisions import record  # noqa: E402
 from weerbaar.workspace import Workspace  # noqa: E402
-from weerbaar.workspace.review_stats import decision_count  # noqa: E402
 
 BIG_TITLE = 1_300_000
 
@@ -156,7 +155,7 @@ def main() -> None:
             print(f"workspace: {args.passages} passages, {args.besluiten} decisions, built in "
                   f"{time.perf_counter() - t:.0f} s")
         with Workspace.open(folder) as ws:
-            counts = (ws.passages.count(), ws.analysis.suggestion_count(), decision_count(ws), ws.documents.longest()[0])
+            counts = (ws.passages.count(), ws.analysis.suggestion_count(), ws.decisions.count(), ws.documents.longest()[0])
         print(f"passages {counts[0]}, suggestions {counts[1]}, decisions {counts[2]}, longest title {counts[3]} chars")
         print("| command | s | peak RSS MB |\n|---|---:|---:|")
         out = Path(tmp) / "rapport"

@@ -2,13 +2,12 @@
 undo and settling made after a transfer; importing twice adds nothing."""
 
 import csv
-from dataclasses import asdict
 
 import pytest
 
 from weerbaar.csvfile import raise_field_limit
 from weerbaar.ingest.pipeline import ingest_paths
-from weerbaar.review.decisions import (MAX_NOTE_CHARS, all_decisions, export_decisions, final_labels,
+from weerbaar.review.decisions import (EXPORT_FIELDS, MAX_NOTE_CHARS, all_decisions, export_decisions, final_labels,
                                        import_decisions, record, undo_last)
 from weerbaar.workspace import Workspace
 
@@ -21,8 +20,8 @@ FORMULAS = ["=HYPERLINK(\"http://127.0.0.1/\",\"klik\")", "+1+1", "-2+3", "@SUM(
 
 
 def _comparable(decisions):
-    """Everything a decision says, apart from the local row id and passage id."""
-    return [{k: v for k, v in asdict(d).items() if k not in ("id", "passage_id")} for d in decisions]
+    """Everything a decision says, apart from where it lives here (row id, passage, document metadata)."""
+    return [{k: getattr(d, k) for k in EXPORT_FIELDS} for d in decisions]
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import threading
 
 from weerbaar.assess.verdicts import CandidateSnapshot, Verdict, assess, candidate_snapshot
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.review_stats import decisions_fingerprint
 
 
 def analysis_fingerprint(ws: Workspace) -> tuple:
@@ -52,7 +51,7 @@ class VerdictCache:
         decision only the verdicts of that decision's measure are recomputed (a decision changes
         its own cell and its measure's stop suggestion, nothing else)."""
         snapshot = self.snapshot(ws)
-        key = decisions_fingerprint(ws)
+        key = ws.decisions.fingerprint()
         with self._lock:
             cached = self._verdicts.get(include_suggestions)
             if cached is None:

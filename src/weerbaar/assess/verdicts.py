@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from weerbaar.review.active import STOP_AFTER_IRRELEVANT
-from weerbaar.review.decisions import Decision, final_of
 from weerbaar.workspace import Workspace
+from weerbaar.workspace.decisions import Decision, final_of
+from weerbaar.workspace.evidence import EVIDENCE_ORGANISATION_SQL, OTHER_BODIES  # noqa: F401 - part of this API
+from weerbaar.workspace.records import Citation
 
 LEVELS = ("hoog", "midden", "laag")
 NO_EVIDENCE = "geen bewijs gevonden"
@@ -48,16 +50,8 @@ RULES = {
     NOT_ASSESSED: "Niet beoordeeld: niemand heeft de wachtrij van deze maatregel voor deze organisatie afgewerkt; "
                   "er is (nog) niets over te zeggen.",
 }
-#: Whom a passage's evidence counts for (issue #10): the body it speaks for, as ``analyseer`` found
-#: it — the safety region, the GGD or another municipality when the passage speaks for them (a
-#: council bundle quoting the region's budget), nobody for national policy and research about
-#: organisations in general, else the document's own organisation. An SQL expression over the
-#: passage ``p`` and its document ``d``; a reviewer's correction on a decision overrides it.
-OTHER_BODIES = ("veiligheidsregio", "ggd", "andere_gemeente")
-EVIDENCE_ORGANISATION_SQL = (
-    "(SELECT CASE WHEN x.subject_kind IN ('veiligheidsregio', 'ggd', 'andere_gemeente') THEN x.subject_name "
-    "WHEN x.subject_kind IN ('rijk', 'algemeen', 'ander') THEN NULL ELSE d.organisation END "
-    "FROM (SELECT 1) LEFT JOIN passage_analysis x ON x.passage_id = p.id)")
+# Whom a passage's evidence counts for (issue #10) is the store's EVIDENCE_ORGANISATION_SQL
+# (:mod:`weerbaar.workspace.evidence`); a reviewer's correction on a decision overrides it.
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -74,6 +68,7 @@ class DocumentInfo:
     doc_type: str | None
     year: int | None
     paginated: bool
+    filename: str = ""
 
 
 @dataclass
@@ -93,19 +88,19 @@ class SearchScope:
         return f"{plural(self.documents, 'document', 'documenten')} ({types}; {years})"
 
 
+#: The flat JSON form of evidence (report JSON, ``beoordeel --json``): a published shape.
+EVIDENCE_JSON_FIELDS = ("passage_id", "document_id", "organisation", "title", "doc_type", "year", "page_no",
+                        "paginated", "start", "end", "text", "stage", "elements", "validated", "reviewers",
+                        "vulnerable_terms", "cue")
+
+
 @dataclass
 class Evidence:
-    passage_id: int
-    document_id: int
-    organisation: str
-    title: str
-    doc_type: str | None
-    year: int | None
-    page_no: int
-    paginated: bool
-    start: int
-    end: int
-    text: str  # the whole passage, verbatim (== page text[start:end])
+    """A passage that speaks for a cell: where it stands (:attr:`citation`, verbatim), for whom it
+    counts, and what it shows."""
+
+    citation: Citation  # the whole passage, verbatim (== page text[start:end]); the document's organisation
+    organisation: str  # whom the evidence counts for: the document's organisation or the body it speaks for
     stage: int
     elements: list[str]
     validated: bool  # a reviewer's final decision says relevant; else an unreviewed suggestion
@@ -113,6 +108,56 @@ class Evidence:
     vulnerable_terms: list[str] = field(default_factory=list)  # people in a vulnerable position named
     cue: str | None = None  # the analysis's stage cue, to centre the quote on
     quote_span: tuple[int, int] | None = None  # offsets into ``text``, set by :mod:`weerbaar.assess.quote`
+
+    # The citation's fields under the names verdicts, summaries and reports use.
+    @property
+    def passage_id(self) -> int:
+        return self.citation.passage_id
+
+    @property
+    def document_id(self) -> int:
+        return self.citation.document_id
+
+    @property
+    def title(self) -> str:
+        return self.citation.title
+
+    @property
+    def doc_type(self) -> str | None:
+        return self.citation.document_type
+
+    @property
+    def year(self) -> int | None:
+        return self.citation.year
+
+    @property
+    def page_no(self) -> int:
+        return self.citation.page
+
+    @property
+    def paginated(self) -> bool:
+        return self.citation.paginated
+
+    @property
+    def start(self) -> int:
+        return self.citation.start
+
+    @property
+    def end(self) -> int:
+        return self.citation.end
+
+    @property
+    def text(self) -> str:
+        return self.citation.text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.citation = replace(self.citation, text=value)
+
+    def to_json(self) -> dict:
+        """The flat JSON form (:data:`EVIDENCE_JSON_FIELDS`), as reports and ``--json`` have always written it."""
+        return {name: (list(value) if isinstance(value, list) else value)
+                for name in EVIDENCE_JSON_FIELDS for value in [getattr(self, name)]}
 
     @property
     def quote(self) -> str:
@@ -200,19 +245,11 @@ def _first_year(evidence: list[Evidence], min_stage: int) -> int | None:
 
 
 def _decisions_until(ws: Workspace, until: str | None) -> dict[tuple, list[Decision]]:
-    """(passage, measure) → each reviewer's latest decision active at ``until`` (ISO date or time)."""
-    from weerbaar.review.decisions import all_decisions
-
-    latest: dict[tuple, dict[str, Decision]] = defaultdict(dict)
-    for d in all_decisions(ws):
-        if d.passage_id is None:
-            continue
-        if until and d.decided_at[: len(until)] > until:
-            continue
-        if d.undone_at and (not until or d.undone_at[: len(until)] <= until):
-            continue
-        latest[(d.passage_id, d.measure_id)][d.reviewer] = d
-    return {k: list(v.values()) for k, v in latest.items()}
+    """(passage, measure) → each reviewer's latest decision that counts at ``until`` (ISO date or
+    time; a date counts its whole day), from the decision log; decisions without a passage here
+    cannot be evidence."""
+    return {(key.passage_id, key.measure_id): list(by_reviewer.values())
+            for key, by_reviewer in ws.decisions.current(until).items() if key.passage_id is not None}
 
 
 @dataclass
@@ -231,20 +268,11 @@ def candidate_snapshot(ws: Workspace, *, organisation: str | None = None, measur
     threshold = analysed_threshold(ws)
     if threshold is None:
         return CandidateSnapshot(None, {}, {}, {})
-    where, args = _cell_filter(organisation, measure_id)
-    per_cell = {(r[0], r[1]): (r[2], r[3]) for r in ws.conn.execute(
-        f"""SELECT {EVIDENCE_ORGANISATION_SQL} AS org, s.measure_id, sum(s.score >= ?), total(s.score)
-            FROM suggestions s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.id = p.document_id
-            WHERE {EVIDENCE_ORGANISATION_SQL} IS NOT NULL {where} GROUP BY 1, 2""", (threshold, *args))}
+    per_cell = ws.evidence.cell_candidates(threshold, organisation, measure_id)
     scores: dict[tuple[int, str], float] = {}
     above: dict[str, list[tuple]] = defaultdict(list)
     parsed: dict[str, tuple] = {"[]": (), "{}": ()}  # JSON parsed once per distinct value, shared
-    for row in ws.conn.execute(
-            f"""SELECT s.passage_id, s.measure_id, s.score, {EVIDENCE_ORGANISATION_SQL}, s.elements, p.document_id,
-                       p.page_no, p.start, p.end, a.stage, a.stage_cue, a.vulnerable_terms
-                FROM suggestions s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.id = p.document_id
-                LEFT JOIN passage_analysis a ON a.passage_id = s.passage_id
-                WHERE s.score >= ? AND {EVIDENCE_ORGANISATION_SQL} IS NOT NULL {where}""", (threshold, *args)):
+    for row in ws.evidence.suggestions_above(threshold, organisation, measure_id):
         pid, mid, score, org = row[0], row[1], row[2], row[3]
         scores[(pid, mid)] = score
         # (passage, organisation, element ids, document, page, start, end, stage, cue, vulnerable terms): no text
@@ -258,23 +286,11 @@ def candidate_snapshot(ws: Workspace, *, organisation: str | None = None, measur
     return CandidateSnapshot(threshold, per_cell, scores, dict(above))
 
 
-def _cell_filter(organisation: str | None, measure_id: str | None) -> tuple[str, list]:
-    where, args = "", []
-    if organisation is not None:
-        where += f" AND {EVIDENCE_ORGANISATION_SQL} = ?"
-        args.append(organisation)
-    if measure_id is not None:
-        where += " AND s.measure_id = ?"
-        args.append(measure_id)
-    return where, args
-
-
 def documents_of(ws: Workspace) -> dict[int, DocumentInfo]:
     """Every document with an organisation, read once; titles capped so a 1 MB 'title' costs nothing.
     Not filtered by organisation: which body a passage counts for is EVIDENCE_ORGANISATION_SQL's job."""
-    return {r[0]: DocumentInfo(r[0], r[1], _short_title(r[2]), r[3], r[4], bool(r[5])) for r in ws.conn.execute(
-        f"""SELECT id, organisation, substr(coalesce(nullif(title, ''), filename), 1, {TITLE_CHARS}), doc_type, year,
-                   paginated FROM documents WHERE organisation IS NOT NULL""")}
+    return {r[0]: DocumentInfo(r[0], r[1], _short_title(r[2]), r[3], r[4], bool(r[5]), r[6])
+            for r in ws.evidence.documents(TITLE_CHARS)}
 
 
 def _short_title(title: str) -> str:
@@ -300,43 +316,18 @@ def search_scopes(documents: dict[int, DocumentInfo]) -> dict[str, SearchScope]:
 
 def _passage_rows(ws: Workspace, ids) -> dict[int, tuple]:
     """passage → (document, page, start, end, text, stage, cue, vulnerable, organisation), in chunks."""
-    ids = sorted(set(ids))
-    out = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        for r in ws.conn.execute(
-                f"""SELECT p.id, p.document_id, p.page_no, p.start, p.end, p.text, a.stage, a.stage_cue,
-                           a.vulnerable_terms, {EVIDENCE_ORGANISATION_SQL}
-                    FROM passages p JOIN documents d ON d.id = p.document_id
-                    LEFT JOIN passage_analysis a ON a.passage_id = p.id
-                    WHERE p.id IN ({','.join('?' * len(chunk))})""", chunk):
-            out[r[0]] = tuple(r)[1:]
-    return out
+    return ws.evidence.passages(ids)
 
 
 def organisations_of(ws: Workspace) -> list[str]:
     """The organisations with documents of their own, and the bodies passages speak for (issue #10)."""
-    own = {r[0] for r in ws.conn.execute("SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL")}
-    return sorted(own | set(_subject_documents(ws)))
+    return sorted(ws.evidence.own_organisations() | set(_subject_documents(ws)))
 
 
 def _subject_documents(ws: Workspace) -> dict[str, set[int]]:
     """Bodies that passages in organisations' documents speak for → those documents (research reports,
     which belong to no organisation, count for nobody, as in :func:`assess`)."""
-    out: dict[str, set[int]] = defaultdict(set)
-    kinds = ",".join(f"'{k}'" for k in OTHER_BODIES)
-    for name, document in ws.conn.execute(
-            f"""SELECT DISTINCT a.subject_name, p.document_id FROM passage_analysis a JOIN passages p ON p.id = a.passage_id
-                JOIN documents d ON d.id = p.document_id
-                WHERE a.subject_kind IN ({kinds}) AND a.subject_name IS NOT NULL AND d.organisation IS NOT NULL"""):
-        out[name].add(document)
-    for name, document in ws.conn.execute(
-            "SELECT DISTINCT subject, document_sha256 FROM decisions WHERE subject IS NOT NULL AND undone_at IS NULL"):
-        row = ws.conn.execute("SELECT id FROM documents WHERE sha256 = ? AND organisation IS NOT NULL",
-                              (document,)).fetchone()
-        if row:
-            out[name].add(row[0])
-    return out
+    return ws.evidence.subject_documents()
 
 
 def _subject_scopes(ws: Workspace, documents: dict[int, DocumentInfo], known: set[str]) -> dict[str, SearchScope]:
@@ -402,8 +393,8 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
                     continue
                 # the same tuple layout as _passage_rows, text filled in below (or not at all)
                 doc = documents[place[0]]
-                e = Evidence(pid, place[0], org, doc.title, doc.doc_type, doc.year, place[1], doc.paginated, place[2],
-                             place[3], "", place[4] or 0, list(elements), False, [], list(place[6]), place[5])
+                e = Evidence(_citation(pid, doc, place[1], place[2], place[3], ""), org, place[4] or 0, list(elements),
+                             False, [], list(place[6]), place[5])
                 cells[(org, mid)]["evidence"].append(e)
                 cells[(org, mid)]["provisional"] = True
                 unvalidated.append(e)
@@ -429,33 +420,26 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
 
 def fill_texts(ws: Workspace, evidence: list[Evidence]) -> None:
     """Read the passage texts of evidence made with ``texts=False`` (in chunks, one string per passage)."""
-    ids = sorted({e.passage_id for e in evidence})
-    text: dict[int, str] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        text.update(ws.conn.execute(f"SELECT id, text FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+    text = ws.evidence.texts(e.passage_id for e in evidence)
     for e in evidence:
         e.text = text.get(e.passage_id, "")
 
 
 def _suggested_elements(ws: Workspace, keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
-    out = {}
-    for i in range(0, len(keys), 400):
-        chunk = keys[i:i + 400]
-        clause = " OR ".join("(passage_id = ? AND measure_id = ?)" for _ in chunk)
-        for pid, mid, elements in ws.conn.execute(
-                f"SELECT passage_id, measure_id, elements FROM suggestions WHERE {clause}",
-                [x for key in chunk for x in key]):
-            out[(pid, mid)] = json.loads(elements)
-    return out
+    return ws.evidence.suggested_elements(keys)
 
 
 def _evidence(pid: int, p: tuple, doc: DocumentInfo, stage: int, elements: list[str], validated: bool,
               reviewers: list[str]) -> Evidence:
-    return Evidence(passage_id=pid, document_id=p[0], organisation=p[8], title=doc.title, doc_type=doc.doc_type,
-                    year=doc.year, page_no=p[1], paginated=doc.paginated, start=p[2], end=p[3], text=p[4],
-                    stage=stage, elements=elements, validated=validated, reviewers=reviewers,
+    return Evidence(citation=_citation(pid, doc, p[1], p[2], p[3], p[4]), organisation=p[8], stage=stage,
+                    elements=elements, validated=validated, reviewers=reviewers,
                     vulnerable_terms=json.loads(p[7] or "[]"), cue=p[6])
+
+
+def _citation(pid: int, doc: DocumentInfo, page: int, start: int, end: int, text: str) -> Citation:
+    return Citation(passage_id=pid, document_id=doc.id, organisation=doc.organisation, document_type=doc.doc_type,
+                    year=doc.year, title=doc.title, file=doc.filename, page=page, paginated=doc.paginated,
+                    start=start, end=end, text=text)
 
 
 def _verdict(org: str, measure, cell: dict, scope: SearchScope, *, screened: bool, open_above: int,

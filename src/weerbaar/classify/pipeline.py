@@ -68,10 +68,8 @@ def workspace_model(ws: Workspace, analyser: Analyser) -> tuple[RelevanceModel, 
     part, at least ``MIN_GAIN`` higher), because a handful of decisions from one queue can teach a
     model that flags everything.
     """
-    from weerbaar.review.decisions import final_labels
-
     builtin = analyser.model
-    labels = [d for d in final_labels(ws).values() if d.passage_id is not None and d.measure_id in analyser.measure_ids]
+    labels = [d for d in ws.decisions.final().values() if d.passage_id is not None and d.measure_id in analyser.measure_ids]
     positives = sum(d.relevant for d in labels)
     if positives < MIN_LABELS or len(labels) - positives < MIN_LABELS:
         return builtin, (f"ingebouwd model: {positives} relevante en {len(labels) - positives} niet-relevante "

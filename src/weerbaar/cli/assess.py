@@ -60,7 +60,8 @@ def beoordeel(
         return "; ".join(labels.get((mid, i), i) for i in ids)
 
     if json_out:
-        print_json([{**asdict(v), "dekking_maatregel": coverage[v.measure_id].coverage_text} for v in verdicts])
+        print_json([{**asdict(v), "evidence": [{**e.to_json(), "quote_span": e.quote_span} for e in v.evidence],
+                     "dekking_maatregel": coverage[v.measure_id].coverage_text} for v in verdicts])
         return
     if csv_out:
         writer = csv.writer(sys.stdout, delimiter=";")

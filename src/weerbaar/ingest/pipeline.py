@@ -30,7 +30,6 @@ from weerbaar.ingest.passages import split_passages
 from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, PseudoPage, split_pseudo_pages
 from weerbaar.ingest.readers import ExtractedDocument, ReadLimits, read_document, reader_for
 from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
-from weerbaar.review.decisions import reattach
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.db import DB_FILENAME
 
@@ -268,7 +267,7 @@ def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocumen
                               page_count=len(plan.pages), paginated=doc.paginated, source_info=source_info,
                               notes=doc.notes)
     n_passages = len(ws.passages.add(doc_id, plan.pages, plan.offsets, plan.passages, index_text))
-    reattach(ws, doc_id)  # decisions on the previous version find their passage again
+    ws.decisions.reattach(doc_id)  # the store's hook: decisions on the previous version find their passage again
     return doc_id, n_passages
 
 

@@ -24,7 +24,6 @@ from weerbaar.assess.verdicts import (LEVELS, NO_EVIDENCE, NOT_ASSESSED, RULES, 
                                       plural)
 from weerbaar.safe_cells import csv_safe, xlsx_safe
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.review_stats import review_counts
 
 FORMATS = ("html", "pdf", "xlsx", "csv", "json")
 #: Most measure columns in one block of the overview matrix: 22 columns fit A4 landscape and 1280 px.
@@ -83,7 +82,7 @@ def collect(ws: Workspace, codebook, *, include_suggestions: bool = False, regio
     verdicts = assess(ws, codebook, include_suggestions=include_suggestions, texts=False)
     fill_texts(ws, [e for v in verdicts for e in quoted(v) if not e.validated])
     measures = {m.id: m for m in codebook.measures}
-    review = review_counts(ws)
+    review = ws.decisions.review_summary()  # items by the decision log's one key
     counts = ws.documents.totals()
     region_of = regions_of(ws, regions)
     organisations = sorted({v.organisation for v in verdicts})
@@ -99,8 +98,8 @@ def collect(ws: Workspace, codebook, *, include_suggestions: bool = False, regio
         summaries={(v.organisation, v.measure_id): summarise(v, measures.get(v.measure_id)) for v in verdicts},
         by_measure=per_measure(verdicts, codebook), by_pillar=per_pillar(verdicts, codebook),
         by_region=per_region(verdicts, region_of),
-        method={"documents": counts[0], "pages": counts[1], "reviewed": review.reviewed,
-                "reviewers": review.reviewers, "double_reviewed": review.double_reviewed, "rules": RULES, "aggregate_rules": AGGREGATE_RULES,
+        method={"documents": counts[0], "pages": counts[1], "reviewed": review["reviewed"],
+                "reviewers": review["reviewers"], "double_reviewed": review["double_reviewed"], "rules": RULES, "aggregate_rules": AGGREGATE_RULES,
                 "min_coverage": MIN_COVERAGE, "consistent_from": CONSISTENT_FROM,
                 "threshold": analysed_threshold(ws),
                 "stages": {s.level: s.label for s in codebook.stages}},
@@ -215,8 +214,7 @@ def write_csv(report: Report, path: Path) -> None:
 
 
 def _evidence_json(e) -> dict:
-    data = asdict(e)
-    data.pop("quote_span")
+    data = e.to_json()
     data["citaat"] = e.quote
     return data
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import sqlite3
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -23,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace
+from weerbaar.workspace.accounts import NameTaken
 from weerbaar.workspace.db import timestamp
 
 COORDINATOR = "coordinator"
@@ -69,17 +69,16 @@ def _check_role(role: str) -> None:
 
 
 def has_accounts(ws: Workspace) -> bool:
-    return ws.conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
+    return ws.accounts.any()
 
 
 def list_accounts(ws: Workspace) -> list[Account]:
-    return [Account(r["name"], r["role"], r["created_at"])
-            for r in ws.conn.execute("SELECT name, role, created_at FROM accounts ORDER BY name")]
+    return [Account(r.name, r.role, r.created_at) for r in ws.accounts.all()]
 
 
 def get_account(ws: Workspace, name: str) -> Account | None:
-    row = ws.conn.execute("SELECT name, role, created_at FROM accounts WHERE name = ?", (name,)).fetchone()
-    return Account(row["name"], row["role"], row["created_at"]) if row else None
+    row = ws.accounts.get(name)
+    return Account(row.name, row.role, row.created_at) if row else None
 
 
 def add_account(ws: Workspace, name: str, password: str, role: str = REVIEWER) -> Account:
@@ -87,10 +86,8 @@ def add_account(ws: Workspace, name: str, password: str, role: str = REVIEWER) -
     _check_role(role)
     _check_password(password)
     try:
-        with ws.transaction() as conn:
-            conn.execute("INSERT INTO accounts (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                         (name, role, _hasher.hash(password), timestamp()))
-    except sqlite3.IntegrityError:
+        ws.accounts.add(name, role, _hasher.hash(password), timestamp())
+    except NameTaken:
         raise WeerbaarError(f"Er is al een account '{name}'.",
                             hint="Een nieuw wachtwoord zet u met 'weerbaar gebruiker wachtwoord NAAM'.") from None
     return Account(name, role)
@@ -107,40 +104,33 @@ def set_password(ws: Workspace, name: str, password: str) -> None:
     """A new password; every open session of the account ends."""
     account = _existing(ws, name)
     _check_password(password)
-    with ws.transaction() as conn:
-        conn.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", (_hasher.hash(password), account.name))
-        conn.execute("DELETE FROM sessions WHERE account = ?", (account.name,))
+    ws.accounts.set_password_hash(account.name, _hasher.hash(password), end_sessions=True)
 
 
 def set_role(ws: Workspace, name: str, role: str) -> None:
     account = _existing(ws, name)
     _check_role(role)
-    with ws.transaction() as conn:
-        conn.execute("UPDATE accounts SET role = ? WHERE name = ?", (role, account.name))
+    ws.accounts.set_role(account.name, role)
 
 
 def remove_account(ws: Workspace, name: str) -> None:
     """The account and its sessions go; its decisions stay (they carry the name)."""
     account = _existing(ws, name)
-    with ws.transaction() as conn:
-        conn.execute("DELETE FROM sessions WHERE account = ?", (account.name,))
-        conn.execute("DELETE FROM accounts WHERE name = ?", (account.name,))
+    ws.accounts.remove(account.name)
 
 
 def authenticate(ws: Workspace, name: str, password: str) -> Account | None:
     """The account when name and password match, else None (as slow for an unknown name)."""
-    row = ws.conn.execute("SELECT name, role, password_hash FROM accounts WHERE name = ?",
-                          (" ".join((name or "").split()),)).fetchone()
+    row = ws.accounts.get(" ".join((name or "").split()))
     try:
-        _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password or "")
+        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if row is None:
         return None
-    if _hasher.check_needs_rehash(row["password_hash"]):
-        with ws.transaction() as conn:
-            conn.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", (_hasher.hash(password), row["name"]))
-    return Account(row["name"], row["role"])
+    if _hasher.check_needs_rehash(row.password_hash):
+        ws.accounts.set_password_hash(row.name, _hasher.hash(password), end_sessions=False)
+    return Account(row.name, row.role)
 
 
 def _token_hash(token: str) -> str:
@@ -151,24 +141,18 @@ def start_session(ws: Workspace, account: Account) -> str:
     """A new random session token for this account (the cookie value); only its hash is stored."""
     token = secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.timezone.utc)
-    with ws.transaction() as conn:
-        conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now.isoformat(timespec="seconds"),))
-        conn.execute("INSERT INTO sessions (token_hash, account, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                     (_token_hash(token), account.name, now.isoformat(timespec="seconds"),
-                      (now + dt.timedelta(days=SESSION_DAYS)).isoformat(timespec="seconds")))
+    ws.accounts.start_session(_token_hash(token), account.name, now.isoformat(timespec="seconds"),
+                              (now + dt.timedelta(days=SESSION_DAYS)).isoformat(timespec="seconds"))
     return token
 
 
 def session_account(ws: Workspace, token: str | None) -> Account | None:
     if not token:
         return None
-    row = ws.conn.execute(
-        """SELECT a.name, a.role FROM sessions s JOIN accounts a ON a.name = s.account
-           WHERE s.token_hash = ? AND s.expires_at >= ?""", (_token_hash(token), timestamp())).fetchone()
-    return Account(row["name"], row["role"]) if row else None
+    found = ws.accounts.session_account(_token_hash(token), timestamp())
+    return Account(*found) if found else None
 
 
 def end_session(ws: Workspace, token: str | None) -> None:
     if token:
-        with ws.transaction() as conn:
-            conn.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+        ws.accounts.end_session(_token_hash(token))

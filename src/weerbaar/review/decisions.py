@@ -1,45 +1,35 @@
-"""Reviewers' decisions: recorded at once, never lost, undoable, portable, comparable.
+"""Reviewers' decisions: the rules of the portable file format, over the workspace's decision log.
 
-- :func:`record` stores a decision in one transaction, with a snapshot of its passage
-  (document hash and path, page, offsets, text); :func:`decide` also stores the same passage for
-  other measures ("hoort ook bij"), validating everything before one transaction writes it all.
-- :func:`undo_last` marks a reviewer's last decision as undone; nothing is deleted, so the
-  history of changed decisions stays.
-- When a document is ingested again (a changed file), :func:`reattach` links decisions to the
-  passage with the same text; a decision whose text is gone keeps its snapshot and is reported.
-- :func:`final_labels` is what the workspace has decided per passage and measure: a settling
-  decision, else the reviewers' agreement; a disagreement is a conflict (:func:`conflicts`).
-- :func:`agreement` gives Cohen's kappa per measure for every pair of reviewers.
-- :func:`export_decisions` / :func:`import_decisions` move decisions between workspaces (JSONL,
-  or CSV for Excel), matched by uid, re-attached by document hash and text. An import checks
-  every record first and writes all or nothing (:class:`DecisionImportError` lists each bad line).
+The log itself (``ws.decisions``, :mod:`weerbaar.workspace.decisions`) stores decisions, undoes
+them, re-attaches them after a re-ingest and says which decision counts (``current``, ``final``,
+``conflicts``, ``agreement``); the functions :func:`record`, :func:`decide`, :func:`undo_last`,
+:func:`final_labels`, :func:`conflicts`, :func:`agreement`, :func:`reattach` and :func:`orphaned`
+here are that log under the names this module always had.
+
+What this module owns is the exchange: :func:`export_decisions` / :func:`import_decisions` move
+decisions between workspaces (JSONL, or CSV for Excel; a published format), matched by uid,
+re-attached by document hash and text. An import checks every record first and writes all or
+nothing (:class:`DecisionImportError` lists each bad line).
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import re
-import uuid
-from collections import defaultdict
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from itertools import combinations
 from pathlib import Path
 
 from weerbaar import jsonl
 from weerbaar.errors import WeerbaarError
 from weerbaar.safe_cells import FORMULA_PREFIXES, csv_restore, csv_safe
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.db import timestamp
+from weerbaar.workspace.decisions import (CHECKS, MAX_NOTE_CHARS, Agreement, Decision, DecisionKey,  # noqa: F401
+                                          final_of)
 
-CHECKS = ("quote_correct", "about_measure", "enough_context")
 EXPORT_FIELDS = ("uid", "measure_id", "reviewer", "relevant", "quote_correct", "about_measure", "enough_context",
                  "stage", "elements", "note", "settles", "decided_at", "undone_at", "document_sha256",
                  "document_path", "page_no", "start", "end", "text", "subject")
 REQUIRED_FIELDS = ("uid", "measure_id", "reviewer", "relevant", "document_sha256", "text")
-#: The longest note a reviewer can write; CSV import raises the csv module's field limit to it.
-MAX_NOTE_CHARS = 1_000_000
 MAX_POSITION = 2**31 - 1  # pages and character offsets; larger numbers cannot be real
 #: Booleans in the CSV export, and what the CSV import accepts besides: ja/nee for people who
 #: edit the file, WAAR/ONWAAR as Dutch Excel writes a column it retyped. Nothing else.
@@ -49,214 +39,47 @@ _CSV_FALSE_SPELLINGS = {"nee", "0", "onwaar"}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-@dataclass
-class Decision:
-    uid: str
-    passage_id: int | None
-    measure_id: str
-    reviewer: str
-    relevant: bool
-    quote_correct: bool | None = None
-    about_measure: bool | None = None
-    enough_context: bool | None = None
-    stage: int | None = None
-    elements: list[str] = field(default_factory=list)
-    note: str | None = None
-    settles: bool = False
-    decided_at: str = ""
-    undone_at: str | None = None
-    document_sha256: str = ""
-    document_path: str = ""
-    page_no: int = 0
-    start: int = 0
-    end: int = 0
-    text: str = ""
-    id: int | None = None
-    subject: str | None = None  # the reviewer's correction of whom the passage speaks for (an organisation)
+# The log's operations under the names this module always had; the log (``ws.decisions``) owns them.
 
-    @property
-    def item(self) -> tuple:
-        """What the decision is about, also when its passage is gone: document, place, measure."""
-        return (self.document_sha256, self.page_no, self.start, self.end, self.measure_id)
+def record(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relevant: bool, **options) -> Decision:
+    return ws.decisions.record(passage_id, measure_id, reviewer, relevant, **options)
 
 
-
-def _from_row(row) -> Decision:
-    d = dict(row)
-    for key in ("relevant", "settles", *CHECKS):
-        d[key] = None if d[key] is None else bool(d[key])
-    d["elements"] = json.loads(d["elements"])
-    return Decision(**d)
-
-
-def record(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relevant: bool, *,
-           quote_correct: bool | None = None, about_measure: bool | None = None, enough_context: bool | None = None,
-           stage: int | None = None, elements: list[str] | tuple = (), note: str | None = None,
-           settles: bool = False, subject: str | None = None) -> Decision:
-    return decide(ws, passage_id, measure_id, reviewer, relevant, quote_correct=quote_correct,
-                  about_measure=about_measure, enough_context=enough_context, stage=stage, elements=elements,
-                  note=note, settles=settles, subject=subject)[0]
-
-
-def decide(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relevant: bool, *,
-           quote_correct: bool | None = None, about_measure: bool | None = None, enough_context: bool | None = None,
-           stage: int | None = None, elements: list[str] | tuple = (), note: str | None = None,
-           settles: bool = False, also_for: list[str] | tuple = (), known_measures=None,
-           subject: str | None = None) -> list[Decision]:
-    """A reviewer's decision, and the same passage as evidence for the measures in ``also_for``
-    ("hoort ook bij"): all validated first, then written in one transaction, so that either all
-    of them are stored or none. With ``known_measures`` every measure id must be one of them.
-    ``subject``: the reviewer's correction of whom the passage speaks for (an organisation)."""
-    if not reviewer.strip():
-        raise WeerbaarError("Geef de naam van de beoordelaar.")
-    if stage is not None and not 0 <= stage <= 4:
-        raise WeerbaarError(f"Fase {stage} bestaat niet; kies 0 tot en met 4.")
-    if note and len(note) > MAX_NOTE_CHARS:
-        raise WeerbaarError(f"De notitie is {len(note)} tekens lang; de grens is {MAX_NOTE_CHARS}.")
-    others = list(dict.fromkeys(m for m in also_for if m != measure_id))
-    if known_measures is not None:
-        unknown = [m for m in (measure_id, *others) if m not in known_measures]
-        if unknown:
-            raise WeerbaarError(f"Maatregel {', '.join(repr(m) for m in unknown)} bestaat niet in het codeboek; "
-                                "er is niets opgeslagen.", hint="Gebruik de nummers uit het codeboek, zoals 2.2.")
-    row = ws.conn.execute(
-        """SELECT p.page_no, p.start, p.end, p.text, d.sha256, d.path FROM passages p
-           JOIN documents d ON d.id = p.document_id WHERE p.id = ?""", (passage_id,)).fetchone()
-    if row is None:
-        raise WeerbaarError(f"Passage {passage_id} bestaat niet in deze werkruimte.")
-    checks = dict(quote_correct=quote_correct, about_measure=about_measure, enough_context=enough_context)
-    snapshot = dict(passage_id=passage_id, reviewer=reviewer.strip(), stage=stage, decided_at=timestamp("milliseconds"),
-                    document_sha256=row["sha256"], document_path=row["path"], page_no=row["page_no"], start=row["start"],
-                    end=row["end"], text=row["text"], subject=(subject or "").strip() or None)
-    decisions = [Decision(uid=str(uuid.uuid4()), measure_id=measure_id, relevant=bool(relevant), elements=list(elements),
-                          note=note or None, settles=settles, **checks, **snapshot)]
-    decisions += [Decision(uid=str(uuid.uuid4()), measure_id=other, relevant=True, **checks, **snapshot,
-                           note=f"Toegevoegd bij beoordeling voor maatregel {measure_id}.") for other in others]
-    with ws.transaction() as conn:
-        for decision in decisions:
-            decision.id = _insert(conn, decision)
-    return decisions
-
-
-def _insert(conn, d: Decision) -> int:
-    values = asdict(d)
-    values.pop("id")
-    values["elements"] = json.dumps(values["elements"], ensure_ascii=False)
-    columns = ", ".join(values)
-    return conn.execute(f"INSERT INTO decisions ({columns}) VALUES ({', '.join('?' * len(values))})",
-                        list(values.values())).lastrowid
+def decide(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relevant: bool, **options) -> list[Decision]:
+    """See :meth:`weerbaar.workspace.decisions.DecisionLog.decide`."""
+    return ws.decisions.decide(passage_id, measure_id, reviewer, relevant, **options)
 
 
 def undo_last(ws: Workspace, reviewer: str) -> Decision | None:
-    """Mark the reviewer's most recent active decision as undone and return it."""
-    with ws.transaction() as conn:
-        row = conn.execute("SELECT * FROM decisions WHERE reviewer = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1",
-                           (reviewer,)).fetchone()
-        if row is None:
-            return None
-        conn.execute("UPDATE decisions SET undone_at = ? WHERE id = ?", (timestamp("milliseconds"), row["id"]))
-    return _from_row(row)
+    return ws.decisions.undo_last(reviewer)
 
 
 def all_decisions(ws: Workspace, *, include_undone: bool = True) -> list[Decision]:
-    sql = "SELECT * FROM decisions" + ("" if include_undone else " WHERE undone_at IS NULL") + " ORDER BY id"
-    return [_from_row(r) for r in ws.conn.execute(sql)]
+    return ws.decisions.all(include_undone=include_undone)
 
 
-def current(ws: Workspace) -> dict[tuple, dict[str, Decision]]:
-    """item → reviewer → that reviewer's latest active decision."""
-    out: dict[tuple, dict[str, Decision]] = defaultdict(dict)
-    for d in all_decisions(ws, include_undone=False):
-        out[d.item][d.reviewer] = d  # ordered by id: later decisions replace earlier ones
-    return out
+def current(ws: Workspace, at=None) -> dict[DecisionKey, dict[str, Decision]]:
+    return ws.decisions.current(at)
 
 
-def final_of(votes):
-    """The vote that counts among one item's current votes (objects with relevant, settles, id):
-    the latest settling one, else the latest when all agree; None for an open conflict."""
-    settling = [v for v in votes if v.settles]
-    if settling:
-        return max(settling, key=lambda v: v.id)
-    if len({v.relevant for v in votes}) == 1:
-        return max(votes, key=lambda v: v.id)
-    return None
+def final_labels(ws: Workspace, at=None) -> dict[DecisionKey, Decision]:
+    return ws.decisions.final(at)
 
 
-def final_labels(ws: Workspace) -> dict[tuple, Decision]:
-    """item → the decision that counts: the latest settling one, else the agreed one; conflicts excluded."""
-    final = {}
-    for item, by_reviewer in current(ws).items():
-        decision = final_of(list(by_reviewer.values()))
-        if decision is not None:
-            final[item] = decision
-    return final
-
-
-def conflicts(ws: Workspace) -> list[tuple[tuple, list[Decision]]]:
-    out = []
-    for item, by_reviewer in current(ws).items():
-        decisions = list(by_reviewer.values())
-        if final_of(decisions) is None:
-            out.append((item, decisions))
-    return out
-
-
-@dataclass
-class Agreement:
-    measure_id: str
-    reviewer_a: str
-    reviewer_b: str
-    n: int
-    # None with fewer than two common items, or when the two disagree on items of a single label
-    # only; 1.0 when both gave one and the same label throughout (kappa is formally undefined then).
-    kappa: float | None
+def conflicts(ws: Workspace) -> list[tuple[DecisionKey, list[Decision]]]:
+    return ws.decisions.conflicts()
 
 
 def agreement(ws: Workspace) -> list[Agreement]:
-    """Cohen's kappa on 'relevant' per measure, for every pair of reviewers with common items."""
-    from sklearn.metrics import cohen_kappa_score
-
-    by_measure: dict[str, dict[tuple, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
-    for d in all_decisions(ws, include_undone=False):
-        if not d.settles:  # a settling decision is not an independent judgement; the vote before it counts
-            by_measure[d.measure_id][d.item][d.reviewer] = d.relevant
-    out = []
-    for measure, items in sorted(by_measure.items()):
-        reviewers = sorted({r for votes in items.values() for r in votes})
-        for a, b in combinations(reviewers, 2):
-            pairs = [(v[a], v[b]) for v in items.values() if a in v and b in v]
-            if not pairs:
-                continue
-            left, right = [p[0] for p in pairs], [p[1] for p in pairs]
-            if len(pairs) < 2 or len(set(left) | set(right)) < 2:
-                kappa = None if len(set(left) | set(right)) > 1 or len(pairs) < 2 else 1.0
-            else:
-                kappa = float(cohen_kappa_score(left, right))
-            out.append(Agreement(measure, a, b, len(pairs), kappa))
-    return out
+    return ws.decisions.agreement()
 
 
 def reattach(ws: Workspace, document_id: int) -> int:
-    """Link decisions without a passage to this document's passage with the same text
-    (the nearest page when the text occurs more than once). Runs inside the caller's transaction."""
-    doc = ws.conn.execute("SELECT sha256, path FROM documents WHERE id = ?", (document_id,)).fetchone()
-    waiting = ws.conn.execute(
-        "SELECT id, text, page_no FROM decisions WHERE passage_id IS NULL AND (document_path = ? OR document_sha256 = ?)",
-        (doc["path"], doc["sha256"])).fetchall()
-    linked = 0
-    for d in waiting:
-        match = ws.conn.execute(
-            "SELECT id FROM passages WHERE document_id = ? AND text = ? ORDER BY abs(page_no - ?), id LIMIT 1",
-            (document_id, d["text"], d["page_no"])).fetchone()
-        if match:
-            ws.conn.execute("UPDATE decisions SET passage_id = ? WHERE id = ?", (match[0], d["id"]))
-            linked += 1
-    return linked
+    return ws.decisions.reattach(document_id)
 
 
 def orphaned(ws: Workspace) -> list[Decision]:
-    """Decisions whose passage is no longer in the workspace (kept with their snapshot)."""
-    return [_from_row(r) for r in ws.conn.execute("SELECT * FROM decisions WHERE passage_id IS NULL ORDER BY id")]
+    return ws.decisions.orphaned()
 
 
 def export_decisions(ws: Workspace, path: Path, fmt: str | None = None) -> int:
@@ -456,7 +279,7 @@ def _validate(r, codebook, *, from_csv: bool) -> Decision:
     end = _int(r, "end", from_csv=from_csv, low=0, high=MAX_POSITION) or 0
     if end < start:
         raise _Invalid(f"veld 'end' ({end}) ligt voor 'start' ({start})")
-    return Decision(
+    return Decision.snapshot(
         uid=_text(r, "uid", required=True, limit=200), passage_id=None, measure_id=measure_id,
         reviewer=_text(r, "reviewer", required=True, limit=200).strip(),
         relevant=_bool(r, "relevant", from_csv=from_csv, required=True),
@@ -531,38 +354,13 @@ def import_decisions(ws: Workspace, path: Path, codebook=None) -> ImportResult:
             problems.append(f"{path.name}, regel {line}: {exc}.")
     if problems:
         raise DecisionImportError(path.name, sorted(problems, key=_line_of))
-    imported = present = unattached = undone = 0
-    with ws.transaction() as conn:
-        seen: dict[str, tuple[int, Decision]] = {}
-        for line, d in decisions:
-            earlier = seen.get(d.uid)
-            here = earlier[1] if earlier else _stored(conn, d.uid)
-            if here is not None:
-                if _identity(here) != _identity(d):
-                    where = f"regel {earlier[0]} van dit bestand" if earlier else "deze werkruimte"
-                    problems.append(f"{path.name}, regel {line}: beslissing {d.uid} staat al in {where} "
-                                    "met een andere inhoud (maatregel, beoordelaar, oordeel of passage).")
-                    continue
-                present += 1
-                if d.undone_at and not here.undone_at:
-                    if earlier:
-                        here.undone_at = d.undone_at
-                    conn.execute("UPDATE decisions SET undone_at = ? WHERE uid = ? AND undone_at IS NULL",
-                                 (d.undone_at, d.uid))
-                    undone += 1
-                continue
-            match = conn.execute(
-                """SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id
-                   WHERE d.sha256 = ? AND p.text = ? ORDER BY abs(p.page_no - ?) LIMIT 1""",
-                (d.document_sha256, d.text, d.page_no)).fetchone()
-            d.passage_id = match[0] if match else None
-            d.decided_at = d.decided_at or timestamp("milliseconds")
-            d.id = _insert(conn, d)
-            seen[d.uid] = (line, d)
-            imported += 1
-            unattached += match is None
-        if problems:
-            raise DecisionImportError(path.name, problems)  # rolls the transaction back
+    def refused(found: list[tuple[int, Decision, int | None]]) -> DecisionImportError:
+        return DecisionImportError(path.name, [
+            f"{path.name}, regel {line}: beslissing {d.uid} staat al in "
+            f"{f'regel {earlier} van dit bestand' if earlier else 'deze werkruimte'} "
+            "met een andere inhoud (maatregel, beoordelaar, oordeel of passage)." for line, d, earlier in found])
+
+    imported, present, unattached, undone = ws.decisions.store_imported(decisions, refused)
     return ImportResult(imported, present, unattached, undone)
 
 
@@ -570,13 +368,3 @@ def _line_of(problem: str) -> int:
     """Problems in file order: 'name, regel 12: …' sorts by 12."""
     match = re.search(r", regel (\d+): ", problem)
     return int(match.group(1)) if match else 0
-
-
-def _stored(conn, uid: str) -> Decision | None:
-    row = conn.execute("SELECT * FROM decisions WHERE uid = ?", (uid,)).fetchone()
-    return _from_row(row) if row else None
-
-
-def _identity(d: Decision) -> tuple:
-    """What a decision is, apart from where it lives and whether it was undone later."""
-    return (d.measure_id, d.reviewer, d.relevant, d.settles, d.document_sha256, d.text)

@@ -15,22 +15,14 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
-from typing import NamedTuple
-
 import numpy as np
 
 from weerbaar.review.active import QueueState, rerank, should_stop
-from weerbaar.review.decisions import final_of
 from weerbaar.workspace import Workspace
+from weerbaar.workspace.decisions import Vote, finals, latest_per_reviewer
 from weerbaar.workspace.documents import DocumentFilters
 
 RERANK_EVERY = 5
-
-
-class Vote(NamedTuple):
-    id: int
-    relevant: bool
-    settles: bool
 
 
 @dataclass
@@ -73,12 +65,7 @@ class MeasureQueue:
         self._decisions_at_rank = -1
 
     def _load_candidates(self, ws: Workspace) -> None:
-        conditions, args = self.filters.where("d")
-        rows = ws.conn.execute(
-            f"""SELECT s.passage_id, s.score, s.lexical, s.semantic, a.stage, s.elements
-                FROM suggestions s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.id = p.document_id
-                JOIN passage_analysis a ON a.passage_id = s.passage_id
-                WHERE {' AND '.join(['s.measure_id = ?', *conditions])}""", [self.measure_id, *args]).fetchall()
+        rows = ws.evidence.queue_candidates(self.measure_id, self.filters)
         self._ids = np.array([r[0] for r in rows], dtype=np.int64)
         self._prior = np.array([r[1] for r in rows], dtype=float)
         # Features a reviewer's decisions can re-weigh: the analysis score and its parts, the stage
@@ -87,24 +74,13 @@ class MeasureQueue:
                                   dtype=float).reshape(len(rows), 5)
         self._index = {int(pid): i for i, pid in enumerate(self._ids)}
 
-    def _active_decisions(self, ws: Workspace) -> list:
-        return ws.conn.execute(
-            "SELECT id, passage_id, reviewer, relevant, settles FROM decisions "
-            "WHERE measure_id = ? AND undone_at IS NULL AND passage_id IS NOT NULL ORDER BY id",
-            (self.measure_id,)).fetchall()
+    def _active_decisions(self, ws: Workspace) -> list[Vote]:
+        return ws.decisions.votes(self.measure_id, attached=True)
 
     @staticmethod
-    def _final(decisions) -> dict[int, bool]:
-        """passage → final label (see :func:`weerbaar.review.decisions.final_of`)."""
-        latest: dict[int, dict[str, Vote]] = {}
-        for d in decisions:
-            latest.setdefault(d["passage_id"], {})[d["reviewer"]] = Vote(d["id"], bool(d["relevant"]), bool(d["settles"]))
-        out = {}
-        for pid, votes in latest.items():
-            vote = final_of(list(votes.values()))
-            if vote is not None:
-                out[pid] = vote.relevant
-        return out
+    def _final(decisions: list[Vote]) -> dict[int, bool]:
+        """passage → the label that counts, by the decision log's one rule (:func:`finals`)."""
+        return {key.passage_id: vote.relevant for key, vote in finals(latest_per_reviewer(decisions)).items()}
 
     def _refresh(self, ws: Workspace, decisions) -> None:
         if self._ids is None:
@@ -124,7 +100,7 @@ class MeasureQueue:
             self._refresh(ws, decisions)
             by_anyone: dict[int, set[str]] = {}
             for d in decisions:
-                by_anyone.setdefault(d["passage_id"], set()).add(d["reviewer"])
+                by_anyone.setdefault(d.passage_id, set()).add(d.reviewer)
             if double_share > 0:
                 for pid in self._ranking:
                     who = by_anyone.get(pid)
@@ -141,12 +117,12 @@ class MeasureQueue:
             decisions = self._active_decisions(ws)
             self._refresh(ws, decisions)
             final = self._final(decisions)
-            reviewed = {d["passage_id"] for d in decisions} & self._index.keys()
+            reviewed = {d.passage_id for d in decisions} & self._index.keys()
             open_idx = [i for pid, i in self._index.items() if pid not in reviewed]
             above = self._prior >= self.threshold
             state = QueueState(order=[], scores=self._state.scores,
                                expected_remaining=float(self._state.scores[open_idx].sum()) if open_idx else 0.0)
-            recent = [bool(d["relevant"]) for d in decisions if d["passage_id"] in self._index]
+            recent = [d.relevant for d in decisions if d.passage_id in self._index]
             return Progress(
                 candidates=len(self._ids), above_threshold=int(above.sum()), reviewed=len(reviewed),
                 relevant=sum(1 for pid, label in final.items() if label and pid in self._index),

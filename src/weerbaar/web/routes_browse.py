@@ -9,7 +9,6 @@ from weerbaar.errors import QueryError
 from weerbaar.index.search import search
 from weerbaar.web.app import filter_query, filters_from, render
 from weerbaar.workspace.documents import list_documents
-from weerbaar.workspace.review_stats import standing_on_document
 
 router = APIRouter()
 
@@ -47,6 +46,6 @@ def document_page(request: Request, document_id: int):
     threshold = 1.0 if threshold is None else threshold  # not analysed: no suggestions to show
     passages = ws.passages.of_document(document_id)
     suggested = ws.analysis.suggested_on_document(document_id, threshold)
-    decided = standing_on_document(ws, document_id)
+    decided = ws.decisions.standing_on_document(document_id)
     return render(request, "document.html", doc=doc, passages=passages, suggested=suggested, decided=decided,
                   filter_query="")

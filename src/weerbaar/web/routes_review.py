@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,7 +13,6 @@ from fastapi.responses import RedirectResponse, Response
 from weerbaar.assess.verdicts import organisations_of
 from weerbaar.classify.ranking import analysed_threshold, latest_threshold, ranked_passage
 from weerbaar.errors import WeerbaarError
-from weerbaar.review import decisions as store
 from weerbaar.review.source import passage_boxes, page_png
 from weerbaar.web.app import filter_query, filters_from, render
 from weerbaar.web.auth import REVIEWER_COOKIE, accounts_mode, csrf_checked, may_coordinate, reviewer_of
@@ -39,22 +39,15 @@ _candidate_counts: dict[tuple, dict[str, int]] = {}
 
 def _overview_counts(ws, threshold: float, filters) -> dict[str, dict]:
     """Per measure: candidates above the threshold (counted once per analysis run and filter), reviewed, relevant."""
-    run = ws.conn.execute("SELECT max(id) FROM analysis_runs WHERE finished_at IS NOT NULL").fetchone()[0]
+    run = ws.evidence.latest_run()
     key = (str(ws.folder), run, threshold, filters.organisation, filters.doc_type, filters.year_from, filters.year_to)
     candidates = _candidate_counts.get(key)
     if candidates is None:
-        conditions, args = filters.where("d")
-        where = " AND ".join(["s.score >= ?", *conditions])
-        candidates = _candidate_counts[key] = dict(ws.conn.execute(
-            f"""SELECT s.measure_id, count(*) FROM suggestions s JOIN passages p ON p.id = s.passage_id
-                JOIN documents d ON d.id = p.document_id WHERE {where} GROUP BY s.measure_id""", [threshold, *args]).fetchall())
-    reviewed: dict[str, int] = {}
-    relevant: dict[str, int] = {}
-    for item, decision in store.final_labels(ws).items():
-        reviewed[item[-1]] = reviewed.get(item[-1], 0) + 1
-        relevant[item[-1]] = relevant.get(item[-1], 0) + decision.relevant
-    return {m: {"candidates": candidates.get(m, 0), "reviewed": reviewed.get(m, 0), "relevant": relevant.get(m, 0)}
-            for m in {*candidates, *reviewed}}
+        candidates = _candidate_counts[key] = ws.evidence.candidates_per_measure(threshold, filters)
+    decided = ws.decisions.counts_per_measure()  # one query, by the log's rule of the decision that counts
+    return {m: {"candidates": candidates.get(m, 0), "reviewed": decided[m].reviewed if m in decided else 0,
+                "relevant": decided[m].relevant if m in decided else 0}
+            for m in {*candidates, *decided}}
 
 
 @router.get("/")
@@ -65,7 +58,7 @@ def overview(request: Request):
     counts = _overview_counts(ws, threshold, filters) if threshold is not None else {}
     return render(request, "overzicht.html", counts=counts, analysed=threshold is not None,
                   filters=filters, filter_query=filter_query(request),
-                  doc_types=[r[0] for r in ws.conn.execute("SELECT DISTINCT doc_type FROM documents ORDER BY 1")])
+                  doc_types=ws.evidence.document_types())
 
 
 @router.post("/beoordelaar", dependencies=[Depends(csrf_checked)])
@@ -82,8 +75,7 @@ def set_reviewer(request: Request, naam: str = Form(""), terug: str = Form("/"))
 
 def _passage_context(ws, item) -> dict:
     item = item.citation
-    page = ws.conn.execute("SELECT text FROM pages WHERE document_id = ? AND page_no = ?",
-                           (item.document_id, item.page)).fetchone()[0]
+    page = ws.evidence.page_text(item.document_id, item.page)
     before_start = max(0, item.start - CONTEXT_CHARS)
     after_end = min(len(page), item.end + CONTEXT_CHARS)
     return {"page_text": page, "before": page[before_start:item.start], "after": page[item.end:after_end],
@@ -95,10 +87,7 @@ def _item_view(request: Request, measure, passage_id: int) -> dict:
     ws = _state(request).workspace()
     item = ranked_passage(ws, _state(request).codebook, measure.id, passage_id)
     if item is None:  # a passage analysis stored nothing for (search, document view): show it all the same
-        row = ws.conn.execute(
-            """SELECT p.*, d.organisation, d.doc_type, d.year, d.title, d.filename, d.paginated, a.stage, a.stage_cue,
-                      a.vulnerable_terms FROM passages p JOIN documents d ON d.id = p.document_id
-               LEFT JOIN passage_analysis a ON a.passage_id = p.id WHERE p.id = ?""", (passage_id,)).fetchone()
+        row = ws.evidence.passage_with_document(passage_id)
         if row is None:
             raise HTTPException(404, f"Passage {passage_id} bestaat niet in deze werkruimte.")
         from weerbaar.classify.ranking import RankedPassage
@@ -110,24 +99,21 @@ def _item_view(request: Request, measure, passage_id: int) -> dict:
                              stage=row["stage"] or 0, stage_cue=row["stage_cue"], elements_found={},
                              elements_missing=[e.id for e in measure.elements],
                              vulnerable_terms=json.loads(row["vulnerable_terms"] or "[]"))
-    doc = ws.conn.execute("SELECT format, path FROM documents WHERE id = ?", (item.citation.document_id,)).fetchone()
-    suggestions = ws.conn.execute("SELECT measure_id, score FROM suggestions WHERE passage_id = ? ORDER BY score DESC LIMIT 6",
-                                  (passage_id,)).fetchall()
-    earlier = ws.conn.execute(
-        """SELECT reviewer, relevant, stage, note, decided_at, settles FROM decisions
-           WHERE passage_id = ? AND measure_id = ? AND undone_at IS NULL ORDER BY id""", (passage_id, measure.id)).fetchall()
+    doc_format, doc_path = ws.evidence.document_file(item.citation.document_id)
+    suggestions = ws.evidence.top_suggestions(passage_id)
+    earlier = ws.decisions.on_passage(passage_id, measure.id)
     context = _passage_context(ws, item)
     subject = _subject_view(ws, passage_id, item.citation.organisation)
     boxes = None
-    if doc["format"] == "pdf":
+    if doc_format == "pdf":
         try:
-            boxes = passage_boxes(Path(doc["path"]), item.citation.page, context["page_text"], item.citation.start,
+            boxes = passage_boxes(Path(doc_path), item.citation.page, context["page_text"], item.citation.start,
                                   item.citation.end)
         except WeerbaarError:
             boxes = None
-    return {"item": item, "measure": measure, "format": doc["format"], "boxes": boxes,
-            "source_exists": Path(doc["path"]).exists(), "suggestions": suggestions, "earlier": earlier,
-            "subject": subject, "organisations": organisations_of(ws), **context}
+    return {"item": item, "measure": measure, "format": doc_format, "boxes": boxes,
+            "source_exists": Path(doc_path).exists(), "suggestions": suggestions, "earlier": earlier,
+            "subject": subject, "organisations": organisations_of(ws), "request_key": str(uuid.uuid4()), **context}
 
 
 SUBJECT_LABELS = {"eigen": "de eigen organisatie", "veiligheidsregio": "veiligheidsregio", "ggd": "GGD of GHOR",
@@ -137,15 +123,12 @@ SUBJECT_LABELS = {"eigen": "de eigen organisatie", "veiligheidsregio": "veilighe
 
 def _subject_view(ws, passage_id: int, document_organisation: str | None) -> dict:
     """Whom the passage speaks for: a reviewer's latest correction, else what analyseer found."""
-    corrected = ws.conn.execute("SELECT subject FROM decisions WHERE passage_id = ? AND subject IS NOT NULL "
-                                "AND undone_at IS NULL ORDER BY id DESC LIMIT 1", (passage_id,)).fetchone()
-    row = ws.conn.execute("SELECT subject_kind, subject_name, subject_cue FROM passage_analysis WHERE passage_id = ?",
-                          (passage_id,)).fetchone()
-    kind, name, cue = (row["subject_kind"], row["subject_name"], row["subject_cue"]) if row else (None, None, None)
+    corrected = ws.decisions.subject_of(passage_id)
+    kind, name, cue = ws.evidence.detected_subject(passage_id)
     if kind in (None, "eigen"):
         name = name or document_organisation
     if corrected:
-        return {"kind": None, "name": corrected[0], "cue": None, "label": "", "corrected": True}
+        return {"kind": None, "name": corrected, "cue": None, "label": "", "corrected": True}
     return {"kind": kind, "name": name, "cue": cue, "label": SUBJECT_LABELS.get(kind or "", ""), "corrected": False}
 
 
@@ -165,8 +148,7 @@ def measure_queue(request: Request, measure_id: str, passage: int | None = None)
         nxt = queue.next_item(ws, reviewer, double_review_share(ws))
         passage = nxt.passage_id if nxt else None
     view = _item_view(request, measure, passage) if passage is not None else None
-    last = ws.conn.execute("SELECT * FROM decisions WHERE reviewer = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1",
-                           (reviewer,)).fetchone()
+    last = ws.decisions.last_of(reviewer)
     return render(request, "wachtrij.html", measure=measure, view=view, progress=queue.progress(ws),
                   double_review=bool(nxt and nxt.double_review), last=last, filters=filters,
                   filter_query=filter_query(request), threshold=threshold)
@@ -176,9 +158,8 @@ def measure_queue(request: Request, measure_id: str, passage: int | None = None)
 def passage_page(request: Request, passage_id: int, maatregel: str | None = None):
     ws = _state(request).workspace()
     if not maatregel:
-        row = ws.conn.execute("SELECT measure_id FROM suggestions WHERE passage_id = ? ORDER BY score DESC LIMIT 1",
-                              (passage_id,)).fetchone()
-        maatregel = row[0] if row else _state(request).codebook.measures[0].id
+        best = ws.evidence.top_suggestions(passage_id, 1)
+        maatregel = best[0].measure_id if best else _state(request).codebook.measures[0].id
     measure = _measure(request, maatregel)
     return render(request, "passage.html", measure=measure, view=_item_view(request, measure, passage_id),
                   filter_query="", last=None)
@@ -193,7 +174,8 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
            citaat_klopt: str | None = Form(None), over_maatregel: str | None = Form(None),
            genoeg_context: str | None = Form(None), fase: str = Form(""), elementen: list[str] = Form([]),
            andere_maatregelen: str = Form(""), notitie: str = Form(""), beslecht: str | None = Form(None),
-           betreft: str = Form(""), betreft_voorgesteld: str = Form(""), terug: str = Form("/")):
+           betreft: str = Form(""), betreft_voorgesteld: str = Form(""), verzoek: str = Form(""),
+           terug: str = Form("/")):
     state = _state(request)
     ws = state.workspace()
     reviewer = reviewer_of(request)
@@ -211,13 +193,14 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
         raise HTTPException(400, f"Fase '{fase.strip()[:20]}' bestaat niet; kies 0 tot en met 4.")
     known = {e.id for e in measure.elements}
     # "Hoort (ook) bij": the same passage is evidence for other measures as well. Everything is
-    # checked before anything is written, and written in one transaction.
+    # checked against the codebook before anything is written, and written in one transaction;
+    # the form's request key makes a resent form (double click, retry) write nothing twice.
     also = [m.strip() for m in andere_maatregelen.replace(";", ",").split(",") if m.strip()]
-    store.decide(ws, passage_id, measure.id, reviewer, besluit == "relevant", quote_correct=_checked(citaat_klopt),
-                 about_measure=_checked(over_maatregel), enough_context=_checked(genoeg_context), stage=stage,
-                 elements=[e for e in elementen if e in known], note=notitie.strip() or None, settles=settles,
-                 also_for=also, known_measures={m.id for m in state.codebook.measures},
-                 subject=betreft.strip()[:300] if betreft.strip() and betreft.strip() != betreft_voorgesteld.strip() else None)
+    ws.decisions.decide(passage_id, measure.id, reviewer, besluit == "relevant", quote_correct=_checked(citaat_klopt),
+                        about_measure=_checked(over_maatregel), enough_context=_checked(genoeg_context), stage=stage,
+                        elements=[e for e in elementen if e in known], note=notitie.strip() or None, settles=settles,
+                        also_for=also, codebook=state.codebook, request_key=verzoek.strip()[:100] or None,
+                        subject=betreft.strip()[:300] if betreft.strip() and betreft.strip() != betreft_voorgesteld.strip() else None)
     return RedirectResponse(local_path(terug), status_code=303)
 
 
@@ -225,7 +208,7 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
 def undo(request: Request, terug: str = Form("/")):
     ws = _state(request).workspace()
     reviewer = reviewer_of(request)
-    undone = store.undo_last(ws, reviewer) if reviewer else None
+    undone = ws.decisions.undo_last(reviewer) if reviewer else None
     target = local_path(terug)
     if undone is not None and undone.passage_id is not None and target.startswith("/maatregel/"):
         # Show the passage again, so the reviewer can decide anew.
@@ -238,11 +221,11 @@ def undo(request: Request, terug: str = Form("/")):
 @router.get("/pagina/{document_id}/{page_no}.png")
 def page_image(request: Request, document_id: int, page_no: int):
     ws = _state(request).workspace()
-    row = ws.conn.execute("SELECT path, format FROM documents WHERE id = ?", (document_id,)).fetchone()
-    if row is None or row["format"] != "pdf":
+    found = ws.evidence.document_file(document_id)
+    if found is None or found[0] != "pdf":
         raise HTTPException(404, "Geen PDF-pagina voor dit document.")
     try:
-        png = page_png(Path(row["path"]), page_no)
+        png = page_png(Path(found[1]), page_no)
     except WeerbaarError as exc:  # also UnreadableDocument
         raise HTTPException(404, str(exc)) from None
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

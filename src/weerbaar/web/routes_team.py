@@ -26,11 +26,8 @@ coordinator_only = [Depends(require_coordinator)]
 
 
 def _team_context(ws) -> dict:
-    return dict(agreement=store.agreement(ws), conflicts=store.conflicts(ws), share=double_review_share(ws),
-                orphaned=len(store.orphaned(ws)), filter_query="",
-                reviewers=ws.conn.execute(
-                    """SELECT reviewer, count(*) AS n, sum(relevant) AS relevant, max(decided_at) AS last FROM decisions
-                       WHERE undone_at IS NULL GROUP BY reviewer ORDER BY reviewer""").fetchall())
+    return dict(agreement=ws.decisions.agreement(), conflicts=ws.decisions.conflicts(), share=double_review_share(ws),
+                orphaned=ws.decisions.count_orphaned(), filter_query="", reviewers=ws.decisions.reviewers())
 
 
 @router.get("/team")
@@ -110,6 +107,6 @@ def settle(request: Request, passage_id: int = Form(...), measure_id: str = Form
         raise HTTPException(400, "Vul eerst uw naam in op de startpagina.")
     if besluit not in ("relevant", "niet"):
         raise HTTPException(400, "Kies 'relevant' of 'niet relevant'.")
-    store.decide(ws, passage_id, measure_id, reviewer, besluit == "relevant", note=notitie.strip() or None,
-                 settles=True, known_measures={m.id for m in request.app.state.weerbaar.codebook.measures})
+    ws.decisions.decide(passage_id, measure_id, reviewer, besluit == "relevant", note=notitie.strip() or None,
+                        settles=True, codebook=request.app.state.weerbaar.codebook)
     return RedirectResponse("/team?melding=beslecht", status_code=303)

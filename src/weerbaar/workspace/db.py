@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from weerbaar.workspace.passages import Passages
     from weerbaar.workspace.search import FullTextSearch
     from weerbaar.workspace.settings import Settings
+    from weerbaar.workspace.accounts import AccountStore
+    from weerbaar.workspace.decisions import DecisionLog
+    from weerbaar.workspace.evidence import EvidenceReader
 
 DB_FILENAME = "weerbaar.sqlite"
 LOCK_FILENAME = "weerbaar.lock"
@@ -256,6 +259,27 @@ class Workspace:
                 conn.close()
                 raise
         return ws
+
+    @cached_property
+    def decisions(self) -> DecisionLog:
+        """The decision log: every reviewer's decision and which one counts."""
+        from weerbaar.workspace.decisions import DecisionLog
+
+        return DecisionLog(self)
+
+    @cached_property
+    def accounts(self) -> AccountStore:
+        """Accounts and sessions of a shared review server."""
+        from weerbaar.workspace.accounts import AccountStore
+
+        return AccountStore(self)
+
+    @cached_property
+    def evidence(self) -> EvidenceReader:
+        """What verdicts, queues and the review screen read about passages, suggestions and documents."""
+        from weerbaar.workspace.evidence import EvidenceReader
+
+        return EvidenceReader(self)
 
     @property
     def schema_version(self) -> int:
