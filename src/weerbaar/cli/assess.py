@@ -10,9 +10,10 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from weerbaar.cli.main import app
 from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_workspace
 from weerbaar.cli.output import err, out, print_json
+
+app = typer.Typer()
 
 SuggestionsOption = Annotated[bool, typer.Option(
     "--inclusief-suggesties", help="Tel ook niet-gevalideerde suggesties boven de drempel mee; elk oordeel heet dan voorlopig.")]

@@ -11,7 +11,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from weerbaar.cli.main import app
 from weerbaar.cli.options import (CodebookOption, DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption,
                                   YearFilter, check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.output import err, out, print_json
@@ -20,6 +19,8 @@ from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace, resolve_workspace_path
 from weerbaar.workspace.db import DB_FILENAME
 from weerbaar.workspace.documents import DocumentFilters
+
+app = typer.Typer()
 
 STAGE_LABELS = {0: "context", 1: "intentie", 2: "planning", 3: "uitvoering", 4: "getest/geborgd"}
 

@@ -7,13 +7,14 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from weerbaar.cli.main import app
 from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
                                   check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.errors import SKIP_REASONS
 from weerbaar.workspace.documents import (DocumentFilters, correct_document, list_documents, skipped_files,
                                           workspace_counts)
+
+app = typer.Typer()
 
 documents_app = typer.Typer(
     invoke_without_command=True, no_args_is_help=False,

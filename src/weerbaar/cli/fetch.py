@@ -10,12 +10,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from weerbaar.cli.main import app
 from weerbaar.cli.options import JsonOption, WorkspaceOption, open_workspace
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.fetch.http import FetchError, Http, HttpSettings
 from weerbaar.fetch.pipeline import DEFAULT_MAX_MB, FetchReport, fetch_candidates
 from weerbaar.ingest.metadata import validate_date
+
+app = typer.Typer()
 
 fetch_app = typer.Typer(no_args_is_help=True, help="Haal openbare documenten op en lees ze meteen in.")
 app.add_typer(fetch_app, name="haal")

@@ -10,7 +10,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.markup import escape
 from rich.table import Table
 
-from weerbaar.cli.main import app
 from weerbaar.cli.options import JsonOption, WorkspaceOption, check_doc_type, open_workspace
 from weerbaar.cli.output import err, print_json
 from weerbaar.errors import SKIP_REASONS, WeerbaarError
@@ -28,6 +27,8 @@ from weerbaar.ingest.pipeline import (
 )
 from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, MIN_PAGE_CHARS
 from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
+
+app = typer.Typer()
 
 STATUS_LABELS = {
     "nieuw": "Nieuw ingelezen",

@@ -7,10 +7,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from weerbaar.cli.main import app
 from weerbaar.cli.options import CodebookOption, JsonOption
 from weerbaar.cli.output import out, print_json
 from weerbaar.codebook import load_codebook
+
+app = typer.Typer()
 
 
 @app.command()

@@ -8,9 +8,10 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from weerbaar.cli.main import app
 from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_workspace
 from weerbaar.cli.output import err, out, print_json
+
+app = typer.Typer()
 
 review_app = typer.Typer(no_args_is_help=True, help="Beslissingen van beoordelaars: exporteren, importeren, "
                                                      "overeenstemming en conflicten.")

@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from weerbaar.cli.main import app
 from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
                                   check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.output import out, print_json
 from weerbaar.index.search import search
 from weerbaar.workspace.documents import DocumentFilters
+
+app = typer.Typer()
 
 
 def page_label(hit) -> str:
