@@ -2,12 +2,17 @@
 
 Each command runs as a fresh process (the installed ``weerbaar`` script next to this Python), the
 way a person or a shell script starts it; wall clock from spawn to exit, after one untimed warm-up
-run (so the OS file cache is warm). A second pass runs the same commands under
+run (so the OS file cache is warm), and the CPU time (user + system) the process used, which a
+busy machine disturbs less than wall clock. With ``--baseline SRC`` every command also runs
+against another source tree (``PYTHONPATH=SRC``, e.g. an unpacked older commit), alternating run
+by run with the current one so that machine noise hits both alike. A second pass runs the same commands under
 ``python -X importtime`` and reports how long the imports took in total and which top-level
 packages cost most. The workspace is the demo corpus, ingested without analysis (a few seconds).
 
     .venv/bin/python bench/bench_startup.py               # 7 runs per command
     .venv/bin/python bench/bench_startup.py --runs 3      # quick check
+    mkdir -p /tmp/before && git archive 5c28ce9 src | tar -x -C /tmp/before
+    .venv/bin/python bench/bench_startup.py --baseline /tmp/before/src   # before and after, side by side
 """
 
 from __future__ import annotations
@@ -41,25 +46,47 @@ def commands(ws: Path) -> dict[str, list[str]]:
     }
 
 
-def wall_clock(args: list[str], runs: int) -> list[float]:
+def environment(src: str | None) -> dict[str, str]:
     env = {**os.environ, "COLUMNS": "100"}
-    subprocess.run([str(SCRIPT), *args], capture_output=True, env=env, check=True)  # warm-up
-    times = []
+    if src:
+        env["PYTHONPATH"] = src
+    return env
+
+
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall clock and CPU time (user + system) of one run of the installed command."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([str(SCRIPT), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"weerbaar {' '.join(args)} failed with exit code {proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def measure(args: list[str], variants: dict[str, dict[str, str]], runs: int) -> dict[str, list[tuple[float, float]]]:
+    for env in variants.values():
+        timed(args, env)  # warm-up
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run([str(SCRIPT), *args], capture_output=True, env=env, check=True)
-        times.append(time.perf_counter() - t0)
-    return times
+        for name, env in variants.items():
+            results[name].append(timed(args, env))
+    return results
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.3f} / {statistics.median(values):.3f} / {max(values):.3f}"
 
 
 _LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
-def import_profile(args: list[str]) -> tuple[float, list[tuple[str, float]]]:
+def import_profile(args: list[str], env: dict[str, str]) -> tuple[float, list[tuple[str, float]]]:
     """Total import time (s) and the packages that cost most (own time of all their modules), from ``-X importtime``."""
     code = "import sys; from weerbaar.cli.main import run; sys.argv[0] = 'weerbaar'; run()"
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "100"})
+                          env=env)
     total = 0.0
     by_package: dict[str, float] = {}
     for m in _LINE.finditer(proc.stderr):
@@ -74,6 +101,7 @@ def import_profile(args: list[str]) -> tuple[float, list[tuple[str, float]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--baseline", help="another source tree to compare with (its src folder)")
     args = parser.parse_args()
     if not SCRIPT.exists():
         sys.exit(f"{SCRIPT} not found: install weerbaar into this environment first (make .venv/bin/weerbaar)")
@@ -82,13 +110,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp) / "ws"
         build_workspace(ws)
-        print(f"{'command':42} {'min':>7} {'median':>7} {'max':>7}   imports (s)   costliest imports")
+        variants = {"now": environment(None)}
+        if args.baseline:
+            variants = {"before": environment(args.baseline), **variants}
+        print("| command | tree | wall s (min / median / max) | CPU s (min / median / max) | imports s | "
+              "costliest imports (own time) |")
+        print("|---|---|---|---|---|---|")
         for label, argv in commands(ws).items():
-            times = wall_clock(argv, args.runs)
-            total, ranked = import_profile(argv)
-            costly = ", ".join(f"{name} {t * 1000:.0f} ms" for name, t in ranked[:4])
-            print(f"{label:42} {min(times):7.3f} {statistics.median(times):7.3f} {max(times):7.3f}   "
-                  f"{total:11.3f}   {costly}")
+            for name, runs in measure(argv, variants, args.runs).items():
+                total, ranked = import_profile(argv, variants[name])
+                costly = ", ".join(f"{pkg} {t * 1000:.0f} ms" for pkg, t in ranked[:4])
+                print(f"| `{label}` | {name} | {spread([w for w, _ in runs])} | {spread([c for _, c in runs])} | "
+                      f"{total:.3f} | {costly} |")
 
 
 if __name__ == "__main__":

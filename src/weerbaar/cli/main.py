@@ -10,29 +10,67 @@ the functions that use them).
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
+import sys
 from collections.abc import Iterator, Mapping
 from importlib import import_module
 from typing import Annotated, Optional
 
 import click
 import typer
-from typer import rich_utils
 from typer.core import TyperGroup
 
 from weerbaar import __version__
 from weerbaar.errors import WeerbaarError
 
 
-# Typer's own help and error panels, in Dutch like the rest of the interface.
-rich_utils.ARGUMENTS_PANEL_TITLE = "Argumenten"
-rich_utils.OPTIONS_PANEL_TITLE = "Opties"
-rich_utils.COMMANDS_PANEL_TITLE = "Opdrachten"
-rich_utils.ERRORS_PANEL_TITLE = "Fout"
-rich_utils.ABORTED_TEXT = "Afgebroken."
-rich_utils.DEFAULT_STRING = "[standaard: {}]"
-rich_utils.ENVVAR_STRING = "[omgevingsvariabele: {}]"
-rich_utils.REQUIRED_LONG_STRING = "[verplicht]"
-rich_utils.RICH_HELP = "Zie [blue]'{command_path} {help_option}'[/] voor hulp."
+_DUTCH_PANELS = {
+    "ARGUMENTS_PANEL_TITLE": "Argumenten",
+    "OPTIONS_PANEL_TITLE": "Opties",
+    "COMMANDS_PANEL_TITLE": "Opdrachten",
+    "ERRORS_PANEL_TITLE": "Fout",
+    "ABORTED_TEXT": "Afgebroken.",
+    "DEFAULT_STRING": "[standaard: {}]",
+    "ENVVAR_STRING": "[omgevingsvariabele: {}]",
+    "REQUIRED_LONG_STRING": "[verplicht]",
+    "RICH_HELP": "Zie [blue]'{command_path} {help_option}'[/] voor hulp.",
+}
+
+
+class _DutchPanels(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Puts Typer's help and error panels in Dutch the moment Typer imports them.
+
+    Typer imports ``typer.rich_utils`` (with rich.markdown: about 0.1 s) only to print help or an
+    error; translating it here instead of importing it up front keeps every other run that much
+    quicker.
+    """
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != "typer.rich_utils":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        self._loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self._loader.exec_module(module)
+        _translate(module)
+
+
+def _translate(rich_utils) -> None:
+    for name, text in _DUTCH_PANELS.items():
+        setattr(rich_utils, name, text)
+
+
+if "typer.rich_utils" in sys.modules:  # imported already (a test process, say): translate it now
+    _translate(sys.modules["typer.rich_utils"])
+else:
+    sys.meta_path.insert(0, _DutchPanels())
 
 #: Top-level command → (module in ``weerbaar.cli`` whose ``app`` holds it, the first paragraph of
 #: its help). In the order ``weerbaar --help`` shows them. ``tests/test_cli_startup.py`` checks
