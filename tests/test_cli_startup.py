@@ -54,7 +54,7 @@ def test_search_starts_without_heavy_libraries(tmp_path):
         ingest_paths(ws, [docs])
     stdout, seen = probe("zoek", "noodsteunpunten", "--werkruimte", str(tmp_path / "ws"), "--json")
     assert seen["code"] in (0, None)
-    assert json.loads(stdout)
+    assert json.loads(stdout)["hits"]
     assert seen["heavy"] == []
     assert "weerbaar.cli.classify" not in seen["cli"] and "weerbaar.cli.demo" not in seen["cli"]
 
@@ -62,8 +62,8 @@ def test_search_starts_without_heavy_libraries(tmp_path):
 def test_a_commands_own_help_loads_only_its_module():
     stdout, seen = probe("documenten", "wijzig", "--help")
     assert seen["code"] == 0 and "--organisatietype" in stdout
-    assert set(seen["cli"]) <= {"weerbaar.cli.main", "weerbaar.cli.documents", "weerbaar.cli.options",
-                                "weerbaar.cli.output"}
+    command_modules = {f"weerbaar.cli.{module}" for module, _ in COMMANDS.values()}
+    assert command_modules & set(seen["cli"]) == {"weerbaar.cli.documents"}
 
 
 def test_the_command_table_matches_the_commands():

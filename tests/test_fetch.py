@@ -245,7 +245,7 @@ def test_cli_haal_lijst_and_proef(tmp_path, pdfs):
         ws = tmp_path / "ws"
         result = runner.invoke(app, ["haal", "lijst", str(lst), "--werkruimte", str(ws), "--wachttijd", "0", "--json"])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.stdout)["aantallen"] == {"nieuw": 1, "gewijzigd": 0, "ongewijzigd": 0, "fout": 0}
+        assert json.loads(result.stdout)["counts"] == {"new": 1, "changed": 0, "unchanged": 0, "failed": 0}
         ok = runner.invoke(app, ["haal", "openbesluitvorming", "--proef", "--api", server.url])
         assert ok.exit_code == 0 and "In orde" in ok.stdout
         down = runner.invoke(app, ["haal", "ori", "--proef", "--api", server.url + "/bestaat-niet"])

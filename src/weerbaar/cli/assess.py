@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from weerbaar.cli.jsonout import changes_json, verdicts_json
 from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_workspace
 from weerbaar.cli.output import err, out, print_json
 
@@ -43,16 +44,16 @@ def beoordeel(
     csv_out: Annotated[bool, typer.Option("--csv", help="Uitvoer als CSV (; gescheiden, voor Excel).")] = False,
 ) -> None:
     """Oordeel per organisatie en maatregel (hoog / midden / laag, geen bewijs gevonden of niet beoordeeld), met de reden, het bewijs en de kernhiaten."""
-    from dataclasses import asdict
-
     from weerbaar.assess.aggregate import per_measure
     from weerbaar.assess.verdicts import NO_EVIDENCE, NOT_ASSESSED, assess
     from weerbaar.codebook import load_codebook
     from weerbaar.safe_cells import csv_safe
+    from weerbaar.workspace.documents import list_documents
 
     book = load_codebook(codeboek)
     with open_workspace(werkruimte) as ws:
         verdicts = assess(ws, book, include_suggestions=inclusief_suggesties, measure_id=maatregel)
+        files = {d["id"]: d["filename"] for d in list_documents(ws)} if json_out else {}
     coverage = {a.key: a for a in per_measure(verdicts, book)}
     verdicts = [v for v in verdicts if not organisatie or organisatie.lower() in v.organisation.lower()]
     labels = {(m.id, e.id): e.label for m in book.measures for e in m.elements}
@@ -61,7 +62,10 @@ def beoordeel(
         return "; ".join(labels.get((mid, i), i) for i in ids)
 
     if json_out:
-        print_json([{**asdict(v), "dekking_maatregel": coverage[v.measure_id].coverage_text} for v in verdicts])
+        stages = {s.level: s.label for s in book.stages}
+        print_json(verdicts_json(verdicts, include_suggestions=inclusief_suggesties, files=files,
+                                 coverage={m: a.coverage_text for m, a in coverage.items()},
+                                 stage_label=lambda level: stages.get(level, str(level))))
         return
     if csv_out:
         writer = csv.writer(sys.stdout, delimiter=";")
@@ -146,7 +150,7 @@ def vergelijk(
             after = assess(ws2, book, until=tweede_tot)
     changes = compare(before, after)
     if json_out:
-        print_json([c.__dict__ for c in changes])
+        print_json(changes_json(changes))
         return
     table = Table(title="Veranderingen", title_justify="left")
     for col in ("Organisatie", "Maatregel", "Eerst", "Nu", "Verandering", "Nieuw bewijs"):

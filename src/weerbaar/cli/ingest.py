@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.markup import escape
 from rich.table import Table
 
+from weerbaar.cli.jsonout import ingest_json
 from weerbaar.cli.options import JsonOption, WorkspaceOption, check_doc_type, open_workspace
 from weerbaar.cli.output import err, print_json
 from weerbaar.errors import SKIP_REASONS, WeerbaarError
@@ -84,19 +85,6 @@ def print_summary(report: IngestReport, ws_folder: Path) -> None:
               "[bold]weerbaar zoek \"noodsteunpunten\"[/].")
 
 
-def report_as_json(report: IngestReport) -> dict:
-    return {
-        "aantallen": {s: report.count(s) for s in STATUS_LABELS},
-        "paginas": report.pages,
-        "passages": report.passages,
-        "bestanden": [
-            {"bestand": o.display, "status": o.status, "document_id": o.document_id, "paginas": o.pages,
-             "passages": o.passages, "reden": o.reason, "melding": o.message, "opmerkingen": o.notes}
-            for o in report.outcomes
-        ],
-    }
-
-
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Bestanden en mappen (mappen worden doorzocht).", show_default=False)],
@@ -155,7 +143,7 @@ def ingest(
     finally:
         ws.close()
     if json_out:
-        print_json(report_as_json(report))
+        print_json(ingest_json(report))
     elif not stil:
         print_summary(report, ws.folder)
     if report.outcomes and not any(o.status != "overgeslagen" for o in report.outcomes):

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
                                   check_doc_type, open_workspace, parse_years)
+from weerbaar.cli.jsonout import search_json
 from weerbaar.cli.output import out, print_json
 from weerbaar.index.search import search
 from weerbaar.workspace.documents import DocumentFilters
@@ -36,17 +37,7 @@ def zoek(
     with open_workspace(werkruimte) as ws:
         hits = search(ws, zoekvraag, filters, limit=limiet)
     if json_out:
-        rows = []
-        for h in hits:
-            snippet, spans = h.snippet()
-            rows.append({
-                "passage_id": h.passage_id, "document_id": h.document_id, "organisatie": h.organisation,
-                "organisatietype": h.organisation_type, "documenttype": h.doc_type, "jaar": h.year,
-                "titel": h.title, "bestand": h.filename, "pagina": h.page_no, "gepagineerd": h.paginated,
-                "begin": h.start, "eind": h.end, "score": round(h.score, 4), "tekst": h.text,
-                "fragment": snippet, "markeringen": spans,
-            })
-        print_json(rows)
+        print_json(search_json(zoekvraag, hits))
         return
     if not hits:
         out.print("Geen passages gevonden. Probeer minder of andere woorden, of een ruimer filter.")
