@@ -61,6 +61,8 @@ def test_every_schema_is_valid_and_shipped():
     for name in schemas.NAMES:
         jsonschema.Draft202012Validator.check_schema(schemas.load(name))
     assert list(schemas.load("citation")["properties"]) == list(CITATION_FIELDS)
+    described = (REPO / "docs" / "json.md").read_text("utf-8")
+    assert all(f"`{name}.json`" in described for name in schemas.NAMES)
 
 
 def test_ingest_documents_and_search(tmp_path):
