@@ -29,9 +29,11 @@ print(json.dumps({"code": code, "heavy": sorted(m for m in %r if m in sys.module
 
 
 def probe(*args: str) -> tuple[str, dict]:
+    """Run weerbaar in a fresh interpreter: its stdout, and what it had imported (plus its stderr) at exit."""
     proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True, text=True,
                           env={"COLUMNS": "100", "PATH": "/usr/bin:/bin"}, timeout=120)
-    return proc.stdout, json.loads(proc.stderr.strip().splitlines()[-1])
+    *messages, last = proc.stderr.strip().splitlines()
+    return proc.stdout, {**json.loads(last), "stderr": "\n".join(messages)}
 
 
 def test_help_lists_every_command_without_loading_one():
@@ -41,6 +43,13 @@ def test_help_lists_every_command_without_loading_one():
     assert seen["cli"] == ["weerbaar.cli.main"]  # no command module imported for the overview
     for name in COMMANDS:
         assert f" {name} " in stdout
+    assert "─ Opdrachten ─" in stdout and "─ Opties ─" in stdout  # Typer's panels, translated when Typer loads them
+
+
+def test_typer_errors_are_in_dutch_without_loading_its_help_up_front():
+    _, seen = probe("zoek", "--bestaat-niet")
+    assert seen["code"] == 2
+    assert "─ Fout ─" in seen["stderr"] and "Zie 'weerbaar zoek -h' voor hulp." in seen["stderr"]
 
 
 def test_search_starts_without_heavy_libraries(tmp_path):
