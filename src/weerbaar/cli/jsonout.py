@@ -38,7 +38,8 @@ def _renamed(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _citation(x: Any, *, file: str | None = None) -> dict[str, Any]:
-    """The citation of a hit, ranked passage or piece of evidence (their own fields, until they carry one)."""
+    """The citation of a hit, ranked passage or piece of evidence: its ``citation`` when it carries one,
+    else built from its own fields (``file`` for evidence, which does not know its file name)."""
     citation = getattr(x, "citation", None)
     if isinstance(citation, Citation):
         return citation.to_json()
@@ -154,7 +155,7 @@ def verdict_json(v, *, coverage: str, files: Mapping[int, str], stage_label: Cal
             "elements_found": v.elements_found, "elements_missing": v.elements_missing,
             "first_mention": v.first_mention, "first_plan": v.first_plan, "first_execution": v.first_execution,
             "vulnerable": v.vulnerable, "measure_coverage": coverage,
-            "evidence": [evidence_json(e, file=files.get(e.document_id, ""), stage_label=stage_label)
+            "evidence": [evidence_json(e, file=files.get(getattr(e, "document_id", None), ""), stage_label=stage_label)
                          for e in v.evidence]}
 
 
