@@ -168,15 +168,18 @@ def test_passages_json_quotes_are_verbatim_at_their_page(tmp_path):
     assert runner.invoke(app, ["demo", "--werkruimte", str(ws)]).exit_code == 0
     assert runner.invoke(app, ["analyseer", "--werkruimte", str(ws), "--stil"]).exit_code == 0
     result = runner.invoke(app, ["passages", "-m", "2.2", "--werkruimte", str(ws), "--json"], catch_exceptions=False)
-    hits = json.loads(result.stdout)
-    assert hits and hits[0]["organisatie"] == "Gemeente Dijkwaard" and hits[0]["fase"] in (3, 4)
+    data = json.loads(result.stdout)
+    hits = data["passages"]
+    assert data["measure"]["id"] == "2.2"
+    assert hits and hits[0]["citation"]["organisation"] == "Gemeente Dijkwaard" and hits[0]["stage"] in (3, 4)
     from weerbaar.workspace import Workspace
 
     with Workspace.open(ws) as w:
         for hit in hits:
+            c = hit["citation"]
             page = w.conn.execute("SELECT text FROM pages WHERE document_id = ? AND page_no = ?",
-                                  (hit["document_id"], hit["pagina"])).fetchone()[0]
-            assert page[hit["begin"] : hit["eind"]] == hit["tekst"]
+                                  (c["document_id"], c["page"])).fetchone()[0]
+            assert page[c["start"] : c["end"]] == c["text"]
     missing = runner.invoke(app, ["passages", "-m", "9.9", "--werkruimte", str(ws)])
     assert missing.exit_code == 1 and "Maatregel '9.9' bestaat niet in het codeboek." in missing.stderr
 

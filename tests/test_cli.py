@@ -51,9 +51,9 @@ def test_ingest_reports_counts_and_skipped_files(tmp_path, folder):
 def test_ingest_json(tmp_path, folder):
     result = run("ingest", folder, "--werkruimte", tmp_path / "ws", "--json")
     data = json.loads(result.stdout)
-    assert data["aantallen"]["nieuw"] == 2 and data["aantallen"]["overgeslagen"] == 1
-    scan = next(f for f in data["bestanden"] if f["bestand"].endswith("scan.pdf"))
-    assert scan["reden"] == "gescand"
+    assert data["counts"]["new"] == 2 and data["counts"]["skipped"] == 1
+    scan = next(f for f in data["files"] if f["file"].endswith("scan.pdf"))
+    assert scan["reason"] == "gescand" and scan["status"] == "overgeslagen"
 
 
 def test_ingest_with_nothing_readable_fails_clearly(tmp_path):
@@ -73,7 +73,7 @@ def test_ingest_of_a_missing_path(tmp_path):
 
 def test_metadata_from_the_command_line(tmp_path, folder):
     run("ingest", folder, "--werkruimte", tmp_path / "ws", "--organisatie", "VRBZO", "--jaar", "2019")
-    docs = json.loads(run("documenten", "--werkruimte", tmp_path / "ws", "--json").stdout)
+    docs = json.loads(run("documenten", "--werkruimte", tmp_path / "ws", "--json").stdout)["documents"]
     assert {(d["organisation"], d["organisation_type"], d["year"]) for d in docs} == {
         ("Veiligheidsregio Brabant-Zuidoost", "veiligheidsregio", 2019)}
 
@@ -82,14 +82,16 @@ def test_documents_list_and_correction(workspace):
     listing = run("documenten", "--werkruimte", workspace)
     assert listing.exit_code == 0
     assert "Gemeente Testdorp" in listing.stdout and "1 bestanden geweigerd" in listing.stdout
-    docs = json.loads(run("documenten", "--werkruimte", workspace, "--json").stdout)
-    brief = next(d for d in docs if d["filename"].startswith("raadsinformatiebrief"))
-    assert (brief["doc_type"], brief["year"], brief["page_count"], brief["passage_count"]) == ("raadsinformatiebrief", 2025, 2, 2)
+    docs = json.loads(run("documenten", "--werkruimte", workspace, "--json").stdout)["documents"]
+    brief = next(d for d in docs if d["file"].startswith("raadsinformatiebrief"))
+    assert (brief["document_type"], brief["year"], brief["page_count"], brief["passage_count"]) == ("raadsinformatiebrief", 2025, 2, 2)
 
     fixed = run("documenten", "--werkruimte", workspace, "wijzig", brief["id"], "--jaar", "2024", "--documenttype", "memo")
     assert fixed.exit_code == 0, fixed.output
-    after = next(d for d in json.loads(run("documenten", "-w", workspace, "--json").stdout) if d["id"] == brief["id"])
-    assert (after["year"], after["doc_type"], after["metadata_source"]["year"]) == (2024, "memo", "handmatig")
+    after = next(d for d in json.loads(run("documenten", "-w", workspace, "--json").stdout)["documents"]
+                 if d["id"] == brief["id"])
+    assert (after["year"], after["document_type"], after["metadata_source"]["year"]) == (2024, "memo", "handmatig")
+    assert after["metadata_source"]["document_type"] == "handmatig"
 
     bad = run("documenten", "--werkruimte", workspace, "wijzig", brief["id"], "--documenttype", "folder")
     assert bad.exit_code == 2
@@ -101,20 +103,23 @@ def test_documents_list_and_correction(workspace):
 
 def test_skipped_files_are_listed(workspace):
     result = json.loads(run("documenten", "--werkruimte", workspace, "--overgeslagen", "--json").stdout)
-    assert [(r["reason"]) for r in result] == ["gescand"]
+    assert [r["reason"] for r in result["skipped_files"]] == ["gescand"]
 
 
 def test_search_json_quotes_are_verbatim_at_their_page(workspace):
     result = run("zoek", "noodsteunpunten OF continuiteitsplan", "--werkruimte", workspace, "--json")
-    hits = json.loads(result.stdout)
+    data = json.loads(result.stdout)
+    assert data["query"] == "noodsteunpunten OF continuiteitsplan"
+    hits = data["hits"]
     assert len(hits) >= 2
     with Workspace.open(workspace) as ws:
         for hit in hits:
+            c = hit["citation"]
             page = ws.conn.execute("SELECT text FROM pages WHERE document_id = ? AND page_no = ?",
-                                   (hit["document_id"], hit["pagina"])).fetchone()[0]
-            assert page[hit["begin"] : hit["eind"]] == hit["tekst"]
-            for a, b in hit["markeringen"]:
-                assert hit["fragment"][a:b].lower().startswith(("noodsteunpunt", "continuiteitsplan"))
+                                   (c["document_id"], c["page"])).fetchone()[0]
+            assert page[c["start"] : c["end"]] == c["text"]
+            for a, b in hit["highlights"]:
+                assert hit["snippet"][a:b].lower().startswith(("noodsteunpunt", "continuiteitsplan"))
 
 
 def test_search_text_output_and_filters(workspace):
@@ -151,9 +156,9 @@ def test_invalid_filters(workspace, args, message):
 
 def test_measures(tmp_path):
     data = json.loads(run("maatregelen", "--json").stdout)
-    assert len(data["maatregelen"]) == 41
+    assert len(data["measures"]) == 41
     crucial = json.loads(run("maatregelen", "--cruciaal", "--json").stdout)
-    assert [m["id"] for m in crucial["maatregelen"]][:2] == ["1.1", "1.2"] and len(crucial["maatregelen"]) == 12
+    assert [m["id"] for m in crucial["measures"]][:2] == ["1.1", "1.2"] and len(crucial["measures"]) == 12
     table = run("maatregelen", "--pijler", "2")
     assert "Noodsteunpunten inrichten" in table.stdout and "Kritieke" not in table.stdout
     bad = tmp_path / "codeboek.yaml"
@@ -168,10 +173,10 @@ def test_demo_builds_a_searchable_workspace_and_says_what_next(tmp_path):
     assert result.exit_code == 0
     assert "Nieuw ingelezen     8" in result.stderr
     assert "weerbaar zoek noodsteunpunten" in result.stderr
-    docs = json.loads(run("documenten", "--werkruimte", tmp_path / "demo", "--json").stdout)
+    docs = json.loads(run("documenten", "--werkruimte", tmp_path / "demo", "--json").stdout)["documents"]
     assert {d["format"] for d in docs} == {"pdf", "docx", "html", "txt"}
     assert {d["organisation"] for d in docs} == {"Gemeente Dijkwaard", "Gemeente Heemvoort", "Veiligheidsregio Rijnvallei"}
-    hits = json.loads(run("zoek", "noodsteunpunten", "--werkruimte", tmp_path / "demo", "--json").stdout)
-    assert {h["organisatie"] for h in hits} >= {"Gemeente Dijkwaard", "Gemeente Heemvoort"}
+    hits = json.loads(run("zoek", "noodsteunpunten", "--werkruimte", tmp_path / "demo", "--json").stdout)["hits"]
+    assert {h["citation"]["organisation"] for h in hits} >= {"Gemeente Dijkwaard", "Gemeente Heemvoort"}
     again = run("demo", "--werkruimte", tmp_path / "demo")
     assert "Ongewijzigd (al ingelezen)  8" in again.stderr

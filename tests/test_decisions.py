@@ -112,7 +112,7 @@ def test_cli_export_import_and_agreement(ws, doc, tmp_path):
     assert len(out.read_text("utf-8").splitlines()) == 2
     result = runner.invoke(app, ["beslissingen", "overeenstemming", "-w", str(ws.folder), "--json"])
     data = json.loads(result.stdout)
-    assert data["conflicten"] == 0 and data["overeenstemming"][0]["n"] == 1
+    assert data["open_conflicts"] == 0 and data["agreement"][0]["n"] == 1
     bad = tmp_path / "kapot.jsonl"
     bad.write_text('{"uid": "x"}\n{kapot\n', encoding="utf-8")
     result = runner.invoke(app, ["beslissingen", "importeer", str(bad), "-w", str(ws.folder)])

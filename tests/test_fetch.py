@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import PROSE, write_pdf
 from tests.fetch_server import FakeSources, Server
+from tests.test_json_contract import validate
 from weerbaar.cli.main import app
 from weerbaar.errors import WeerbaarError
 from weerbaar.fetch import ori
@@ -245,7 +246,10 @@ def test_cli_haal_lijst_and_proef(tmp_path, pdfs):
         ws = tmp_path / "ws"
         result = runner.invoke(app, ["haal", "lijst", str(lst), "--werkruimte", str(ws), "--wachttijd", "0", "--json"])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.stdout)["aantallen"] == {"nieuw": 1, "gewijzigd": 0, "ongewijzigd": 0, "fout": 0}
+        data = json.loads(result.stdout)
+        validate("fetch", data)
+        assert data["counts"] == {"new": 1, "changed": 0, "unchanged": 0, "failed": 0}
+        assert data["items"][0]["status"] == "nieuw" and data["items"][0]["organisation"] == "Gemeente Testdorp"
         ok = runner.invoke(app, ["haal", "openbesluitvorming", "--proef", "--api", server.url])
         assert ok.exit_code == 0 and "In orde" in ok.stdout
         down = runner.invoke(app, ["haal", "ori", "--proef", "--api", server.url + "/bestaat-niet"])

@@ -259,8 +259,8 @@ def test_gebruiker_commands(demo_copy):
     result = runner.invoke(cli, ["gebruiker", "toevoegen", "Dirk", "--wachtwoord-stdin", *ws_args], input="kort\n")
     assert result.exit_code == 1 and "minstens 10 tekens" in result.output
     result = runner.invoke(cli, ["gebruiker", "lijst", "--json", *ws_args])
-    assert [(a["naam"], a["rol"]) for a in __import__("json").loads(result.output)] == [("Bas", "beoordelaar"),
-                                                                                       ("Cora", "coordinator")]
+    assert [(a["name"], a["role"]) for a in __import__("json").loads(result.output)["accounts"]] == [
+        ("Bas", "beoordelaar"), ("Cora", "coordinator")]
     assert runner.invoke(cli, ["gebruiker", "rol", "Bas", "coordinator", *ws_args]).exit_code == 0
     result = runner.invoke(cli, ["gebruiker", "wachtwoord", "Bas", "--wachtwoord-stdin", *ws_args],
                            input="ander-lang-wachtwoord\n")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
 
 #: Organisation types with their Dutch display label and the canonical name prefix.
 ORGANISATION_TYPES = {
@@ -65,6 +64,8 @@ def _key(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def safety_regions() -> tuple[SafetyRegion, ...]:
+    import yaml  # here, not at the top: 'weerbaar zoek' and '--help' import this module and never need it
+
     data = yaml.safe_load(resources.files("weerbaar.data").joinpath("veiligheidsregios.yaml").read_text("utf-8"))
     return tuple(SafetyRegion(r["number"], r["name"], tuple(r.get("aliases", []))) for r in data["regions"])
 

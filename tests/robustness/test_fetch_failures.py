@@ -47,7 +47,7 @@ def test_lijst_exits_nonzero_when_every_download_failed_and_counts_failures_othe
         assert result.exit_code == 1
         assert "mislukt: 3 van 3" in result.stderr and "alle 3 downloads zijn mislukt" in result.stderr
         as_json = _haal("lijst", str(all_bad), "-w", str(ws), *FAST, "--json")
-        assert as_json.exit_code == 1 and json.loads(as_json.stdout)["aantallen"]["fout"] == 3
+        assert as_json.exit_code == 1 and json.loads(as_json.stdout)["counts"]["failed"] == 3
 
         some_bad = _list(tmp_path, [f"{server.url}/files/begroting-2025.pdf", f"{server.url}/files/weg.pdf",
                                     f"{server.url}/files/jaarverslag-2024.pdf"])
@@ -65,7 +65,7 @@ def test_no_network_is_said_as_such_for_downloads(tmp_path):
     assert "alle 2 downloads zijn mislukt" in result.stderr
     as_json = _haal("lijst", str(_list(tmp_path, [f"{dead}/a.pdf", f"{dead}/b.pdf"])), "-w", str(tmp_path / "ws"),
                     "--wachttijd", "0", "--pogingen", "1", "--json")
-    first, second = (i["melding"] for i in json.loads(as_json.stdout)["items"])
+    first, second = (i["message"] for i in json.loads(as_json.stdout)["items"])
     assert first.endswith("(na 2 pogingen).")  # retried once, then known to be out of reach …
     assert second.endswith("(eerder in deze run; niet opnieuw geprobeerd).")  # … so the next URL does not wait again
 

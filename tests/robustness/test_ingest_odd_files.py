@@ -191,8 +191,8 @@ def test_cli_names_odd_files_and_json_fails_when_nothing_could_be_read(tmp_path,
     result = runner.invoke(app, ["ingest", str(nothing), "--werkruimte", str(ws), "--json"], catch_exceptions=False)
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert data["aantallen"]["overgeslagen"] == 2 and data["aantallen"]["nieuw"] == 0
-    assert {Path(f["bestand"]).name: f["reden"] for f in data["bestanden"]} == {
+    assert data["counts"]["skipped"] == 2 and data["counts"]["new"] == 0
+    assert {Path(f["file"]).name: f["reason"] for f in data["files"]} == {
         "kapot.txt": "ontoegankelijk", "pijp.txt": "ontoegankelijk"}
     result = runner.invoke(app, ["ingest", str(nothing), "--werkruimte", str(ws)], catch_exceptions=False)
     assert result.exit_code == 1 and "Geen enkel bestand kon worden ingelezen." in result.output

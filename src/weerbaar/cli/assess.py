@@ -10,9 +10,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from weerbaar.cli.main import app
+from weerbaar.cli.jsonout import changes_json, verdicts_json
 from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_workspace
 from weerbaar.cli.output import err, out, print_json
+
+app = typer.Typer()
 
 SuggestionsOption = Annotated[bool, typer.Option(
     "--inclusief-suggesties", help="Tel ook niet-gevalideerde suggesties boven de drempel mee; elk oordeel heet dan voorlopig.")]
@@ -42,8 +44,6 @@ def beoordeel(
     csv_out: Annotated[bool, typer.Option("--csv", help="Uitvoer als CSV (; gescheiden, voor Excel).")] = False,
 ) -> None:
     """Oordeel per organisatie en maatregel (hoog / midden / laag, geen bewijs gevonden of niet beoordeeld), met de reden, het bewijs en de kernhiaten."""
-    from dataclasses import asdict
-
     from weerbaar.assess.aggregate import per_measure
     from weerbaar.assess.verdicts import NO_EVIDENCE, NOT_ASSESSED, assess
     from weerbaar.codebook import load_codebook
@@ -60,8 +60,10 @@ def beoordeel(
         return "; ".join(labels.get((mid, i), i) for i in ids)
 
     if json_out:
-        print_json([{**asdict(v), "evidence": [{**e.to_json(), "quote_span": e.quote_span} for e in v.evidence],
-                     "dekking_maatregel": coverage[v.measure_id].coverage_text} for v in verdicts])
+        stages = {s.level: s.label for s in book.stages}
+        print_json(verdicts_json(verdicts, include_suggestions=inclusief_suggesties,
+                                 coverage={m: a.coverage_text for m, a in coverage.items()},
+                                 stage_label=lambda level: stages.get(level, str(level))))
         return
     if csv_out:
         writer = csv.writer(sys.stdout, delimiter=";")
@@ -146,7 +148,7 @@ def vergelijk(
             after = assess(ws2, book, until=tweede_tot)
     changes = compare(before, after)
     if json_out:
-        print_json([c.__dict__ for c in changes])
+        print_json(changes_json(changes))
         return
     table = Table(title="Veranderingen", title_justify="left")
     for col in ("Organisatie", "Maatregel", "Eerst", "Nu", "Verandering", "Nieuw bewijs"):

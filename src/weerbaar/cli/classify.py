@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from weerbaar.cli.main import app
+from weerbaar.cli.jsonout import analysis_json, classified_json, evaluation_json, passages_json
 from weerbaar.cli.options import (CodebookOption, DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption,
                                   YearFilter, check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.output import err, out, print_json
@@ -20,6 +20,8 @@ from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace, resolve_workspace_path
 from weerbaar.workspace.db import DB_FILENAME
 from weerbaar.workspace.documents import DocumentFilters
+
+app = typer.Typer()
 
 STAGE_LABELS = {0: "context", 1: "intentie", 2: "planning", 3: "uitvoering", 4: "getest/geborgd"}
 
@@ -51,10 +53,7 @@ def analyseer(
         report = analyse_workspace(ws, book, progress=lambda done, total: bar.update(task, completed=done, total=total))
         suggested = ws.analysis.suggestion_count(min_score=report.config.threshold)
     if json_out:
-        print_json({"run": report.run_id, "geanalyseerd": report.analysed, "nieuw_ingebed": report.embedded,
-                    "al_geanalyseerd": report.skipped, "suggesties_boven_drempel": suggested,
-                    "model": report.config.model, "modelkeuze": report.model_choice,
-                    "drempel": report.config.threshold})
+        print_json(analysis_json(report, suggested))
         return
     err.print(f"Geanalyseerd: {report.analysed} passages ({report.embedded} nieuw ingebed, "
               f"{report.skipped} waren al geanalyseerd). Suggesties boven de drempel: {suggested}.")
@@ -85,15 +84,7 @@ def passages(
         ranked = ranked_passages(ws, book, maatregel, filters, top=top, include_below=alle)
     measure = book.measure(maatregel)
     if json_out:
-        print_json([{
-            "passage_id": r.passage_id, "maatregel": r.measure_id, "score": round(r.score, 4),
-            "boven_drempel": r.above_threshold, "fase": r.stage, "fase_label": _stage(r.stage, book),
-            "fase_aanwijzing": r.stage_cue, "elementen": r.elements_found, "ontbrekende_elementen": r.elements_missing,
-            "kwetsbare_groepen": r.vulnerable_terms, "organisatie": r.citation.organisation,
-            "documenttype": r.citation.document_type, "jaar": r.citation.year, "titel": r.citation.title,
-            "bestand": r.citation.file, "document_id": r.citation.document_id, "pagina": r.citation.page,
-            "begin": r.citation.start, "eind": r.citation.end, "tekst": r.citation.text,
-        } for r in ranked])
+        print_json(passages_json(measure, ranked, lambda level: _stage(level, book)))
         return
     out.print(Text.assemble(("Maatregel ", "bold"), (f"{measure.id} {measure.label}", "bold cyan")))
     if not ranked:
@@ -152,7 +143,7 @@ def classificeer(
         errors = 0
         for result in classify_lines(lines, book, ws=ws, max_chars=max_tekens):
             errors += "error" in result
-            target.write(dumps(result) + "\n")
+            target.write(dumps(classified_json(result, lambda level: _stage(level, book))) + "\n")
         target.flush()
     finally:
         if uit:
@@ -190,8 +181,7 @@ def evalueer(
         prep = prepared(book, items)
     results = evaluate_by_group(book, prep, (groepering,) if groepering else tuple(GROUPINGS))
     if json_out:
-        print_json({"set": str(set_ or default_set()), "passages": len(prep.items),
-                    "groups": [r.as_dict() for r in results]})
+        print_json(evaluation_json(str(set_ or default_set()), len(prep.items), results))
         return
     fmt = lambda v: "–" if v is None or v != v else f"{v:.2f}"  # noqa: E731
     for grouping in dict.fromkeys(r.grouping for r in results):

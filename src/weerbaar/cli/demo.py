@@ -11,9 +11,10 @@ from typing import Annotated
 import typer
 
 from weerbaar.cli.ingest import print_summary
-from weerbaar.cli.main import app
 from weerbaar.cli.output import err
 from weerbaar.demo import DEFAULT_DEMO_WORKSPACE, build_demo, demo_documents, demo_regions
+
+app = typer.Typer()
 
 
 @app.command()

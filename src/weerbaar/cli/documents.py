@@ -7,13 +7,15 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from weerbaar.cli.main import app
+from weerbaar.cli.jsonout import documents_json, skipped_files_json
 from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
                                   check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.errors import SKIP_REASONS
 from weerbaar.workspace.documents import (DocumentFilters, correct_document, list_documents, skipped_files,
                                           workspace_counts)
+
+app = typer.Typer()
 
 documents_app = typer.Typer(
     invoke_without_command=True, no_args_is_help=False,
@@ -55,7 +57,7 @@ def documenten(
         if overgeslagen:
             rows = skipped_files(ws)
             if json_out:
-                print_json(rows)
+                print_json(skipped_files_json(rows))
                 return
             table = Table(title="Geweigerde bestanden", title_justify="left")
             for col in ("Bestand", "Reden", "Toelichting", "Poging"):
@@ -67,7 +69,7 @@ def documenten(
         docs = list_documents(ws, DocumentFilters(organisatie, check_doc_type(type), year_from, year_to))
         counts = workspace_counts(ws)
     if json_out:
-        print_json(docs)
+        print_json(documents_json(docs))
         return
     table = Table(title=f"Documenten in de werkruimte ({len(docs)})", title_justify="left")
     for col, kw in [("Nr.", {"justify": "right"}), ("Organisatie", {"ratio": 3}), ("Type", {"ratio": 2}),

@@ -10,12 +10,14 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from weerbaar.cli.main import app
+from weerbaar.cli.jsonout import fetch_json
 from weerbaar.cli.options import JsonOption, WorkspaceOption, open_workspace
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.fetch.http import FetchError, Http, HttpSettings
 from weerbaar.fetch.pipeline import DEFAULT_MAX_MB, FetchReport, fetch_candidates
 from weerbaar.ingest.metadata import validate_date
+
+app = typer.Typer()
 
 fetch_app = typer.Typer(no_args_is_help=True, help="Haal openbare documenten op en lees ze meteen in.")
 app.add_typer(fetch_app, name="haal")
@@ -77,11 +79,7 @@ def _fail(exc: FetchError) -> int:
 
 def _print_report(report: FetchReport, json_out: bool) -> None:
     if json_out:
-        print_json({
-            "aantallen": {s: report.count(s) for s in ("nieuw", "gewijzigd", "ongewijzigd", "fout")},
-            "items": [{"url": i.candidate.url, "status": i.status, "melding": i.message, "titel": i.candidate.title,
-                       "organisatie": i.candidate.organisation, "document_id": i.document_id} for i in report.items],
-        })
+        print_json(fetch_json(report))
         return
     err.print(f"Nieuw opgehaald en ingelezen: {report.count('nieuw')}; gewijzigd: {report.count('gewijzigd')}; "
               f"ongewijzigd: {report.count('ongewijzigd')}; "

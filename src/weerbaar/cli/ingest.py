@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.markup import escape
 from rich.table import Table
 
-from weerbaar.cli.main import app
+from weerbaar.cli.jsonout import ingest_json
 from weerbaar.cli.options import JsonOption, WorkspaceOption, check_doc_type, open_workspace
 from weerbaar.cli.output import err, print_json
 from weerbaar.errors import SKIP_REASONS, WeerbaarError
@@ -28,6 +28,8 @@ from weerbaar.ingest.pipeline import (
 )
 from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, MIN_PAGE_CHARS
 from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
+
+app = typer.Typer()
 
 STATUS_LABELS = {
     "nieuw": "Nieuw ingelezen",
@@ -81,19 +83,6 @@ def print_summary(report: IngestReport, ws_folder: Path) -> None:
         err.print(f"[yellow]Let op[/] {o.display_name}: " + " ".join(o.notes))
     err.print(f"Werkruimte: [bold]{ws_folder}[/]. Volgende stap: [bold]weerbaar documenten[/] of "
               "[bold]weerbaar zoek \"noodsteunpunten\"[/].")
-
-
-def report_as_json(report: IngestReport) -> dict:
-    return {
-        "aantallen": {s: report.count(s) for s in STATUS_LABELS},
-        "paginas": report.pages,
-        "passages": report.passages,
-        "bestanden": [
-            {"bestand": o.display, "status": o.status, "document_id": o.document_id, "paginas": o.pages,
-             "passages": o.passages, "reden": o.reason, "melding": o.message, "opmerkingen": o.notes}
-            for o in report.outcomes
-        ],
-    }
 
 
 @app.command()
@@ -154,7 +143,7 @@ def ingest(
     finally:
         ws.close()
     if json_out:
-        print_json(report_as_json(report))
+        print_json(ingest_json(report))
     elif not stil:
         print_summary(report, ws.folder)
     if report.outcomes and not any(o.status != "overgeslagen" for o in report.outcomes):

@@ -7,10 +7,12 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from weerbaar.cli.main import app
+from weerbaar.cli.jsonout import measures_json
 from weerbaar.cli.options import CodebookOption, JsonOption
 from weerbaar.cli.output import out, print_json
 from weerbaar.codebook import load_codebook
+
+app = typer.Typer()
 
 
 @app.command()
@@ -26,13 +28,7 @@ def maatregelen(
     if pijler is not None and not pillars:
         raise typer.BadParameter(f"pijler {pijler} bestaat niet; kies uit {', '.join(str(p.id) for p in book.pillars)}.")
     if json_out:
-        print_json({
-            "codeboek": book.name, "versie": book.version,
-            "maatregelen": [
-                {"pijler": p.id, "pijlernaam": p.name, **m.model_dump()}
-                for p in pillars for m in p.measures if m.crucial or not cruciaal
-            ],
-        })
+        print_json(measures_json(book, pillars, crucial_only=cruciaal))
         return
     table = Table(title=f"{book.name} ({book.version})", title_justify="left")
     table.add_column("Nr.", no_wrap=True)

@@ -8,9 +8,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from weerbaar.cli.main import app
+from weerbaar.cli.jsonout import accounts_json, agreement_json
 from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_workspace
 from weerbaar.cli.output import err, out, print_json
+
+app = typer.Typer()
 
 review_app = typer.Typer(no_args_is_help=True, help="Beslissingen van beoordelaars: exporteren, importeren, "
                                                      "overeenstemming en conflicten.")
@@ -69,7 +71,7 @@ def overeenstemming(werkruimte: WorkspaceOption = None, json_out: JsonOption = F
         rows = agreement(ws)
         open_conflicts = conflicts(ws)
     if json_out:
-        print_json({"overeenstemming": [r.__dict__ for r in rows], "conflicten": len(open_conflicts)})
+        print_json(agreement_json(rows, len(open_conflicts)))
         return
     table = Table(title="Overeenstemming (Cohen's kappa op 'relevant')", title_justify="left")
     for col in ("Maatregel", "Beoordelaar A", "Beoordelaar B", "Samen beoordeeld", "Kappa"):
@@ -213,7 +215,7 @@ def gebruiker_lijst(werkruimte: WorkspaceOption = None, json_out: JsonOption = F
     with open_workspace(werkruimte) as ws:
         accounts = list_accounts(ws)
     if json_out:
-        print_json([{"naam": a.name, "rol": a.role, "gemaakt": a.created_at} for a in accounts])
+        print_json(accounts_json(accounts))
         return
     if not accounts:
         out.print("Nog geen accounts. Zonder accounts werkt de app alleen op deze computer.")

@@ -7,12 +7,14 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from weerbaar.cli.main import app
 from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
                                   check_doc_type, open_workspace, parse_years)
+from weerbaar.cli.jsonout import search_json
 from weerbaar.cli.output import out, print_json
 from weerbaar.index.search import search
 from weerbaar.workspace.documents import DocumentFilters
+
+app = typer.Typer()
 
 
 def page_label(hit) -> str:
@@ -35,18 +37,7 @@ def zoek(
     with open_workspace(werkruimte) as ws:
         hits = search(ws, zoekvraag, filters, limit=limiet)
     if json_out:
-        rows = []
-        for h in hits:
-            c = h.citation
-            snippet, spans = h.snippet()
-            rows.append({
-                "passage_id": c.passage_id, "document_id": c.document_id, "organisatie": c.organisation,
-                "organisatietype": h.organisation_type, "documenttype": c.document_type, "jaar": c.year,
-                "titel": c.title, "bestand": c.file, "pagina": c.page, "gepagineerd": c.paginated,
-                "begin": c.start, "eind": c.end, "score": round(h.score, 4), "tekst": c.text,
-                "fragment": snippet, "markeringen": spans,
-            })
-        print_json(rows)
+        print_json(search_json(zoekvraag, hits))
         return
     if not hits:
         out.print("Geen passages gevonden. Probeer minder of andere woorden, of een ruimer filter.")
