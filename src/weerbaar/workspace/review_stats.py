@@ -7,7 +7,6 @@ apart here so that log can absorb them without touching their callers' signature
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -39,15 +38,24 @@ def decisions_fingerprint(ws: Workspace) -> dict[str, tuple]:
         "SELECT measure_id, count(*), max(id), count(undone_at), max(undone_at) FROM decisions GROUP BY measure_id")}
 
 
-def standing_on_document(ws: Workspace, document_id: int) -> dict[int, list[sqlite3.Row]]:
-    """Per passage of a document: its standing (not undone) decisions (passage_id, measure_id, reviewer,
-    relevant), oldest first."""
-    out: dict[int, list[sqlite3.Row]] = {}
+@dataclass(frozen=True, slots=True)
+class StandingDecision:
+    """Who said what about a passage for a measure, as a document page lists it."""
+
+    passage_id: int
+    measure_id: str
+    reviewer: str
+    relevant: bool
+
+
+def standing_on_document(ws: Workspace, document_id: int) -> dict[int, list[StandingDecision]]:
+    """Per passage of a document: its standing (not undone) decisions, oldest first."""
+    out: dict[int, list[StandingDecision]] = {}
     for r in ws.conn.execute(
             """SELECT passage_id, measure_id, reviewer, relevant FROM decisions
                WHERE passage_id IN (SELECT id FROM passages WHERE document_id = ?) AND undone_at IS NULL ORDER BY id""",
             (document_id,)):
-        out.setdefault(r[0], []).append(r)
+        out.setdefault(r[0], []).append(StandingDecision(r[0], r[1], r[2], bool(r[3])))
     return out
 
 
