@@ -70,12 +70,12 @@ def main() -> None:
         folder = Path(tmp) / "demo"
         build_demo(folder)
         with Workspace.open(folder) as ws:
-            passages = ws.conn.execute("SELECT id, text FROM passages").fetchall()
+            passages = [p for d in ws.documents.overview() for p in ws.passages.of_document(d["id"])]
         app = create_app(folder, book, allowed_hosts=["testserver"])
 
         def find(opening: str) -> int:
             norm = lambda s: " ".join(s.split())
-            [pid] = [p["id"] for p in passages if norm(p["text"]).startswith(norm(opening))]
+            [pid] = [p.id for p in passages if norm(p.text).startswith(norm(opening))]
             return pid
 
         def client(name: str) -> TestClient:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace.db import timestamp
-from weerbaar.workspace.records import Citation
+from weerbaar.workspace.records import Citation, StandingDecision
 
 if TYPE_CHECKING:
     from weerbaar.workspace.db import Workspace
@@ -601,15 +601,15 @@ class DecisionLog:
         return {r[0]: tuple(r[1:]) for r in self._conn.execute(
             "SELECT measure_id, count(*), max(id), count(undone_at), max(undone_at) FROM decisions GROUP BY measure_id")}
 
-    def standing_on_document(self, document_id: int) -> dict[int, list]:
-        """Per passage of a document: its standing (not undone) decisions (passage_id, measure_id, reviewer,
-        relevant), oldest first; the document page marks the passages with them."""
-        out: dict[int, list] = {}
+    def standing_on_document(self, document_id: int) -> dict[int, list[StandingDecision]]:
+        """Per passage of a document: its standing (not undone) decisions, oldest first; the document
+        page marks the passages with them."""
+        out: dict[int, list[StandingDecision]] = {}
         for r in self._conn.execute(
                 """SELECT passage_id, measure_id, reviewer, relevant FROM decisions
                    WHERE passage_id IN (SELECT id FROM passages WHERE document_id = ?) AND undone_at IS NULL
                    ORDER BY id""", (document_id,)):
-            out.setdefault(r[0], []).append(r)
+            out.setdefault(r[0], []).append(StandingDecision(r[0], r[1], r[2], bool(r[3])))
         return out
 
 

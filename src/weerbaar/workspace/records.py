@@ -170,3 +170,13 @@ class FetchedItem:
     status: str  # ok or fout
     message: str | None
     fetched_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class StandingDecision:
+    """Who said what about a passage for a measure, as a document page lists it."""
+
+    passage_id: int
+    measure_id: str
+    reviewer: str
+    relevant: bool
