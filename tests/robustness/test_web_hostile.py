@@ -19,6 +19,7 @@ from weerbaar.errors import WeerbaarError
 from weerbaar.review import decisions as store
 from weerbaar.web.app import create_app
 from weerbaar.workspace import Workspace
+from weerbaar.workspace.decisions import DecisionLog
 from weerbaar.workspace.documents import DocumentFilters, list_documents
 
 HUGE = "9" * 30  # far beyond SQLite's 64-bit integers
@@ -52,7 +53,7 @@ def test_decide_writes_all_or_nothing(demo_copy, monkeypatch):
         passage = ws.conn.execute("SELECT min(id) FROM passages").fetchone()[0]
         with pytest.raises(WeerbaarError, match="bestaat niet in het codeboek"):
             store.decide(ws, passage, "2.2", "Anna", True, also_for=["3.2", "x"], known_measures={"2.2", "3.2"})
-        real_insert, calls = store._insert, []
+        real_insert, calls = DecisionLog._insert, []
 
         def failing_insert(conn, d):  # the disk fails while the second row is written
             calls.append(d.measure_id)
@@ -60,7 +61,7 @@ def test_decide_writes_all_or_nothing(demo_copy, monkeypatch):
                 raise OSError("schijf vol")
             return real_insert(conn, d)
 
-        monkeypatch.setattr(store, "_insert", failing_insert)
+        monkeypatch.setattr(DecisionLog, "_insert", staticmethod(failing_insert))
         with pytest.raises(OSError):
             store.decide(ws, passage, "2.2", "Anna", True, also_for=["3.2"])
         assert calls == ["2.2", "3.2"] and store.all_decisions(ws) == []
