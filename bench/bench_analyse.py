@@ -38,7 +38,7 @@ def build_workspace(folder: Path, target_passages: int) -> dict:
     start = time.perf_counter()
     with Workspace.open(folder / "ws", create=True) as ws:
         ingest_paths(ws, files)
-        n = ws.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        n = ws.passages.count()
     return {"passages": n, "ingest_seconds": time.perf_counter() - start}
 
 
@@ -50,7 +50,7 @@ def worker_analyse(ws_folder: Path) -> dict:
     start = time.perf_counter()
     with Workspace.open(ws_folder) as ws:
         report = analyse_workspace(ws, load_codebook())
-        suggestions = ws.conn.execute("SELECT count(*) FROM suggestions").fetchone()[0]
+        suggestions = ws.analysis.suggestion_count()
     seconds = time.perf_counter() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"seconds": seconds, "analysed": report.analysed, "embedded": report.embedded, "suggestions": suggestions,
@@ -82,13 +82,13 @@ def ranking_latency(ws_folder: Path, repeats: int = 20) -> dict:
 
 def embedding_throughput(n: int = 1024) -> dict:
     """Pool of single-threaded models (what analyseer uses) against one model with all BLAS threads."""
-    import sqlite3
-
     from weerbaar.classify.embeddings import Embedder, _load
+    from weerbaar.workspace import Workspace
 
     texts = None
     for db in Path(tempfile.gettempdir()).glob("weerbaar-bench-*/ws/weerbaar.sqlite"):
-        texts = [r[0] for r in sqlite3.connect(db).execute("SELECT text FROM passages LIMIT ?", (n,))]
+        with Workspace.open(db.parent) as ws:
+            texts = ws.passages.texts(n)
         break
     if not texts:
         return {}

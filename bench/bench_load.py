@@ -96,8 +96,7 @@ def candidates(folder: Path) -> list[tuple[str, int]]:
     from weerbaar.workspace import Workspace
 
     with Workspace.open(folder) as ws:
-        return [(r[0], r[1]) for r in ws.conn.execute(
-            "SELECT measure_id, passage_id FROM suggestions ORDER BY measure_id, score DESC")]
+        return ws.analysis.pairs_by_measure()
 
 
 def reviewer_loop(number: int, base: str, pairs: list[tuple[str, int]], deadline: float, result: LoadResult,

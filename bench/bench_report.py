@@ -46,11 +46,9 @@ def add_big_titles_and_decisions(folder: Path, decisions: int, big_titles: int =
     rng = random.Random(seed)
     with Workspace.open(folder) as ws:
         for doc in range(1, big_titles + 1):
-            ws.conn.execute("UPDATE documents SET title = ?, paginated = 0 WHERE id = ?",
-                            ("Raadsvergadering " + "tekst zonder regeleinden " * (BIG_TITLE // 25), doc))
-        ws.conn.commit()
-        pairs = ws.conn.execute("SELECT passage_id, measure_id FROM suggestions ORDER BY random() LIMIT ?",
-                                (decisions,)).fetchall()
+            ws.documents.set_title(doc, "Raadsvergadering " + "tekst zonder regeleinden " * (BIG_TITLE // 25),
+                                   paginated=False)
+        pairs = ws.analysis.sample_pairs(decisions)
         for pid, mid in pairs:
             relevant = rng.random() < 0.3
             record(ws, pid, mid, rng.choice(["Anna", "Bram", "Chris"]), relevant,
@@ -103,9 +101,8 @@ def bench_web(folder: Path, rounds: int) -> list[str]:
             except httpx.TransportError:
                 time.sleep(0.3)
         with Workspace.open(folder) as ws:
-            organisations = [r[0] for r in ws.conn.execute(
-                "SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL")]
-            measure = ws.conn.execute("SELECT measure_id FROM suggestions GROUP BY 1 ORDER BY count(*) DESC").fetchone()[0]
+            organisations = ws.documents.organisation_names()
+            measure = ws.analysis.busiest_measure()
         first = timed(lambda: client.get("/oordelen"))
         first_provisional = timed(lambda: client.get("/oordelen?voorlopig=true"))
         csrf = re.search(r'name="csrf" value="(\w+)"', client.get("/team").text)[1]
@@ -158,8 +155,7 @@ def main() -> None:
             print(f"workspace: {args.passages} passages, {args.besluiten} decisions, built in "
                   f"{time.perf_counter() - t:.0f} s")
         with Workspace.open(folder) as ws:
-            counts = ws.conn.execute("SELECT (SELECT count(*) FROM passages), (SELECT count(*) FROM suggestions), "
-                                     "(SELECT count(*) FROM decisions), (SELECT max(length(title)) FROM documents)").fetchone()
+            counts = (ws.passages.count(), ws.analysis.suggestion_count(), ws.decisions.count(), ws.documents.longest()[0])
         print(f"passages {counts[0]}, suggestions {counts[1]}, decisions {counts[2]}, longest title {counts[3]} chars")
         print("| command | s | peak RSS MB |\n|---|---:|---:|")
         out = Path(tmp) / "rapport"

@@ -1,7 +1,8 @@
 """Speed of the review app on a large workspace: page loads and decisions, p50 / p95 / max.
 
-The workspace is synthetic at the table level (documents, pages, passages, suggestions and
-analysis rows written directly, with random scores), so that 100k passages take seconds instead of
+The workspace is synthetic at the store level (documents, pages, passages, suggestions and
+analysis rows written through the workspace's repositories, with random scores), so that 100k
+passages take seconds instead of
 the quarter of an hour a real analysis costs; the app's queries and templates see the same table
 sizes as after a real run. The app runs as a real ``weerbaar review`` server; requests come from
 httpx in this process, one at a time, as one reviewer works.
@@ -12,7 +13,6 @@ httpx in this process, one at a time, as one reviewer works.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import statistics
@@ -25,8 +25,10 @@ from pathlib import Path
 import httpx
 
 from weerbaar.codebook import load_codebook
+from weerbaar.index.analysis import index_text
+from weerbaar.ingest.metadata import DocumentMeta
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.db import timestamp
+from weerbaar.workspace.records import PassageAnalysis, Suggestion
 
 PER_DOCUMENT = 500
 WORDS = ("gemeente noodsteunpunt stroomuitval drinkwater continuïteit crisisorganisatie inwoners wijk oefening "
@@ -36,32 +38,33 @@ WORDS = ("gemeente noodsteunpunt stroomuitval drinkwater continuïteit crisisorg
 def build(folder: Path, n: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     measures = [m.id for m in load_codebook().measures]
-    with Workspace.open(folder, create=True) as ws, ws.transaction() as conn:
-        run = conn.execute("INSERT INTO analysis_runs (config_key, config, started_at, finished_at, passages) "
-                           "VALUES ('bench', ?, ?, ?, ?)",
-                           (json.dumps({"threshold": 0.26}), timestamp(), timestamp(), n)).lastrowid
-        pid = 0
+    with Workspace.open(folder, create=True) as ws:
+        run = ws.analysis.start_run("bench", {"threshold": 0.26})
         for doc in range(n // PER_DOCUMENT):
-            doc_id = conn.execute(
-                """INSERT INTO documents (path, filename, sha256, size_bytes, format, title, organisation, doc_type, year,
-                   page_count, paginated, metadata_source, ingested_at) VALUES (?, ?, ?, 0, 'txt', ?, ?, 'begroting', ?, ?, 1, '{}', ?)""",
-                (f"/bench/{doc}.txt", f"{doc}.txt", f"{doc:064x}", f"Document {doc}", f"Gemeente {doc % 40}",
-                 2018 + doc % 8, PER_DOCUMENT // 5, timestamp())).lastrowid
+            pages, spans = [], []
             for page in range(PER_DOCUMENT // 5):
                 sentences = [" ".join(rng.choice(WORDS) for _ in range(25)).capitalize() + "." for _ in range(5)]
-                text = " ".join(sentences)
-                conn.execute("INSERT INTO pages (document_id, page_no, text) VALUES (?, ?, ?)", (doc_id, page + 1, text))
+                pages.append(" ".join(sentences))
                 pos = 0
-                for seq, sentence in enumerate(sentences):
-                    pid = conn.execute("INSERT INTO passages (document_id, page_no, seq, start, end, text) VALUES (?, ?, ?, ?, ?, ?)",
-                                       (doc_id, page + 1, page * 5 + seq, pos, pos + len(sentence), sentence)).lastrowid
+                for sentence in sentences:
+                    spans.append((page + 1, pos, pos + len(sentence)))
                     pos += len(sentence) + 1
-                    conn.execute("INSERT INTO passage_analysis (passage_id, config_key, run_id, stage, stage_cue, vulnerable_terms) "
-                                 "VALUES (?, 'bench', ?, ?, NULL, '[]')", (pid, run, rng.randint(0, 4)))
-                    for m in rng.sample(measures, 3):
-                        score = rng.betavariate(1, 6)
-                        conn.execute("INSERT INTO suggestions (passage_id, measure_id, score, lexical, semantic, elements) VALUES (?, ?, ?, ?, ?, '{}')",
-                                     (pid, m, score, score, score))
+            meta = DocumentMeta(organisation=f"Gemeente {doc % 40}", doc_type="begroting", year=2018 + doc % 8,
+                                title=f"Document {doc}")
+            with ws.transaction():
+                doc_id = ws.documents.add(Path(f"/bench/{doc}.txt"), sha256=f"{doc:064x}", size_bytes=0, format="txt",
+                                          meta=meta, page_count=len(pages), paginated=True, source_info={}, notes=[])
+                ids = ws.passages.add(doc_id, pages, [None] * len(pages), spans, index_text)
+            analyses, suggestions = [], []
+            for pid in ids:
+                analyses.append(PassageAnalysis(passage_id=pid, config_key="bench", run_id=run, stage=rng.randint(0, 4),
+                                                stage_cue=None, vulnerable_terms=[]))
+                for m in rng.sample(measures, 3):
+                    score = rng.betavariate(1, 6)
+                    suggestions.append(Suggestion(passage_id=pid, measure_id=m, score=score, lexical=score,
+                                                  semantic=score, elements={}))
+            ws.analysis.store(ids, analyses, suggestions)
+        ws.analysis.finish_run(run, n)
 
 
 def timed(fn) -> float:

@@ -36,7 +36,7 @@ def reference_frequencies(book) -> None:
     shared = shared_folder()
     with tempfile.TemporaryDirectory() as tmp, Workspace.open(Path(tmp) / "ws", create=True) as ws:
         ingest_paths(ws, [shared / s for s in SOURCES])
-        stats = CorpusStats.from_workspace(ws.conn, MeasureVocabulary(book).all_stems())
+        stats = CorpusStats.from_workspace(ws, MeasureVocabulary(book).all_stems())
     (DATA / "reference-df.json").write_text(stats.to_json() + "\n", encoding="utf-8")
     print(f"reference-df.json: {stats.n_passages} passages, {len(stats.df)} stems", file=sys.stderr)
 

@@ -97,13 +97,13 @@ def test_retrieval_finds_the_planted_passage_with_stage_and_elements(ws, tmp_pat
     analyse_workspace(ws, BOOK, embedder=embedder)
     (top, *_rest) = ranked_passages(ws, BOOK, "3.2", top=3, include_below=True)
     flat = lambda text: " ".join(text.split())  # noqa: E731  (the PDF wraps lines)
-    assert flat(top.text) == PLANTED and top.above_threshold
-    assert (top.organisation, top.page_no) == ("Gemeente Testdorp", 2)
+    assert flat(top.citation.text) == PLANTED and top.above_threshold
+    assert (top.citation.organisation, top.citation.page) == ("Gemeente Testdorp", 2)
     assert top.stage == 3 and top.stage_cue == "in werking"
     assert {"draaiboek", "noodwaterpunten", "waterbedrijf", "kwetsbare_locaties"} <= set(top.elements_found)
     assert "opslag" in top.elements_missing
     assert all(p.above_threshold is False for p in ranked_passages(ws, BOOK, "3.2", top=20, include_below=True)
-               if flat(p.text) != PLANTED)
+               if flat(p.citation.text) != PLANTED)
 
 
 def test_analysis_is_incremental_and_a_new_model_rescores_without_embedding(ws, tmp_path, embedder, monkeypatch):

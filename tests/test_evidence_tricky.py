@@ -8,7 +8,7 @@ import pytest
 from weerbaar.classify.analyser import Analyser
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import RelevanceModel
-from weerbaar.classify.stage import StageDetector, TextContext
+from weerbaar.classify.stage import fit_stage_model, StageDetector, TextContext
 from weerbaar.classify.subject import SubjectDetector
 from weerbaar.classify.terms import FormMatcher, word_forms
 from weerbaar.codebook import load_codebook
@@ -71,6 +71,24 @@ def test_the_learned_stage_reads_tense_date_and_document_type(text, context, all
     result = StageDetector(BOOK).detect(text, context, "eigen")
     assert result.stage in allowed, result
     assert result.cue  # the deciding words are shown
+
+
+def test_research_about_organisations_in_general_is_context_whatever_its_tense():
+    research = TextContext(doc_type="overig", year=2024, organisation=None, organisation_type="overig", known=True)
+    text = "Veel gemeenten hebben inmiddels noodsteunpunten aangewezen en ingericht."
+    subject = SubjectDetector().detect(text, research).kind
+    assert subject == "algemeen"
+    assert StageDetector(BOOK).detect(text, research, subject).stage == 0
+    # The same realised work written by a municipality about itself is execution.
+    own = "In de wijken hebben wij vijf noodsteunpunten aangewezen en ingericht."
+    assert StageDetector(BOOK).detect(own, ANNUAL_2024, "eigen").stage >= 3
+    # Also a model that never saw a research report (fitted on municipal text only) keeps it context.
+    texts = [own, "In 2025 stellen wij een crisisplan op.", "Het crisisplan is vastgesteld en wordt uitgevoerd.",
+             "We willen een netwerk van vrijwilligers opzetten."]
+    detector = StageDetector(BOOK, model=False)
+    model = fit_stage_model(detector, texts, [ANNUAL_2024, BUDGET_2025, ANNUAL_2024, BUDGET_2025],
+                            ["eigen"] * 4, [3, 2, 3, 1], "test")
+    assert StageDetector(BOOK, model=model).detect(text, research, subject).stage == 0
 
 
 def test_a_loose_text_without_its_document_gets_the_stage_of_its_cues():

@@ -30,15 +30,16 @@ def filled(ws, tmp_path):
 
 
 def orgs(hits):
-    return [h.organisation for h in hits]
+    return [h.citation.organisation for h in hits]
 
 
 def test_singular_finds_plural_and_the_page_is_right(filled):
     hits = search(filled, "noodsteunpunten")
     assert sorted(orgs(hits)) == ["Gemeente Dijkwaard", "Gemeente Heemvoort"]
-    dijkwaard = next(h for h in hits if h.organisation == "Gemeente Dijkwaard")
-    assert dijkwaard.page_no == 1 and dijkwaard.year == 2024 and dijkwaard.doc_type == "jaarverslag"
-    assert [dijkwaard.text[a:b] for a, b in dijkwaard.highlights] == ["noodsteunpunten", "noodsteunpunt"]
+    dijkwaard = next(h.citation for h in hits if h.citation.organisation == "Gemeente Dijkwaard")
+    assert dijkwaard.page == 1 and dijkwaard.year == 2024 and dijkwaard.document_type == "jaarverslag"
+    highlights = next(h.highlights for h in hits if h.citation == dijkwaard)
+    assert [dijkwaard.text[a:b] for a, b in highlights] == ["noodsteunpunten", "noodsteunpunt"]
 
 
 def test_phrase_or_and_not(filled):

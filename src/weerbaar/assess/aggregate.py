@@ -123,17 +123,14 @@ def per_region(verdicts: list[Verdict], regions: dict[str, str]) -> dict[str, li
 def regions_of(ws, mapping: dict[str, str] | None = None) -> dict[str, str]:
     """organisation → safety region: a safety region is its own; a municipality from the mapping
     file, else from what fetching recorded with its documents."""
-    import json
-
     out: dict[str, str] = {}
-    for org, org_type, info in ws.conn.execute(
-            "SELECT DISTINCT organisation, organisation_type, source_info FROM documents WHERE organisation IS NOT NULL"):
+    for org, org_type, info in ws.documents.organisations():
         if org_type == "veiligheidsregio":
             out[org] = org
         elif mapping and org in mapping:
             out[org] = mapping[org]
         else:
-            region = json.loads(info or "{}").get("veiligheidsregio")
+            region = info.get("veiligheidsregio")
             if region:
                 out.setdefault(org, region)
     return out

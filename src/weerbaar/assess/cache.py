@@ -18,18 +18,7 @@ from weerbaar.workspace import Workspace
 def analysis_fingerprint(ws: Workspace) -> tuple:
     """Changes with a new analysis, an ingest (documents added, replaced or removed) and a metadata
     correction (an organisation renamed): everything the candidate snapshot depends on."""
-    return tuple(ws.conn.execute(
-        """SELECT (SELECT max(id) FROM analysis_runs), (SELECT max(finished_at) FROM analysis_runs),
-                  (SELECT count(*) FROM documents), (SELECT max(id) FROM documents),
-                  (SELECT total(id * length(coalesce(organisation, ''))) FROM documents),
-                  (SELECT max(ingested_at) FROM documents),
-                  (SELECT max(rowid) FROM metadata_corrections)""").fetchone())  # REPLACE gives a new rowid
-
-
-def decisions_fingerprint(ws: Workspace) -> dict[str, tuple]:
-    """Per measure, what its decisions look like now: a decision or undo changes only its measure's."""
-    return {r[0]: tuple(r[1:]) for r in ws.conn.execute(
-        "SELECT measure_id, count(*), max(id), count(undone_at), max(undone_at) FROM decisions GROUP BY measure_id")}
+    return ws.analysis.fingerprint()
 
 
 def _keep_out_of_gc_scans() -> None:
@@ -62,7 +51,7 @@ class VerdictCache:
         decision only the verdicts of that decision's measure are recomputed (a decision changes
         its own cell and its measure's stop suggestion, nothing else)."""
         snapshot = self.snapshot(ws)
-        key = decisions_fingerprint(ws)
+        key = ws.decisions.fingerprint()
         with self._lock:
             cached = self._verdicts.get(include_suggestions)
             if cached is None:

@@ -179,11 +179,10 @@ def attach_texts(items: list[LabelledItem], ws: Workspace, shared: Path) -> list
     paths = sorted({_source_path(i, shared) for i in items})
     missing = [p for p in paths if not p.exists()]
     ingest_paths(ws, [p for p in paths if p.exists()])
-    documents = {str(Path(r["path"]).resolve()): r for r in ws.conn.execute(
-        "SELECT id, path, doc_type, year, organisation, organisation_type FROM documents")}
+    documents = {str(Path(d["path"]).resolve()): d for d in ws.documents.overview()}
     pages_of: dict[int, list[tuple[int, str]]] = {}
-    for row in ws.conn.execute("SELECT document_id, page_no, text FROM pages ORDER BY document_id, page_no"):
-        pages_of.setdefault(row[0], []).append((row[1], row[2]))
+    for document_id, page_no, text in ws.passages.pages():
+        pages_of.setdefault(document_id, []).append((page_no, text))
     kept = []
     for item in items:
         doc = documents.get(str(_source_path(item, shared).resolve()))

@@ -48,19 +48,11 @@ class CorpusStats:
                            "df": dict(sorted(self.df.items()))}, ensure_ascii=False, indent=0)
 
     @classmethod
-    def from_workspace(cls, conn, wanted: set[str]) -> CorpusStats:
-        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_vocab USING fts5vocab(main, passages_fts, 'row')")
-        n = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    def from_workspace(cls, ws, wanted: set[str]) -> CorpusStats:
+        """The frequencies of ``wanted`` stems in a workspace's passages (uniform when it has none)."""
+        n, total, df = ws.search.vocabulary(wanted)
         if not n:
             return cls.uniform()
-        total = conn.execute("SELECT coalesce(sum(cnt), 0) FROM temp.passages_vocab").fetchone()[0]
-        df = {}
-        wanted = sorted(wanted)
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            rows = conn.execute(
-                f"SELECT term, doc FROM temp.passages_vocab WHERE term IN ({','.join('?' * len(chunk))})", chunk)
-            df.update({term: doc for term, doc in rows})
         return cls(n_passages=n, avg_length=max(total / n, 1.0), df=df)
 
     def idf(self, term_stems: tuple[str, ...]) -> float:

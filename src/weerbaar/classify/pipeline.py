@@ -23,7 +23,7 @@ from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import FEATURES, RelevanceModel, agreement_score, cross_validated_agreement, fit_shared
 from weerbaar.classify.stage import TextContext
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.db import timestamp
+from weerbaar.workspace.records import PassageAnalysis, Suggestion
 
 CHUNK = 1024
 BEFORE_CHARS = 400  # page text before a passage given to the subject and stage models as context
@@ -98,20 +98,12 @@ class _Batch:
 
     def __init__(self, ws: Workspace, ids: list[int], embedder: Embedder):
         self.ws, self.ids, self.model = ws, ids, embedder.name
-        marks = ",".join("?" * len(ids))
         self.texts, self.contexts = {}, {}
-        for r in ws.conn.execute(
-                f"""SELECT p.id, p.text, d.doc_type, d.year, d.organisation, d.organisation_type,
-                           substr(g.text, max(1, p.start - {BEFORE_CHARS - 1}), p.start - max(0, p.start - {BEFORE_CHARS}))
-                    FROM passages p JOIN documents d ON d.id = p.document_id
-                    JOIN pages g ON g.document_id = p.document_id AND g.page_no = p.page_no
-                    WHERE p.id IN ({marks})""", ids):
-            self.texts[r[0]] = r[1]
-            self.contexts[r[0]] = TextContext(doc_type=r[2], year=r[3], organisation=r[4], organisation_type=r[5],
-                                              before=r[6] or "", known=True)
-        self.stored = {r[0]: r[1] for r in ws.conn.execute(
-            f"SELECT passage_id, vector FROM passage_embeddings WHERE model = ? AND passage_id IN ({marks})",
-            [embedder.name, *ids])}
+        for pid, p in ws.passages.for_analysis(ids, BEFORE_CHARS).items():
+            self.texts[pid] = p.text
+            self.contexts[pid] = TextContext(doc_type=p.doc_type, year=p.year, organisation=p.organisation,
+                                             organisation_type=p.organisation_type, before=p.before, known=True)
+        self.stored = ws.analysis.embeddings(embedder.name, ids)
         self.missing = [i for i in ids if i not in self.stored]
         self._pending = embedder.submit([self.texts[i] for i in self.missing])
 
@@ -120,9 +112,7 @@ class _Batch:
         if self.missing:
             vectors = self._pending()
             blobs = [to_blob(v) for v in vectors]
-            with self.ws.transaction() as conn:
-                conn.executemany("INSERT OR REPLACE INTO passage_embeddings (passage_id, model, vector) VALUES (?,?,?)",
-                                 [(i, self.model, b) for i, b in zip(self.missing, blobs)])
+            self.ws.analysis.store_embeddings(self.model, list(zip(self.missing, blobs)))
             self.stored.update(zip(self.missing, blobs))
             self.missing = []
         return [self.texts[i] for i in self.ids], from_blobs([self.stored[i] for i in self.ids])
@@ -144,15 +134,9 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
         config = AnalysisConfig(codebook=f"{codebook.name} {codebook.version}", codebook_fingerprint=codebook.fingerprint,
                                 model=f"{model.name}: {model.trained_on}", model_key=model.key,
                                 threshold=model.threshold, embedder=embedder.name)
-        pending = [r[0] for r in ws.conn.execute(
-            """SELECT p.id FROM passages p LEFT JOIN passage_analysis a ON a.passage_id = p.id
-               WHERE a.passage_id IS NULL OR a.config_key != ? ORDER BY p.id""", (config.key,))]
-        total_passages = ws.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-        with ws.transaction() as conn:
-            run_id = conn.execute(
-                "INSERT INTO analysis_runs (config_key, config, started_at) VALUES (?,?,?)",
-                (config.key, json.dumps({**asdict(config), "model_detail": model.summary()},
-                                        ensure_ascii=False), timestamp())).lastrowid
+        pending = ws.analysis.pending(config.key)
+        total_passages = ws.passages.count()
+        run_id = ws.analysis.start_run(config.key, {**asdict(config), "model_detail": model.summary()})
         stats = CorpusStats.reference()
         done = embedded = 0
         batches = (pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK))
@@ -168,8 +152,7 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
             if progress:
                 progress(done, len(pending))
             current = following
-        with ws.transaction() as conn:
-            conn.execute("UPDATE analysis_runs SET finished_at = ?, passages = ? WHERE id = ?", (timestamp(), done, run_id))
+        ws.analysis.finish_run(run_id, done)
         return AnalysisReport(run_id, done, embedded, total_passages - len(pending), config, model_choice)
     finally:
         if own_embedder:
@@ -177,23 +160,19 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
 
 
 def _store(ws: Workspace, ids: list[int], results, analyser: Analyser, config_key: str, run_id: int) -> None:
-    suggestion_rows, analysis_rows = [], []
+    suggestions, analyses = [], []
+    semantic = FEATURES.index("semantic")
     for passage_id, result in zip(ids, results):
         subject = result.subject
-        analysis_rows.append((passage_id, config_key, run_id, result.stage, result.stage_cue,
-                              json.dumps(result.vulnerable_terms, ensure_ascii=False),
-                              subject.kind if subject else None, subject.name if subject else None,
-                              subject.cue if subject else None))
+        analyses.append(PassageAnalysis(
+            passage_id=passage_id, config_key=config_key, run_id=run_id, stage=result.stage,
+            stage_cue=result.stage_cue, vulnerable_terms=result.vulnerable_terms,
+            subject_kind=subject.kind if subject else None, subject_name=subject.name if subject else None,
+            subject_cue=subject.cue if subject else None))
         for j in np.flatnonzero(result.scores >= STORE_FLOOR):
             measure = analyser.measure_ids[j]
-            suggestion_rows.append((passage_id, measure, float(result.scores[j]), float(result.features[j][0]),
-                                    float(result.features[j][FEATURES.index("semantic")]),
-                                    json.dumps(result.element_terms.get(measure, {}), ensure_ascii=False)))
-    marks = ",".join("?" * len(ids))
-    with ws.transaction() as conn:
-        conn.execute(f"DELETE FROM suggestions WHERE passage_id IN ({marks})", ids)
-        conn.executemany(
-            """INSERT OR REPLACE INTO passage_analysis (passage_id, config_key, run_id, stage, stage_cue,
-               vulnerable_terms, subject_kind, subject_name, subject_cue) VALUES (?,?,?,?,?,?,?,?,?)""", analysis_rows)
-        conn.executemany("""INSERT INTO suggestions (passage_id, measure_id, score, lexical, semantic, elements)
-                            VALUES (?,?,?,?,?,?)""", suggestion_rows)
+            suggestions.append(Suggestion(
+                passage_id=passage_id, measure_id=measure, score=float(result.scores[j]),
+                lexical=float(result.features[j][0]), semantic=float(result.features[j][semantic]),
+                elements=result.element_terms.get(measure, {})))
+    ws.analysis.store(ids, analyses, suggestions)

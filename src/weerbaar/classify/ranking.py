@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import DocumentFilters
+from weerbaar.workspace.records import Citation
 
 
 @dataclass
 class RankedPassage:
-    passage_id: int
+    """A passage at its place (``citation``) as evidence for one measure, with what analysis found in it."""
+
+    citation: Citation
     measure_id: str
     score: float
     above_threshold: bool
@@ -21,24 +23,18 @@ class RankedPassage:
     elements_found: dict[str, list[str]]  # element id → terms found
     elements_missing: list[str]
     vulnerable_terms: list[str]
-    organisation: str | None
-    doc_type: str
-    year: int | None
-    title: str | None
-    filename: str
-    document_id: int
-    page_no: int
-    paginated: bool
-    start: int
-    end: int
-    text: str
     extra: dict = field(default_factory=dict)
+
+    @property
+    def passage_id(self) -> int:
+        assert self.citation.passage_id is not None
+        return self.citation.passage_id
 
 
 def analysed_threshold(ws: Workspace) -> float | None:
     """The threshold of the last finished analysis, or None when the workspace was never analysed."""
-    row = ws.conn.execute("SELECT config FROM analysis_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
-    return None if row is None else float(json.loads(row[0])["threshold"])
+    run = ws.analysis.latest_finished()
+    return None if run is None else float(run.config["threshold"])
 
 
 def latest_threshold(ws: Workspace) -> float:
@@ -52,16 +48,15 @@ def ranked_passages(ws: Workspace, codebook, measure_id: str, filters: DocumentF
                     top: int = 20, include_below: bool = False) -> list[RankedPassage]:
     measure = _measure(codebook, measure_id)
     threshold = latest_threshold(ws)
-    conditions, args = (filters or DocumentFilters()).where("d")
-    where = conditions + ([] if include_below else ["s.score >= ?"])
-    params = args + ([] if include_below else [threshold])
-    return _query(ws, measure, threshold, where, params, top)
+    found = ws.analysis.ranked(measure.id, filters, min_score=None if include_below else threshold, limit=top)
+    return _ranked(measure, threshold, found)
 
 
 def ranked_passage(ws: Workspace, codebook, measure_id: str, passage_id: int) -> RankedPassage | None:
     """One passage with its evidence for a measure, or None when analysis stored nothing for the pair."""
     measure = _measure(codebook, measure_id)
-    found = _query(ws, measure, latest_threshold(ws), ["s.passage_id = ?"], [passage_id], 1)
+    threshold = latest_threshold(ws)
+    found = _ranked(measure, threshold, ws.analysis.ranked(measure.id, passage_id=passage_id, limit=1))
     return found[0] if found else None
 
 
@@ -73,23 +68,10 @@ def _measure(codebook, measure_id: str):
                             hint="'weerbaar maatregelen' toont de nummers.") from None
 
 
-def _query(ws: Workspace, measure, threshold: float, where: list[str], params: list, top: int) -> list[RankedPassage]:
-    rows = ws.conn.execute(
-        f"""SELECT s.*, a.stage, a.stage_cue, a.vulnerable_terms, p.document_id, p.page_no, p.start, p.end, p.text,
-                   d.organisation, d.doc_type, d.year, d.title, d.filename, d.paginated
-            FROM suggestions s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.id = p.document_id
-            JOIN passage_analysis a ON a.passage_id = s.passage_id
-            WHERE {' AND '.join(["s.measure_id = ?", *where])} ORDER BY s.score DESC, s.passage_id LIMIT ?""",
-        [measure.id, *params, top]).fetchall()
+def _ranked(measure, threshold: float, found) -> list[RankedPassage]:
     element_ids = [e.id for e in measure.elements]
-    out = []
-    for r in rows:
-        found = json.loads(r["elements"])
-        out.append(RankedPassage(
-            passage_id=r["passage_id"], measure_id=measure.id, score=r["score"], above_threshold=r["score"] >= threshold,
-            stage=r["stage"], stage_cue=r["stage_cue"], elements_found=found,
-            elements_missing=[e for e in element_ids if e not in found],
-            vulnerable_terms=json.loads(r["vulnerable_terms"]), organisation=r["organisation"], doc_type=r["doc_type"],
-            year=r["year"], title=r["title"], filename=r["filename"], document_id=r["document_id"],
-            page_no=r["page_no"], paginated=bool(r["paginated"]), start=r["start"], end=r["end"], text=r["text"]))
-    return out
+    return [RankedPassage(
+        citation=f.citation, measure_id=measure.id, score=f.suggestion.score,
+        above_threshold=f.suggestion.score >= threshold, stage=f.stage, stage_cue=f.stage_cue,
+        elements_found=f.suggestion.elements, elements_missing=[e for e in element_ids if e not in f.suggestion.elements],
+        vulnerable_terms=f.vulnerable_terms) for f in found]

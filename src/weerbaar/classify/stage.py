@@ -55,6 +55,9 @@ DOC_GROUPS = {
     "risicoprofiel": "plan", "memo": "plan",
 }
 SUBJECT_CONTEXT = ("rijk", "algemeen")
+#: Documents an organisation writes about its own work (not research about organisations in general):
+#: there a passage on a measure is rarely mere context.
+OWN_DOCUMENT_TYPES = ("gemeente", "veiligheidsregio", "ggd")
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ class StageDetector:
         return ([f"cue_{level}" for level in self.levels] + list(_SIGNALS)
                 + ["year_before", "year_same", "year_after"] + [f"doc_{g}" for g in sorted(set(DOC_GROUPS.values()))]
                 + [f"subject_{s}" for s in SUBJECT_CONTEXT]
-                + ["budget_realised", "annual_realised"])
+                + ["budget_realised", "annual_realised", "own_document"])
 
     def _cue_hits(self, text: str) -> Iterator[tuple[int, str]]:
         """(level, words) of the first cue per stage that is not right after a negation, highest stage first."""
@@ -159,6 +162,8 @@ class StageDetector:
             values["budget_realised"] = 1.0
         if realised and group == "jaarverslag":
             values["annual_realised"] = 1.0
+        if context.organisation_type in OWN_DOCUMENT_TYPES:
+            values["own_document"] = 1.0
         return np.array([values.get(f, 0.0) for f in self.feature_names], dtype=np.float32), words
 
     def detect(self, text: str, context: TextContext = TextContext(), subject: str | None = None) -> StageResult:
@@ -173,7 +178,13 @@ class StageDetector:
         contribution = coef[k] * x
         deciding = [self.feature_names[i] for i in np.argsort(-contribution) if contribution[i] > 0]
         cue = next((words[f] for f in deciding if f in words and not f.startswith("year_")), None)
-        return self._document_rule(StageResult(self.model.levels[k], cue), dict(zip(self.feature_names, x)), words)
+        result = StageResult(self.model.levels[k], cue)
+        if context.organisation_type and context.organisation_type not in OWN_DOCUMENT_TYPES and subject == "algemeen":
+            # Research or national text about organisations in general: context by definition (the
+            # labelling guide's stage 0), whatever tense it is written in; the model cannot learn this
+            # for a kind of document it has not seen.
+            return StageResult(min(self.levels), None)
+        return self._document_rule(result, dict(zip(self.feature_names, x)), words)
 
     def _document_rule(self, result: StageResult, f: dict[str, float], words: dict[str, str]) -> StageResult:
         """What the document type says, over what the model learned: budgets plan unless they report

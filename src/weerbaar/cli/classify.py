@@ -49,8 +49,7 @@ def analyseer(
     ) as bar:
         task = bar.add_task("analyse", total=None)
         report = analyse_workspace(ws, book, progress=lambda done, total: bar.update(task, completed=done, total=total))
-        suggested = ws.conn.execute("SELECT count(*) FROM suggestions WHERE score >= ?",
-                                    (report.config.threshold,)).fetchone()[0]
+        suggested = ws.analysis.suggestion_count(min_score=report.config.threshold)
     if json_out:
         print_json({"run": report.run_id, "geanalyseerd": report.analysed, "nieuw_ingebed": report.embedded,
                     "al_geanalyseerd": report.skipped, "suggesties_boven_drempel": suggested,
@@ -90,9 +89,10 @@ def passages(
             "passage_id": r.passage_id, "maatregel": r.measure_id, "score": round(r.score, 4),
             "boven_drempel": r.above_threshold, "fase": r.stage, "fase_label": _stage(r.stage, book),
             "fase_aanwijzing": r.stage_cue, "elementen": r.elements_found, "ontbrekende_elementen": r.elements_missing,
-            "kwetsbare_groepen": r.vulnerable_terms, "organisatie": r.organisation, "documenttype": r.doc_type,
-            "jaar": r.year, "titel": r.title, "bestand": r.filename, "document_id": r.document_id,
-            "pagina": r.page_no, "begin": r.start, "eind": r.end, "tekst": r.text,
+            "kwetsbare_groepen": r.vulnerable_terms, "organisatie": r.citation.organisation,
+            "documenttype": r.citation.document_type, "jaar": r.citation.year, "titel": r.citation.title,
+            "bestand": r.citation.file, "document_id": r.citation.document_id, "pagina": r.citation.page,
+            "begin": r.citation.start, "eind": r.citation.end, "tekst": r.citation.text,
         } for r in ranked])
         return
     out.print(Text.assemble(("Maatregel ", "bold"), (f"{measure.id} {measure.label}", "bold cyan")))
@@ -101,10 +101,11 @@ def passages(
         return
     labels = {e.id: e.label for e in measure.elements}
     for i, r in enumerate(ranked, 1):
-        page = f"p. {r.page_no}" if r.paginated else "ongepagineerd"
+        c = r.citation
+        page = f"p. {c.page}" if c.paginated else "ongepagineerd"
         out.print(Text.assemble(
             (f"{i}. ", "bold"), (f"{r.score:.2f}", "bold green" if r.above_threshold else "dim"),
-            f"  {r.organisation or 'onbekend'} — {r.title or r.filename} ({r.doc_type}, {r.year or '?'}), ",
+            f"  {c.organisation or 'onbekend'} — {c.title or c.file} ({c.document_type}, {c.year or '?'}), ",
             (page, "bold"), (f"  [passage {r.passage_id}]", "dim")))
         out.print(Text.assemble(("   fase: ", "dim"), f"{r.stage} {_stage(r.stage, book)}",
                                 (f"  (aanwijzing: “{r.stage_cue}”)" if r.stage_cue else "  (geen aanwijzing)", "dim")))
@@ -113,7 +114,7 @@ def passages(
             out.print(Text.assemble(("   elementen: ", "dim"), found))
         if r.vulnerable_terms:
             out.print(Text.assemble(("   kwetsbare groepen: ", "dim"), ", ".join(r.vulnerable_terms)))
-        out.print("   " + " ".join(r.text.split())[:400] + ("…" if len(r.text) > 400 else ""))
+        out.print("   " + " ".join(c.text.split())[:400] + ("…" if len(c.text) > 400 else ""))
         out.print()
 
 

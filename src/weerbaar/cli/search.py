@@ -16,7 +16,7 @@ from weerbaar.workspace.documents import DocumentFilters
 
 
 def page_label(hit) -> str:
-    return f"p. {hit.page_no}" if hit.paginated else "ongepagineerd"
+    return f"p. {hit.citation.page}" if hit.citation.paginated else "ongepagineerd"
 
 
 @app.command()
@@ -37,12 +37,13 @@ def zoek(
     if json_out:
         rows = []
         for h in hits:
+            c = h.citation
             snippet, spans = h.snippet()
             rows.append({
-                "passage_id": h.passage_id, "document_id": h.document_id, "organisatie": h.organisation,
-                "organisatietype": h.organisation_type, "documenttype": h.doc_type, "jaar": h.year,
-                "titel": h.title, "bestand": h.filename, "pagina": h.page_no, "gepagineerd": h.paginated,
-                "begin": h.start, "eind": h.end, "score": round(h.score, 4), "tekst": h.text,
+                "passage_id": c.passage_id, "document_id": c.document_id, "organisatie": c.organisation,
+                "organisatietype": h.organisation_type, "documenttype": c.document_type, "jaar": c.year,
+                "titel": c.title, "bestand": c.file, "pagina": c.page, "gepagineerd": c.paginated,
+                "begin": c.start, "eind": c.end, "score": round(h.score, 4), "tekst": c.text,
                 "fragment": snippet, "markeringen": spans,
             })
         print_json(rows)
@@ -52,8 +53,9 @@ def zoek(
         return
     for i, h in enumerate(hits, 1):
         out.print(Text.assemble(
-            (f"{i}. ", "bold"), (h.organisation or "onbekende organisatie", "bold cyan"),
-            f" — {h.title or h.filename} ({h.doc_type}, {h.year or 'jaar onbekend'}), ", (page_label(h), "bold"),
+            (f"{i}. ", "bold"), (h.citation.organisation or "onbekende organisatie", "bold cyan"),
+            f" — {h.citation.title or h.citation.file} ({h.citation.document_type}, {h.citation.year or 'jaar onbekend'}), ",
+            (page_label(h), "bold"),
             (f"  [score {h.score:.1f}, passage {h.passage_id}]", "dim"),
         ))
         snippet, spans = h.snippet()

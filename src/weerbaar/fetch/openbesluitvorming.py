@@ -20,9 +20,9 @@ from weerbaar.fetch.pipeline import Candidate
 from weerbaar.jsonl import JsonLineError, loads, read_lines
 from weerbaar.organisations import normalise_organisation
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.db import timestamp
 
 DEFAULT_BASE = "https://openbesluitvorming.nl"
+SOURCE = "openbesluitvorming"  # how fetch state names this source
 PAGE_SIZE = 100
 
 
@@ -47,7 +47,7 @@ def _candidate(http: Http, base: str, entity_id: str, fallback: dict) -> Candida
                                            fallback.get("organizationType"))
     sort_date = detail.get("sortDate") or fallback.get("sortDate") or ""
     return Candidate(
-        url=link or f"openbesluitvorming:{entity_id}", source="openbesluitvorming", source_id=entity_id,
+        url=link or f"openbesluitvorming:{entity_id}", source=SOURCE, source_id=entity_id,
         version=fallback.get("content_hash") or sort_date or entity_id, organisation=organisation,
         organisation_type=org_type, title=detail.get("title") or fallback.get("title"),
         date=sort_date[:10] or None, content_type=detail.get("contentType"),
@@ -82,9 +82,8 @@ def follow_candidates(ws: Workspace, http: Http, organization: str, *, base: str
     types = {s["key"]: s.get("organizationType") for s in sources(http, base)}
     if organization not in types:
         raise FetchError(f"OpenBesluitvorming kent de bron '{organization}' niet; zie /api/sources.")
-    row = ws.conn.execute("SELECT cursor FROM fetch_cursors WHERE source = 'openbesluitvorming' AND key = ?",
-                          (organization,)).fetchone()
-    endpoint, cursor, changes_cursor = ("changes", row[0], None) if row else ("snapshot", None, None)
+    kept = ws.fetch_state.cursor(SOURCE, organization)
+    endpoint, cursor, changes_cursor = ("changes", kept, None) if kept is not None else ("snapshot", None, None)
     while True:
         params = {"source": organization, "limit": 500, **({"cursor": cursor} if cursor else {})}
         response = http.request("GET", f"{base}/api/export/{endpoint}", params=params)
@@ -117,9 +116,7 @@ def follow_candidates(ws: Workspace, http: Http, organization: str, *, base: str
             break
     keep = changes_cursor if endpoint == "snapshot" else cursor
     if keep:
-        with ws.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO fetch_cursors VALUES ('openbesluitvorming', ?, ?, ?)",
-                         (organization, keep, timestamp()))
+        ws.fetch_state.set_cursor(SOURCE, organization, keep)
 
 
 def probe(http: Http, base: str = DEFAULT_BASE) -> tuple[bool, str]:

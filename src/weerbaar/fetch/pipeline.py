@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlsplit
 from weerbaar.fetch.http import FetchError, Http
 from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.db import timestamp
 
 DEFAULT_MAX_MB = 100
 FOLDER = "bronnen"
@@ -82,12 +81,8 @@ def target_path(ws: Workspace, c: Candidate) -> Path:
 
 
 def _record(ws: Workspace, c: Candidate, status: str, path: Path | None, message: str | None) -> None:
-    with ws.transaction() as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO fetched (url, source, source_id, version, path, status, message, fetched_at) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            (c.url, c.source, c.source_id, c.version, str(path.relative_to(ws.folder)) if path else None, status,
-             message, timestamp()))
+    ws.fetch_state.record(c.url, source=c.source, source_id=c.source_id, version=c.version,
+                          path=str(path.relative_to(ws.folder)) if path else None, status=status, message=message)
 
 
 def fetch_candidates(ws: Workspace, http: Http, candidates, *, max_mb: float = DEFAULT_MAX_MB,
@@ -126,24 +121,26 @@ def _version_of(response, path: Path) -> str:
 def fetch_one(ws: Workspace, http: Http, c: Candidate, *, max_mb: float = DEFAULT_MAX_MB) -> ItemResult:
     """Fetch one item unless we have it already. A source that gives no version (a website) is
     asked with a conditional request, so an unchanged file is not downloaded again."""
-    known = ws.conn.execute("SELECT version, path, status FROM fetched WHERE url = ?", (c.url,)).fetchone()
-    have = known is not None and known["status"] == "ok" and known["path"] and (ws.folder / known["path"]).exists()
-    if have and c.version is not None and known["version"] == c.version:
-        return ItemResult(c, "ongewijzigd", path=ws.folder / known["path"])
+    known = ws.fetch_state.known(c.url)
+    kept = ws.folder / known.path if known is not None and known.status == "ok" and known.path else None
+    have = kept is not None and kept.exists()
+    known_version = known.version if known is not None else None
+    if have and c.version is not None and known_version == c.version:
+        return ItemResult(c, "ongewijzigd", path=kept)
     # A URL we have keeps its file: a re-run with other options must not create a second copy.
-    path = ws.folder / known["path"] if have else target_path(ws, c)
-    headers = _conditional_headers(known["version"]) if have and c.version is None else {}
+    path = kept if have and kept is not None else target_path(ws, c)
+    headers = _conditional_headers(known_version) if have and c.version is None else {}
     try:
         response = http.request("GET", c.url, stream_to=path, max_bytes=int(max_mb * 2**20), headers=headers)
         if response.status_code == 304:
-            return ItemResult(c, "ongewijzigd", path=ws.folder / known["path"])
+            return ItemResult(c, "ongewijzigd", path=path)
         if response.status_code != 200:
             raise FetchError(f"De bron antwoordt met {response.status_code}.", response.status_code)
         if not c.content_type:
             c.content_type = response.headers.get("Content-Type")
         if c.version is None:
             c.version = _version_of(response, path)
-            if have and c.version == known["version"]:
+            if have and c.version == known_version:
                 return ItemResult(c, "ongewijzigd", path=path)
     except FetchError as exc:
         if not c.fallback_pages:

@@ -9,13 +9,13 @@ Every word is stemmed the way passages are, so *noodsteunpunt* also finds *noods
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 
 from weerbaar.errors import QueryError
 from weerbaar.index.analysis import stem, stems, tokens
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import DocumentFilters
+from weerbaar.workspace.records import Citation
 
 _QUERY_PART = re.compile(r'(-?)"([^"]*)"|(\S+)')
 SNIPPET_CHARS = 280
@@ -23,37 +23,34 @@ SNIPPET_CHARS = 280
 
 @dataclass
 class SearchHit:
-    passage_id: int
-    document_id: int
-    organisation: str | None
+    """A passage at its place (``citation``) that a search found, with its score and highlighted words."""
+
+    citation: Citation
     organisation_type: str
-    doc_type: str
-    year: int | None
-    title: str | None
-    filename: str
-    page_no: int
-    paginated: bool
-    start: int
-    end: int
-    text: str
     score: float
-    highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into text
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into the citation's text
+
+    @property
+    def passage_id(self) -> int:
+        assert self.citation.passage_id is not None
+        return self.citation.passage_id
 
     def snippet(self, width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
         """A window of the passage around its first match, with highlights re-based to it."""
-        if len(self.text) <= width:
-            return self.text, self.highlights
+        text = self.citation.text
+        if len(text) <= width:
+            return text, self.highlights
         first = self.highlights[0][0] if self.highlights else 0
-        a = max(0, min(first - width // 4, len(self.text) - width))
-        a = self.text.rfind(" ", 0, a) + 1 if a > 0 else 0
-        b = min(len(self.text), a + width)
-        if b < len(self.text):
-            b = self.text.rfind(" ", a, b) if self.text.rfind(" ", a, b) > a else b
+        a = max(0, min(first - width // 4, len(text) - width))
+        a = text.rfind(" ", 0, a) + 1 if a > 0 else 0
+        b = min(len(text), a + width)
+        if b < len(text):
+            b = text.rfind(" ", a, b) if text.rfind(" ", a, b) > a else b
         spans = [(s - a, e - a) for s, e in self.highlights if s >= a and e <= b]
         prefix = "… " if a > 0 else ""
-        suffix = " …" if b < len(self.text) else ""
+        suffix = " …" if b < len(text) else ""
         shift = len(prefix)
-        return prefix + self.text[a:b] + suffix, [(s + shift, e + shift) for s, e in spans]
+        return prefix + text[a:b] + suffix, [(s + shift, e + shift) for s, e in spans]
 
 
 @dataclass
@@ -107,29 +104,6 @@ def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
 def search(ws: Workspace, query: str, filters: DocumentFilters | None = None, limit: int = 20,
            offset: int = 0) -> list[SearchHit]:
     parsed = parse_query(query)
-    conditions, args = (filters or DocumentFilters()).where("d")
-    where = ["passages_fts MATCH ?", *conditions]
-    args = [parsed.fts, *args]
-    sql = f"""
-        SELECT p.id, p.document_id, p.page_no, p.start, p.end, p.text, bm25(passages_fts) AS rank,
-               d.organisation, d.organisation_type, d.doc_type, d.year, d.title, d.filename, d.paginated
-        FROM passages_fts
-        JOIN passages p ON p.id = passages_fts.rowid
-        JOIN documents d ON d.id = p.document_id
-        WHERE {' AND '.join(where)}
-        ORDER BY rank
-        LIMIT ? OFFSET ?"""
-    try:
-        rows = ws.conn.execute(sql, [*args, limit, offset]).fetchall()
-    except sqlite3.OperationalError as exc:  # an FTS syntax problem
-        raise QueryError(f"De zoekvraag kon niet worden uitgevoerd ({exc}).") from exc
-    return [
-        SearchHit(
-            passage_id=r["id"], document_id=r["document_id"], organisation=r["organisation"],
-            organisation_type=r["organisation_type"], doc_type=r["doc_type"], year=r["year"],
-            title=r["title"], filename=r["filename"], page_no=r["page_no"], paginated=bool(r["paginated"]),
-            start=r["start"], end=r["end"], text=r["text"], score=-r["rank"],
-            highlights=highlight_spans(r["text"], parsed.stems),
-        )
-        for r in rows
-    ]
+    return [SearchHit(citation=f.citation, organisation_type=f.organisation_type, score=-f.rank,
+                      highlights=highlight_spans(f.citation.text, parsed.stems))
+            for f in ws.search.match(parsed.fts, filters, limit=limit, offset=offset)]

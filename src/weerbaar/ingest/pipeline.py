@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -32,7 +31,7 @@ from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, PseudoPage, spli
 from weerbaar.ingest.readers import ExtractedDocument, ReadLimits, read_document, reader_for
 from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.db import DB_FILENAME, timestamp
+from weerbaar.workspace.db import DB_FILENAME
 
 DEFAULT_MAX_MB = 250
 DEFAULT_MAX_PASSAGES = 20_000  # a 1,000-page report has about 4,000
@@ -199,11 +198,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _corrections(ws: Workspace, path: str) -> dict[str, str]:
-    rows = ws.conn.execute("SELECT field, value FROM metadata_corrections WHERE path = ?", (path,))
-    return {r["field"]: r["value"] for r in rows}
-
-
 def build_metadata(
     ws: Workspace, path: Path, root: Path, doc: ExtractedDocument, plan: DocumentPlan, options: IngestOptions,
     manifests: ManifestFinder,
@@ -219,7 +213,7 @@ def build_metadata(
             source_info["url"] = values["bron"]
         source_info["manifest"] = str(manifest_path)
     meta.apply(options.overrides, "opdrachtregel")
-    meta.apply(_corrections(ws, str(path)), "handmatig")
+    meta.apply(ws.documents.corrections(path), "handmatig")
     return meta, source_info
 
 
@@ -267,59 +261,19 @@ def plan_document(doc: ExtractedDocument, max_page_chars: int, max_passages: int
 def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocument, plan: DocumentPlan,
            meta: DocumentMeta, source_info: dict, replace_id: int | None) -> tuple[int, int]:
     """Write one document in the current transaction; returns (document id, passages)."""
-    conn = ws.conn
     if replace_id is not None:
-        delete_document(ws, replace_id)
-    cur = conn.execute(
-        """INSERT INTO documents (path, filename, sha256, size_bytes, format, title, organisation,
-               organisation_type, doc_type, year, date, page_count, paginated, metadata_source,
-               source_info, notes, ingested_at)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-        (str(path), path.name, sha, size, doc.format, meta.title, meta.organisation, meta.organisation_type,
-         meta.doc_type, meta.year, meta.date, len(plan.pages), int(doc.paginated),
-         json.dumps(meta.source, ensure_ascii=False), json.dumps(source_info, ensure_ascii=False),
-         json.dumps(doc.notes, ensure_ascii=False), timestamp()),
-    )
-    doc_id = cur.lastrowid
-    conn.executemany(
-        "INSERT INTO pages (document_id, page_no, text, text_offset) VALUES (?,?,?,?)",
-        [(doc_id, no, text, offset) for no, (text, offset) in enumerate(zip(plan.pages, plan.offsets), 1)],
-    )
-    # Explicit ids, so the index rows can share them without a round trip per passage.
-    # sqlite_sequence holds the highest id ever used, also after deletes.
-    used = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passages'").fetchone()
-    next_id = (used[0] if used else 0) + 1
-    passage_rows = [
-        (next_id + seq, doc_id, page_no, seq, start, end, plan.pages[page_no - 1][start:end])
-        for seq, (page_no, start, end) in enumerate(plan.passages)
-    ]
-    conn.executemany(
-        "INSERT INTO passages (id, document_id, page_no, seq, start, end, text) VALUES (?,?,?,?,?,?,?)",
-        passage_rows,
-    )
-    conn.executemany(
-        "INSERT INTO passages_fts (rowid, stems) VALUES (?, ?)", [(row[0], index_text(row[6])) for row in passage_rows]
-    )
-    conn.execute("DELETE FROM skipped_files WHERE path = ?", (str(path),))
+        ws.documents.delete(replace_id)
+    doc_id = ws.documents.add(path, sha256=sha, size_bytes=size, format=doc.format, meta=meta,
+                              page_count=len(plan.pages), paginated=doc.paginated, source_info=source_info,
+                              notes=doc.notes)
+    n_passages = len(ws.passages.add(doc_id, plan.pages, plan.offsets, plan.passages, index_text))
     ws.decisions.reattach(doc_id)  # the store's hook: decisions on the previous version find their passage again
-    return doc_id, len(passage_rows)
-
-
-def delete_document(ws: Workspace, doc_id: int) -> None:
-    """Remove a document with its pages, passages and index rows (inside a transaction)."""
-    ws.conn.execute(
-        "DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE document_id = ?)", (doc_id,)
-    )
-    ws.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+    return doc_id, n_passages
 
 
 def _skip(ws: Workspace, path: Path, exc: UnreadableDocument, record: bool = True) -> FileOutcome:
     if record:
-        with ws.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO skipped_files (path, reason, message, attempted_at) VALUES (?,?,?,?)",
-                (display_path(path), exc.code, exc.message, timestamp()),
-            )
+        ws.documents.record_skipped(display_path(path), exc.code, exc.message)
     return FileOutcome(path, "overgeslagen", reason=exc.code, message=exc.message, hint=exc.hint)
 
 
@@ -351,19 +305,16 @@ def _ingest_readable(ws: Workspace, path: Path, root: Path, options: IngestOptio
     if size == 0:
         raise UnreadableDocument("leeg", "Het bestand is leeg (0 bytes).")
     sha = sha256_of(path)
-    conn = ws.conn
-    same_content = conn.execute("SELECT id, path FROM documents WHERE sha256 = ?", (sha,)).fetchone()
-    same_path = conn.execute("SELECT id, sha256 FROM documents WHERE path = ?", (str(path),)).fetchone()
+    same_content = ws.documents.with_content(sha)
+    same_path = ws.documents.at_path(path)
     if same_content and same_content["path"] == str(path):
         return FileOutcome(path, "ongewijzigd", document_id=same_content["id"])
     if same_content and not same_path:
         if Path(same_content["path"]).exists():
             return _skip(ws, path, UnreadableDocument(
                 "dubbel", f"Zelfde inhoud als '{same_content['path']}', dat al is ingelezen."), record=False)
-        with ws.transaction() as c:  # the file was moved or renamed: keep its passages and corrections
-            c.execute("UPDATE documents SET path = ?, filename = ? WHERE id = ?",
-                      (str(path), path.name, same_content["id"]))
-            c.execute("UPDATE metadata_corrections SET path = ? WHERE path = ?", (str(path), same_content["path"]))
+        # the file was moved or renamed: keep its passages and corrections
+        ws.documents.move(same_content["id"], same_content["path"], path)
         return FileOutcome(path, "verplaatst", document_id=same_content["id"])
     try:
         doc = read_document(path, ReadLimits(max_unpacked_mb=options.max_unpacked_mb))

@@ -83,7 +83,7 @@ def collect(ws: Workspace, codebook, *, include_suggestions: bool = False, regio
     fill_texts(ws, [e for v in verdicts for e in quoted(v) if not e.validated])
     measures = {m.id: m for m in codebook.measures}
     review = ws.decisions.review_summary()  # items by the decision log's one key
-    counts = ws.conn.execute("SELECT count(*), coalesce(sum(page_count), 0) FROM documents").fetchone()
+    counts = ws.documents.totals()
     region_of = regions_of(ws, regions)
     organisations = sorted({v.organisation for v in verdicts})
     by_region_orgs: dict[str, list[str]] = {}

@@ -39,23 +39,13 @@ def documents_page(request: Request):
 @router.get("/document/{document_id}")
 def document_page(request: Request, document_id: int):
     ws = request.app.state.weerbaar.workspace()
-    doc = ws.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+    doc = ws.documents.find(document_id)
     if doc is None:
         raise HTTPException(404, f"Document {document_id} bestaat niet in deze werkruimte.")
     threshold = analysed_threshold(ws)
     threshold = 1.0 if threshold is None else threshold  # not analysed: no suggestions to show
-    passages = ws.conn.execute("SELECT id, page_no, text FROM passages WHERE document_id = ? ORDER BY seq",
-                               (document_id,)).fetchall()
-    suggested: dict[int, list] = {}
-    for r in ws.conn.execute(
-            """SELECT s.passage_id, s.measure_id, s.score FROM suggestions s JOIN passages p ON p.id = s.passage_id
-               WHERE p.document_id = ? AND s.score >= ? ORDER BY s.score DESC""", (document_id, threshold)):
-        suggested.setdefault(r[0], []).append((r[1], r[2]))
-    decided: dict[int, list] = {}
-    for r in ws.conn.execute(
-            """SELECT passage_id, measure_id, reviewer, relevant FROM decisions
-               WHERE passage_id IN (SELECT id FROM passages WHERE document_id = ?) AND undone_at IS NULL ORDER BY id""",
-            (document_id,)):
-        decided.setdefault(r[0], []).append(r)
+    passages = ws.passages.of_document(document_id)
+    suggested = ws.analysis.suggested_on_document(document_id, threshold)
+    decided = ws.decisions.standing_on_document(document_id)
     return render(request, "document.html", doc=doc, passages=passages, suggested=suggested, decided=decided,
                   filter_query="")

@@ -74,7 +74,8 @@ def set_reviewer(request: Request, naam: str = Form(""), terug: str = Form("/"))
 
 
 def _passage_context(ws, item) -> dict:
-    page = ws.evidence.page_text(item.document_id, item.page_no)
+    item = item.citation
+    page = ws.evidence.page_text(item.document_id, item.page)
     before_start = max(0, item.start - CONTEXT_CHARS)
     after_end = min(len(page), item.end + CONTEXT_CHARS)
     return {"page_text": page, "before": page[before_start:item.start], "after": page[item.end:after_end],
@@ -91,23 +92,23 @@ def _item_view(request: Request, measure, passage_id: int) -> dict:
             raise HTTPException(404, f"Passage {passage_id} bestaat niet in deze werkruimte.")
         from weerbaar.classify.ranking import RankedPassage
 
-        item = RankedPassage(passage_id=row["id"], measure_id=measure.id, score=0.0, above_threshold=False,
+        from weerbaar.workspace.records import Citation
+
+        item = RankedPassage(citation=Citation.from_row({**dict(row), "passage_id": row["id"]}),
+                             measure_id=measure.id, score=0.0, above_threshold=False,
                              stage=row["stage"] or 0, stage_cue=row["stage_cue"], elements_found={},
                              elements_missing=[e.id for e in measure.elements],
-                             vulnerable_terms=json.loads(row["vulnerable_terms"] or "[]"),
-                             organisation=row["organisation"], doc_type=row["doc_type"], year=row["year"],
-                             title=row["title"], filename=row["filename"], document_id=row["document_id"],
-                             page_no=row["page_no"], paginated=bool(row["paginated"]), start=row["start"],
-                             end=row["end"], text=row["text"])
-    doc_format, doc_path = ws.evidence.document_file(item.document_id)
+                             vulnerable_terms=json.loads(row["vulnerable_terms"] or "[]"))
+    doc_format, doc_path = ws.evidence.document_file(item.citation.document_id)
     suggestions = ws.evidence.top_suggestions(passage_id)
     earlier = ws.decisions.on_passage(passage_id, measure.id)
     context = _passage_context(ws, item)
-    subject = _subject_view(ws, passage_id, item.organisation)
+    subject = _subject_view(ws, passage_id, item.citation.organisation)
     boxes = None
     if doc_format == "pdf":
         try:
-            boxes = passage_boxes(Path(doc_path), item.page_no, context["page_text"], item.start, item.end)
+            boxes = passage_boxes(Path(doc_path), item.citation.page, context["page_text"], item.citation.start,
+                                  item.citation.end)
         except WeerbaarError:
             boxes = None
     return {"item": item, "measure": measure, "format": doc_format, "boxes": boxes,

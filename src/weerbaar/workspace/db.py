@@ -27,6 +27,12 @@ from weerbaar.errors import WorkspaceError
 from weerbaar.workspace.migrations import MIGRATIONS
 
 if TYPE_CHECKING:
+    from weerbaar.workspace.analysis import AnalysisStore
+    from weerbaar.workspace.documents import Documents
+    from weerbaar.workspace.fetch_state import FetchState
+    from weerbaar.workspace.passages import Passages
+    from weerbaar.workspace.search import FullTextSearch
+    from weerbaar.workspace.settings import Settings
     from weerbaar.workspace.accounts import AccountStore
     from weerbaar.workspace.decisions import DecisionLog
     from weerbaar.workspace.evidence import EvidenceReader
@@ -170,11 +176,53 @@ def _set_wal(conn: sqlite3.Connection, patience: float = 10.0) -> None:
 
 
 class Workspace:
-    """A connection to one workspace; use as a context manager or call :meth:`close`."""
+    """A connection to one workspace; use as a context manager or call :meth:`close`.
+
+    All SQL lives in its repositories (``documents``, ``passages``, ``analysis``, ``settings``,
+    ``fetch_state``, ``search``), made on first use; they share this connection, so they take
+    part in :meth:`transaction` together.
+    """
 
     def __init__(self, folder: Path, conn: sqlite3.Connection):
         self.folder = folder
         self.conn = conn
+
+    # Repositories (imported on first use: they import this module)
+    @cached_property
+    def documents(self) -> Documents:
+        from weerbaar.workspace.documents import Documents
+
+        return Documents(self)
+
+    @cached_property
+    def passages(self) -> Passages:
+        from weerbaar.workspace.passages import Passages
+
+        return Passages(self)
+
+    @cached_property
+    def analysis(self) -> AnalysisStore:
+        from weerbaar.workspace.analysis import AnalysisStore
+
+        return AnalysisStore(self)
+
+    @cached_property
+    def settings(self) -> Settings:
+        from weerbaar.workspace.settings import Settings
+
+        return Settings(self)
+
+    @cached_property
+    def fetch_state(self) -> FetchState:
+        from weerbaar.workspace.fetch_state import FetchState
+
+        return FetchState(self)
+
+    @cached_property
+    def search(self) -> FullTextSearch:
+        from weerbaar.workspace.search import FullTextSearch
+
+        return FullTextSearch(self)
 
     @classmethod
     def open(cls, folder: str | os.PathLike, *, create: bool = False) -> Workspace:

@@ -598,6 +598,23 @@ class DecisionLog:
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM decisions").fetchone()[0]
 
+    def fingerprint(self) -> dict[str, tuple]:
+        """Per measure, what its decisions look like now: a decision or undo changes only its measure's
+        (the web's verdict cache keys on it)."""
+        return {r[0]: tuple(r[1:]) for r in self._conn.execute(
+            "SELECT measure_id, count(*), max(id), count(undone_at), max(undone_at) FROM decisions GROUP BY measure_id")}
+
+    def standing_on_document(self, document_id: int) -> dict[int, list]:
+        """Per passage of a document: its standing (not undone) decisions (passage_id, measure_id, reviewer,
+        relevant), oldest first; the document page marks the passages with them."""
+        out: dict[int, list] = {}
+        for r in self._conn.execute(
+                """SELECT passage_id, measure_id, reviewer, relevant FROM decisions
+                   WHERE passage_id IN (SELECT id FROM passages WHERE document_id = ?) AND undone_at IS NULL
+                   ORDER BY id""", (document_id,)):
+            out.setdefault(r[0], []).append(r)
+        return out
+
 
 def _request_uid(request_key: str, d: Decision) -> str:
     """A uid that is the same for the same request with the same content, and only then."""

@@ -73,3 +73,100 @@ class Citation:
     def where(self) -> str:
         """Dutch place description for people: 'p. 12' or 'tekst zonder pagina's'."""
         return f"p. {self.page}" if self.paginated else "tekst zonder pagina's"
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One passage as stored: ``text`` equals its page's text ``[start:end]``."""
+
+    id: int
+    document_id: int
+    page_no: int
+    seq: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PassageForAnalysis:
+    """A passage with what the stage and subject rules read around it: its document and the text before it."""
+
+    passage_id: int
+    text: str
+    doc_type: str
+    year: int | None
+    organisation: str | None
+    organisation_type: str
+    before: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPassage:
+    """A full-text or semantic search result as the store returns it (the ranking score is the caller's)."""
+
+    citation: Citation
+    organisation_type: str
+    rank: float  # FTS5 bm25: lower is better (0.0 for a lookup by id)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRun:
+    id: int
+    config_key: str
+    config: dict
+    started_at: str
+    finished_at: str | None
+    passages: int
+
+
+@dataclass(frozen=True, slots=True)
+class PassageAnalysis:
+    """What ``analyseer`` found for one passage: its stage (with the cue), vulnerable groups and subject."""
+
+    passage_id: int
+    config_key: str
+    run_id: int
+    stage: int
+    stage_cue: str | None
+    vulnerable_terms: list[str]
+    subject_kind: str | None = None
+    subject_name: str | None = None
+    subject_cue: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A passage x measure pair worth ranking, with its scores and the evidence elements' terms found."""
+
+    passage_id: int
+    measure_id: str
+    score: float
+    lexical: float
+    semantic: float
+    elements: dict[str, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestedEvidence:
+    """A suggestion with its passage at its place and the passage's analysis (for ranked evidence)."""
+
+    citation: Citation
+    suggestion: Suggestion
+    stage: int
+    stage_cue: str | None
+    vulnerable_terms: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedItem:
+    """One fetched URL: which version we have and where its file is (relative to the workspace)."""
+
+    url: str
+    source: str
+    source_id: str | None
+    version: str | None
+    path: str | None
+    status: str  # ok or fout
+    message: str | None
+    fetched_at: str
