@@ -107,6 +107,11 @@ def test_a_retried_decision_writes_nothing_twice(ws, doc):
     changed = ws.decisions.decide(pid, "2.2", "anna", False, request_key="formulier-1", codebook=BOOK)
     assert changed[0].uid not in {d.uid for d in first} and ws.decisions.count() == 3
     assert ws.decisions.final()[DecisionKey("2.2", pid)].relevant is False
+    # Undone, then the old form sent once more: that is deciding anew, not a retry.
+    ws.decisions.undo_last("anna")
+    anew = ws.decisions.decide(pid, "2.2", "anna", False, request_key="formulier-1", codebook=BOOK)
+    assert anew[0].uid != changed[0].uid and ws.decisions.count() == 4
+    assert ws.decisions.final()[DecisionKey("2.2", pid)].uid == anew[0].uid
 
 
 def test_the_decision_snapshot_is_a_citation_and_exports_unchanged(ws, doc, tmp_path):

@@ -316,7 +316,8 @@ class DecisionLog:
 
         ``request_key``: the key of the form or call that asked for it. Sent again with the same
         content (a double click, a retried request), nothing new is written and the stored
-        decisions are returned; changed content under an old key is a new decision.
+        decisions are returned; changed content under an old key, or the old key sent again after
+        its decision was undone, is a new decision (nothing a reviewer decided is dropped).
         ``subject``: the reviewer's correction of whom the passage speaks for (an organisation)."""
         if not reviewer.strip():
             raise WeerbaarError("Geef de naam van de beoordelaar.")
@@ -353,10 +354,12 @@ class DecisionLog:
         with self.ws.transaction() as conn:
             for i, d in enumerate(decisions):
                 stored = self._by_uid(conn, d.uid) if request_key else None
-                if stored is not None:  # the same request again: already written
+                if stored is not None and stored.undone_at is None:  # the same request again: already written
                     decisions[i] = stored
-                else:
-                    d.id = self._insert(conn, d)
+                    continue
+                if stored is not None:  # an old form sent again after its decision was undone: decided anew
+                    d.uid = str(uuid.uuid4())
+                d.id = self._insert(conn, d)
         return decisions
 
     @staticmethod
