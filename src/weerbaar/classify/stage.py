@@ -28,6 +28,7 @@ from importlib import resources
 
 import numpy as np
 
+from weerbaar.codebook.model import Codebook
 from weerbaar.codebook.patterns import CuePattern
 
 STAGE_MODEL = "stage-model.json"
@@ -94,7 +95,7 @@ class StageModel:
 
 
 class StageDetector:
-    def __init__(self, codebook, default_stage: int = 0, model: StageModel | None | bool = True):
+    def __init__(self, codebook: Codebook, default_stage: int = 0, model: StageModel | None | bool = True):
         self.default_stage = default_stage
         self.levels = sorted(s.level for s in codebook.stages)
         self.patterns = [
@@ -103,8 +104,7 @@ class StageDetector:
             if stage.cues
         ]
         self.feature_names = self._feature_names()
-        labels = {s.label.lower(): s.level for s in codebook.stages}
-        self.planning, self.execution = labels.get("planning"), labels.get("uitvoering")
+        self.planning, self.execution = codebook.planning_stage, codebook.execution_stage
         if model is True:
             model = StageModel.builtin()
         usable = model and model.levels == self.levels and model.features == self.feature_names

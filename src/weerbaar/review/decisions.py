@@ -28,6 +28,7 @@ from itertools import combinations
 from pathlib import Path
 
 from weerbaar import jsonl
+from weerbaar.codebook.model import DEFAULT_SCALE, StageScale
 from weerbaar.errors import WeerbaarError
 from weerbaar.safe_cells import FORMULA_PREFIXES, csv_restore, csv_safe
 from weerbaar.workspace import Workspace
@@ -102,15 +103,16 @@ def decide(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relev
            quote_correct: bool | None = None, about_measure: bool | None = None, enough_context: bool | None = None,
            stage: int | None = None, elements: list[str] | tuple = (), note: str | None = None,
            settles: bool = False, also_for: list[str] | tuple = (), known_measures=None,
-           subject: str | None = None) -> list[Decision]:
+           subject: str | None = None, scale: StageScale = DEFAULT_SCALE) -> list[Decision]:
     """A reviewer's decision, and the same passage as evidence for the measures in ``also_for``
     ("hoort ook bij"): all validated first, then written in one transaction, so that either all
-    of them are stored or none. With ``known_measures`` every measure id must be one of them.
+    of them are stored or none. With ``known_measures`` every measure id must be one of them;
+    ``stage`` must be a level of ``scale`` (the codebook's).
     ``subject``: the reviewer's correction of whom the passage speaks for (an organisation)."""
     if not reviewer.strip():
         raise WeerbaarError("Geef de naam van de beoordelaar.")
-    if stage is not None and not 0 <= stage <= 4:
-        raise WeerbaarError(f"Fase {stage} bestaat niet; kies 0 tot en met 4.")
+    if stage is not None and stage not in scale.labels:
+        raise WeerbaarError(f"Fase {stage} bestaat niet; kies {scale.choices()}.")
     if note and len(note) > MAX_NOTE_CHARS:
         raise WeerbaarError(f"De notitie is {len(note)} tekens lang; de grens is {MAX_NOTE_CHARS}.")
     others = list(dict.fromkeys(m for m in also_for if m != measure_id))

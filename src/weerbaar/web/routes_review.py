@@ -207,7 +207,7 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
                                  "er is niets opgeslagen.")
     stage = int(fase) if fase.strip().isdigit() and len(fase.strip()) < 3 else None
     if fase.strip() and stage is None:
-        raise HTTPException(400, f"Fase '{fase.strip()[:20]}' bestaat niet; kies 0 tot en met 4.")
+        raise HTTPException(400, f"Fase '{fase.strip()[:20]}' bestaat niet; kies {state.codebook.scale.choices()}.")
     known = {e.id for e in measure.elements}
     # "Hoort (ook) bij": the same passage is evidence for other measures as well. Everything is
     # checked before anything is written, and written in one transaction.
@@ -215,7 +215,7 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
     store.decide(ws, passage_id, measure.id, reviewer, besluit == "relevant", quote_correct=_checked(citaat_klopt),
                  about_measure=_checked(over_maatregel), enough_context=_checked(genoeg_context), stage=stage,
                  elements=[e for e in elementen if e in known], note=notitie.strip() or None, settles=settles,
-                 also_for=also, known_measures={m.id for m in state.codebook.measures},
+                 also_for=also, known_measures={m.id for m in state.codebook.measures}, scale=state.codebook.scale,
                  subject=betreft.strip()[:300] if betreft.strip() and betreft.strip() != betreft_voorgesteld.strip() else None)
     return RedirectResponse(local_path(terug), status_code=303)
 
