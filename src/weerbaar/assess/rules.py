@@ -21,13 +21,14 @@ def _levels_text(scale: StageScale, low: int, high: int) -> str:
 
 def rules(scale: StageScale) -> dict[str, str]:
     """The rule of each state, in the words of the codebook's stage scale."""
+    execution = _levels_text(scale, scale.execution, scale.execution)
+    planning = _levels_text(scale, scale.planning, scale.execution - 1)
     return {
-        "hoog": f"Hoog: minstens één relevante passage toont {_levels_text(scale, scale.execution, scale.execution)}"
+        "hoog": f"Hoog: minstens één relevante passage toont {execution}"
                 f"{' of hoger' if scale.execution < scale.maximum else ''} en, als de maatregel concrete "
                 "bewijselementen heeft, is minstens de helft daarvan aangetoond.",
-        "midden": f"Midden: de relevante passages komen tot {_levels_text(scale, scale.planning, scale.execution - 1)}, "
-                  f"of {_levels_text(scale, scale.execution, scale.execution)} is getoond maar minder dan de helft van de bewijselementen is "
-                  "aangetoond.",
+        "midden": f"Midden: de relevante passages komen tot {planning}, of {execution} is getoond maar minder dan "
+                  "de helft van de bewijselementen is aangetoond.",
         "laag": (f"Laag: de relevante passages tonen alleen {_levels_text(scale, 0, scale.planning - 1)}."
                  if scale.planning > 0 else "Laag: komt op deze fasenschaal niet voor (elke fase telt als plan)."),
         **FIXED_RULES,

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import DocumentFilters
+
+if TYPE_CHECKING:
+    from weerbaar.codebook.model import Codebook, Measure
 
 
 @dataclass
@@ -48,7 +52,7 @@ def latest_threshold(ws: Workspace) -> float:
     return threshold
 
 
-def ranked_passages(ws: Workspace, codebook, measure_id: str, filters: DocumentFilters | None = None,
+def ranked_passages(ws: Workspace, codebook: Codebook, measure_id: str, filters: DocumentFilters | None = None,
                     top: int = 20, include_below: bool = False) -> list[RankedPassage]:
     measure = _measure(codebook, measure_id)
     threshold = latest_threshold(ws)
@@ -58,14 +62,14 @@ def ranked_passages(ws: Workspace, codebook, measure_id: str, filters: DocumentF
     return _query(ws, measure, threshold, where, params, top)
 
 
-def ranked_passage(ws: Workspace, codebook, measure_id: str, passage_id: int) -> RankedPassage | None:
+def ranked_passage(ws: Workspace, codebook: Codebook, measure_id: str, passage_id: int) -> RankedPassage | None:
     """One passage with its evidence for a measure, or None when analysis stored nothing for the pair."""
     measure = _measure(codebook, measure_id)
     found = _query(ws, measure, latest_threshold(ws), ["s.passage_id = ?"], [passage_id], 1)
     return found[0] if found else None
 
 
-def _measure(codebook, measure_id: str):
+def _measure(codebook: Codebook, measure_id: str) -> Measure:
     try:
         return codebook.measure(measure_id)
     except KeyError:

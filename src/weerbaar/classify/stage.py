@@ -33,12 +33,15 @@ from weerbaar.codebook.patterns import CuePattern
 
 STAGE_MODEL = "stage-model.json"
 _NEGATION = re.compile(r"\b(niet|geen|nog niet|nooit|zonder)\s+(\w+\s+){0,2}$", re.IGNORECASE)
-_PARTICIPLE = r"(?:ge\w{2,}(?:d|t|en)|(?:aan|in|op|uit|vast|af|over|door|mee|om|toe|voor|be|ver|ont|her|er)\w*?(?:ge)?\w{2,}(?:d|t|en))"
+_PARTICIPLE = (r"(?:ge\w{2,}(?:d|t|en)"
+               r"|(?:aan|in|op|uit|vast|af|over|door|mee|om|toe|voor|be|ver|ont|her|er)\w*?(?:ge)?\w{2,}(?:d|t|en))")
 _SIGNALS: dict[str, re.Pattern] = {
     "perfect_passive": re.compile(rf"\b(?:is|zijn|werd|werden)\b(?: [\w'’.-]+){{0,6}}? {_PARTICIPLE}\b", re.IGNORECASE),
-    "perfect_active": re.compile(rf"\b(?:heeft|hebben|had|hadden)\b(?: [\w'’.-]+){{0,7}}? {_PARTICIPLE}\b", re.IGNORECASE),
+    "perfect_active": re.compile(rf"\b(?:heeft|hebben|had|hadden)\b(?: [\w'’.-]+){{0,7}}? {_PARTICIPLE}\b",
+                                 re.IGNORECASE),
     "present_passive": re.compile(rf"\b(?:wordt|worden)\b(?: [\w'’.-]+){{0,6}}? {_PARTICIPLE}\b", re.IGNORECASE),
-    "future": re.compile(r"\b(?:zal|zullen|gaan|gaat|komende (?:jaren|periode|maanden|jaar)|in de toekomst|volgend jaar)\b",
+    "future": re.compile(r"\b(?:zal|zullen|gaan|gaat|komende (?:jaren|periode|maanden|jaar)|in de toekomst"
+                         r"|volgend jaar)\b",
                          re.IGNORECASE),
     "exercise": re.compile(r"\b(?:oefening\w*|geoefend|beoefend|getest|testen|evaluatie\w*|geëvalueerd|geevalueerd)\b",
                            re.IGNORECASE),
@@ -107,8 +110,9 @@ class StageDetector:
         self.planning, self.execution = codebook.planning_stage, codebook.execution_stage
         if model is True:
             model = StageModel.builtin()
-        usable = model and model.levels == self.levels and model.features == self.feature_names
-        self.model = model if usable else None
+        # A model fitted for another scale or other signals is not used: the cues decide then.
+        fits = isinstance(model, StageModel) and model.levels == self.levels and model.features == self.feature_names
+        self.model = model if fits and isinstance(model, StageModel) else None
 
     def _feature_names(self) -> list[str]:
         return ([f"cue_{level}" for level in self.levels] + list(_SIGNALS)

@@ -64,7 +64,8 @@ def _duplicate_ids(root: yaml.Node | None, name: str) -> list[str]:
             if isinstance(node, yaml.ScalarNode) and node is not measure:
                 line = node.start_mark.line + 1
                 if node.value in seen:
-                    errors.append(f"{name}, regel {line}: maatregel {node.value} komt al voor op regel {seen[node.value]}")
+                    errors.append(f"{name}, regel {line}: maatregel {node.value} komt al voor op regel "
+                                  f"{seen[node.value]}")
                 seen.setdefault(node.value, line)
     return errors
 

@@ -137,7 +137,8 @@ class Codebook(_Strict):
     language: str = "nl"
     source: dict[str, str] = Field(default_factory=dict)
     phases: list[str] = Field(default_factory=list)
-    stages: list[Stage] = Field(default_factory=list, description="The stage scale with its cues; none: the VNG scale 0–4.")
+    stages: list[Stage] = Field(default_factory=list,
+                                description="The stage scale with its cues; none: the VNG scale 0–4.")
     planning_stage: int = Field(default=DEFAULT_PLANNING_STAGE, validate_default=True,
                                 description="The level that means a plan exists (from here a verdict is 'midden').")
     execution_stage: int = Field(default=DEFAULT_EXECUTION_STAGE, validate_default=True,
@@ -162,7 +163,8 @@ class Codebook(_Strict):
             return level  # the stages are invalid themselves; that error is reported
         levels = sorted(s.level for s in info.data["stages"]) or sorted(DEFAULT_STAGE_LABELS)
         if level not in levels:
-            raise ValueError(f"fase {level} staat niet op de schaal van het codeboek ({levels[0]} tot en met {levels[-1]})")
+            raise ValueError(f"fase {level} staat niet op de schaal van het codeboek "
+                             f"({levels[0]} tot en met {levels[-1]})")
         if info.field_name == "execution_stage" and info.data.get("planning_stage", -1) >= level:
             raise ValueError(f"de uitvoeringsfase ({level}) moet hoger zijn dan de planfase "
                              f"({info.data['planning_stage']})")

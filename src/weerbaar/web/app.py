@@ -118,7 +118,7 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "Dit verzoek klopt niet: " + "; ".join(problems) + "."
 
 
-def create_app(folder: Path, codebook, *, reviewer: str | None = None, allowed_hosts: list[str] | None = None,
+def create_app(folder: Path, codebook: Codebook, *, reviewer: str | None = None, allowed_hosts: list[str] | None = None,
                public: bool = False, max_body: int = MAX_FORM_BYTES, max_upload: int = MAX_IMPORT_BYTES) -> FastAPI:
     """The review app on a workspace. ``public``: bound beyond loopback, so accounts are required
     (refused without any); ``allowed_hosts``: the Host names it answers to (None: any, for tests)."""
