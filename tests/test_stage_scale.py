@@ -98,7 +98,8 @@ def test_a_short_scale_must_say_where_planning_and_execution_are():
     text = text.replace("planning_stage: 1\nexecution_stage: 2\n", "")
     with pytest.raises(CodebookError) as info:
         scale_book(text)
-    assert "veld 'planning_stage': fase 2 staat niet op de schaal van het codeboek (0 tot en met 1)" in info.value.message
+    expected = "veld 'planning_stage': fase 2 staat niet op de schaal van het codeboek (0 tot en met 1)"
+    assert expected in info.value.message
 
 
 def test_verdict_levels_follow_the_codebooks_planning_and_execution():
