@@ -219,7 +219,7 @@ class ReviewServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
 
-    def start(self) -> "ReviewServer":
+    def start(self) -> ReviewServer:
         import subprocess
         import sys
         import time
@@ -235,7 +235,7 @@ class ReviewServer:
                 return self
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(self.process.stderr.read().decode())
+                    raise RuntimeError(self.process.stderr.read().decode()) from None
                 time.sleep(0.2)
         raise RuntimeError("review server did not start")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -191,8 +191,8 @@ class StageDetector:
         return result
 
 
-def fit_stage_model(detector: StageDetector, texts: list[str], contexts: list[TextContext], subjects: list[str | None],
-                    stages: list[int], trained_on: str) -> StageModel:
+def fit_stage_model(detector: StageDetector, texts: Sequence[str], contexts: Sequence[TextContext],
+                    subjects: Sequence[str | None], stages: Sequence[int], trained_on: str) -> StageModel:
     """A multinomial logistic regression on the detector's signals; every level of the scale kept."""
     from sklearn.linear_model import LogisticRegression
 
