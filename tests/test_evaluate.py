@@ -73,6 +73,7 @@ def _demo_set(tmp_path, tamper=False):
     return path
 
 
+@pytest.mark.slow
 def test_group_evaluation_fits_on_the_other_groups_and_reports_beside_the_keyword_scan(tmp_path, embedder):
     prep = prepared(BOOK, load_set(_demo_set(tmp_path)), embedder)
     results = evaluate_by_group(BOOK, prep, ("organisatie",))
@@ -90,6 +91,7 @@ def test_a_changed_source_text_is_caught(tmp_path, embedder):
         prepared(BOOK, load_set(_demo_set(tmp_path, tamper=True)), embedder)
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 def test_out_of_group_the_model_beats_the_keyword_scan_on_the_pooled_figures(embedder):
     """Pooled over held-out organisations; BENCHMARKS.md has every group, including where it does not."""

@@ -177,23 +177,34 @@ def test_web_verdicts_page_fits_1280_px(many_organisations, browser):
         server.stop()
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("path", ["/oordelen", "/oordelen?voorlopig=true",
-                                  "/oordelen/cel?organisatie=Gemeente%20Dijkwaard&maatregel=2.2"])
-def test_verdict_pages_have_no_serious_accessibility_violations(reviewed_demo, browser, path):
-    from axe_playwright_python.sync_playwright import Axe
+@pytest.fixture(scope="module")
+def reviewed_server(demo_pristine, tmp_path_factory):
+    """One review server on one reviewed copy of the demo, for the verdict pages that are only looked at."""
+    import shutil
 
     from tests.conftest import ReviewServer
 
-    server = ReviewServer(reviewed_demo).start()
-    try:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.goto(server.url + path)
-        result = Axe().run(page)
-        serious = [(v["id"], len(v["nodes"])) for v in result.response["violations"]
-                   if v["impact"] in ("serious", "critical")]
-        assert serious == []
-        context.close()
-    finally:
-        server.stop()
+    folder = tmp_path_factory.mktemp("oordelen") / "demo"
+    shutil.copytree(demo_pristine, folder)
+    with Workspace.open(folder) as ws:
+        import_decisions(ws, demo_decisions())
+    server = ReviewServer(folder).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/oordelen", "/oordelen?voorlopig=true",
+                                  "/oordelen/cel?organisatie=Gemeente%20Dijkwaard&maatregel=2.2"])
+def test_verdict_pages_have_no_serious_accessibility_violations(reviewed_server, browser, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    server = reviewed_server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + path)
+    result = Axe().run(page)
+    serious = [(v["id"], len(v["nodes"])) for v in result.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    context.close()

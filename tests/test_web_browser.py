@@ -19,6 +19,18 @@ def server(demo_copy):
     srv.stop()
 
 
+@pytest.fixture(scope="module")
+def viewing_server(demo_pristine, tmp_path_factory):
+    """One server on one copy of the demo for the pages that are only looked at (no decisions)."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("bekijken") / "demo"
+    shutil.copytree(demo_pristine, folder)
+    srv = ReviewServer(folder).start()
+    yield srv
+    srv.stop()
+
+
 def decisions_in(folder):
     with Workspace.open(folder) as ws:
         return all_decisions(ws)
@@ -94,9 +106,10 @@ def test_a_killed_server_loses_nothing(demo_copy, page):
 
 @pytest.mark.parametrize("path", ["/", "/maatregel/2.2", "/zoek?q=noodsteunpunt", "/documenten", "/document/1",
                                   "/team", "/passage/1?maatregel=3.2"])
-def test_no_serious_accessibility_violations(server, page, path):
+def test_no_serious_accessibility_violations(viewing_server, page, path):
     from axe_playwright_python.sync_playwright import Axe
 
+    server = viewing_server
     page.context.add_cookies([{"name": "weerbaar_beoordelaar", "value": "Anna", "url": server.url}])
     page.goto(server.url + path)
     page.wait_for_load_state("networkidle")
@@ -107,7 +120,7 @@ def test_no_serious_accessibility_violations(server, page, path):
     assert page.console_errors == []
 
 
-def test_document_text_is_shown_as_text_not_run(demo_copy, tmp_path, page):
+def test_document_text_is_shown_as_text_not_run(demo_copy, tmp_path, page, embedder):
     from weerbaar.classify.pipeline import analyse_workspace
     from weerbaar.codebook import load_codebook
     from weerbaar.ingest.pipeline import ingest_paths
@@ -118,7 +131,7 @@ def test_document_text_is_shown_as_text_not_run(demo_copy, tmp_path, page):
                    "<img src=x onerror=\"window.pwned = 2\"> De locaties zijn aangewezen.\n", "utf-8")
     with Workspace.open(demo_copy) as ws:
         ingest_paths(ws, [doc])
-        analyse_workspace(ws, load_codebook())
+        analyse_workspace(ws, load_codebook(), embedder=embedder)
         passage, document = ws.conn.execute(
             "SELECT p.id, p.document_id FROM passages p WHERE p.text LIKE '%<script>%'").fetchone()
     server = ReviewServer(demo_copy).start()

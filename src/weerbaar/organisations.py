@@ -73,7 +73,8 @@ def safety_regions() -> tuple[SafetyRegion, ...]:
 @lru_cache(maxsize=1)
 def _region_index() -> tuple[dict[str, SafetyRegion], dict[str, SafetyRegion]]:
     """(by name or spelling, by abbreviation such as VRBZO)."""
-    names, abbreviations = {}, {}
+    names: dict[str, SafetyRegion] = {}
+    abbreviations: dict[str, SafetyRegion] = {}
     for region in safety_regions():
         names[_key(region.name)] = region
         for alias in region.aliases:

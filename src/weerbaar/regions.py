@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from weerbaar.errors import WeerbaarError
 from weerbaar.csvfile import dict_reader
+from weerbaar.errors import WeerbaarError
 from weerbaar.organisations import find_safety_region, normalise_organisation, safety_regions
 
 
@@ -31,7 +31,8 @@ def load_region_mapping(path: Path, *, allow_unknown: bool = False) -> tuple[dic
         if not municipality and not region:
             continue
         if not municipality or not region:
-            raise WeerbaarError(f"{path.name}, regel {reader.line_num}: gemeente en veiligheidsregio zijn allebei nodig.")
+            raise WeerbaarError(f"{path.name}, regel {reader.line_num}: gemeente en veiligheidsregio zijn "
+                                "allebei nodig.")
         found = find_safety_region(region) or find_safety_region(f"veiligheidsregio {region}")
         if found:
             region_name = found.full_name

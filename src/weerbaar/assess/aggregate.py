@@ -17,8 +17,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from weerbaar.assess.verdicts import LEVELS, NO_EVIDENCE, NOT_ASSESSED, Verdict
+
+if TYPE_CHECKING:
+    from weerbaar.codebook.model import Codebook
 
 CONSISTENT_FROM = 0.7
 MIN_COVERAGE = 0.5
@@ -92,14 +96,14 @@ def pillar_of(measure_id: str) -> str:
     return measure_id.split(".")[0]
 
 
-def per_measure(verdicts: list[Verdict], codebook) -> list[Aggregate]:
+def per_measure(verdicts: list[Verdict], codebook: Codebook) -> list[Aggregate]:
     by: dict[str, list[Verdict]] = {}
     for v in verdicts:
         by.setdefault(v.measure_id, []).append(v)
     return [aggregate(m.id, by.get(m.id, [])) for m in codebook.measures]
 
 
-def per_pillar(verdicts: list[Verdict], codebook) -> list[Aggregate]:
+def per_pillar(verdicts: list[Verdict], codebook: Codebook) -> list[Aggregate]:
     by: dict[str, list[Verdict]] = {}
     for v in verdicts:
         by.setdefault(pillar_of(v.measure_id), []).append(v)

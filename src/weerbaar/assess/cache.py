@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import gc
 import threading
+from typing import TYPE_CHECKING
 
 from weerbaar.assess.verdicts import CandidateSnapshot, Verdict, assess, candidate_snapshot
 from weerbaar.workspace import Workspace
+
+if TYPE_CHECKING:
+    from weerbaar.codebook.model import Codebook
 
 
 def analysis_fingerprint(ws: Workspace) -> tuple:
@@ -46,7 +50,7 @@ class VerdictCache:
                 _keep_out_of_gc_scans()
             return self._snapshot[1]
 
-    def verdicts(self, ws: Workspace, codebook, *, include_suggestions: bool = False) -> list[Verdict]:
+    def verdicts(self, ws: Workspace, codebook: Codebook, *, include_suggestions: bool = False) -> list[Verdict]:
         """Every cell's verdict, for an overview: unvalidated evidence carries no text. After a
         decision only the verdicts of that decision's measure are recomputed (a decision changes
         its own cell and its measure's stop suggestion, nothing else)."""
@@ -67,7 +71,7 @@ class VerdictCache:
             _keep_out_of_gc_scans()
             return [v for m in codebook.measures for v in by_measure.get(m.id, [])]
 
-    def cell(self, ws: Workspace, codebook, organisation: str, measure_id: str, *,
+    def cell(self, ws: Workspace, codebook: Codebook, organisation: str, measure_id: str, *,
              include_suggestions: bool = False) -> Verdict | None:
         """One cell with its evidence and texts, for the cell page."""
         found = assess(ws, codebook, include_suggestions=include_suggestions, organisation=organisation,

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from weerbaar.assess.quote import focus
 from weerbaar.assess.verdicts import Evidence, Verdict
+from weerbaar.codebook.model import DEFAULT_SCALE, Measure, StageScale
 
-STAGE_PHRASES = {0: "beschrijft de context", 1: "spreekt een voornemen uit", 2: "beschrijft een plan",
-                 3: "meldt uitvoering", 4: "meldt dat het getest of geborgd is"}
 MAX_SENTENCES = 4
 
 
@@ -46,8 +45,9 @@ def quoted(verdict: Verdict) -> list[Evidence]:
     return _pick([e for e in verdict.evidence if e.validated] or [e for e in verdict.evidence if not e.validated])
 
 
-def summarise(verdict: Verdict, measure=None) -> list[Sentence]:
-    """``measure`` (the codebook's) lets the quote centre on its evidence elements and vocabulary."""
+def summarise(verdict: Verdict, measure: Measure | None = None, scale: StageScale = DEFAULT_SCALE) -> list[Sentence]:
+    """``measure`` (the codebook's) lets the quote centre on its evidence elements and vocabulary;
+    ``scale`` (the codebook's) words what each passage shows."""
     sentences = []
     for e in quoted(verdict):
         if measure is not None:
@@ -55,7 +55,7 @@ def summarise(verdict: Verdict, measure=None) -> list[Sentence]:
             e.quote_span = focus(e.text, e.cue, terms)
         page = f", pagina {e.page_no}" if e.paginated else ""
         marker = " (voorlopig, niet gevalideerd)" if not e.validated else ""
-        lead = (f"{e.organisation} {STAGE_PHRASES.get(e.stage, 'noemt de maatregel')} in {e.title} "
+        lead = (f"{e.organisation} {scale.phrase(e.stage)} in {e.title} "
                 f"({e.year or 'jaar onbekend'}{page}){marker}")
         sentences.append(Sentence(f"{lead}: “{e.shown_quote}”", e, lead))
     return sentences

@@ -6,7 +6,8 @@
   the organisation above the threshold was left) and no passage was relevant; provisionally: the
   analysis found nothing above the threshold. It counts as *laag*, as in the national inventory,
   and the cell names the documents, types and years that were searched;
-- **hoog / midden / laag**, from the relevant passages (the rule in :data:`RULES`).
+- **hoog / midden / laag**, from the relevant passages (:func:`level_for`; the rule in words:
+  :func:`weerbaar.assess.rules.rules`, on the codebook's stage scale).
 
 A passage's stage and elements are the reviewer's when the reviewer gave them, else the
 analysis's. With ``include_suggestions`` unreviewed suggestions above the threshold count too and
@@ -24,32 +25,16 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from weerbaar.assess.rules import LEVELS, NO_EVIDENCE, NOT_ASSESSED, STATES, rules  # noqa: F401 (re-exported)
+from weerbaar.codebook.model import DEFAULT_SCALE, Codebook, Measure, StageScale
 from weerbaar.review.active import STOP_AFTER_IRRELEVANT
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.decisions import Decision, final_of
 from weerbaar.workspace.evidence import EVIDENCE_ORGANISATION_SQL, OTHER_BODIES  # noqa: F401 - part of this API
 from weerbaar.workspace.records import Citation
 
-LEVELS = ("hoog", "midden", "laag")
-NO_EVIDENCE = "geen bewijs gevonden"
-NOT_ASSESSED = "niet beoordeeld"
-STATES = (*LEVELS, NO_EVIDENCE, NOT_ASSESSED)
-EXECUTION, PLANNING = 3, 2
 TITLE_CHARS = 200  # read from the database at most
 SHOWN_TITLE_CHARS = 90  # shown in a source line, cut at a word
-RULES = {
-    "hoog": "Hoog: minstens één relevante passage toont uitvoering of borging (fase 3 of 4) en, als de "
-            "maatregel concrete bewijselementen heeft, is minstens de helft daarvan aangetoond.",
-    "midden": "Midden: de hoogste fase is planning (fase 2), of uitvoering is getoond maar minder dan de helft "
-              "van de bewijselementen is aangetoond.",
-    "laag": "Laag: de relevante passages tonen alleen context of intentie (fase 0–1).",
-    NO_EVIDENCE: "Geen bewijs gevonden: de wachtrij van de maatregel is voor deze organisatie afgewerkt (tot het "
-                 "stopadvies, of er stond geen kandidaat boven de drempel meer open) en geen passage was relevant; "
-                 "voorlopig: de analyse vond niets boven de drempel. Telt als laag, zoals in de landelijke "
-                 "inventarisatie.",
-    NOT_ASSESSED: "Niet beoordeeld: niemand heeft de wachtrij van deze maatregel voor deze organisatie afgewerkt; "
-                  "er is (nog) niets over te zeggen.",
-}
 # Whom a passage's evidence counts for (issue #10) is the store's EVIDENCE_ORGANISATION_SQL
 # (:mod:`weerbaar.workspace.evidence`); a reviewer's correction on a decision overrides it.
 
@@ -226,15 +211,16 @@ class Verdict:
         return "laag" if self.level == NO_EVIDENCE else self.level
 
 
-def level_for(stages: list[int], elements_shown: int, elements_total: int) -> str:
-    """The scoring rule on its own, for cells with relevant passages (tested on constructed cases)."""
+def level_for(stages: list[int], elements_shown: int, elements_total: int, scale: StageScale = DEFAULT_SCALE) -> str:
+    """The scoring rule on its own, for cells with relevant passages (tested on constructed cases);
+    ``scale`` (the codebook's) says which stages mean planning and execution."""
     if not stages:
         return NO_EVIDENCE
     top = max(stages)
     enough_elements = elements_total == 0 or 2 * elements_shown >= elements_total
-    if top >= EXECUTION and enough_elements:
+    if top >= scale.execution and enough_elements:
         return "hoog"
-    if top >= PLANNING:
+    if top >= scale.planning:
         return "midden"
     return "laag"
 
@@ -344,7 +330,7 @@ def _subject_scopes(ws: Workspace, documents: dict[int, DocumentInfo], known: se
     return out
 
 
-def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until: str | None = None,
+def assess(ws: Workspace, codebook: Codebook, *, include_suggestions: bool = False, until: str | None = None,
            organisation: str | None = None, measure_id: str | None = None,
            snapshot: CandidateSnapshot | None = None, texts: bool = True) -> list[Verdict]:
     """A verdict for every organisation in the workspace × every measure of the codebook.
@@ -414,7 +400,8 @@ def assess(ws: Workspace, codebook, *, include_suggestions: bool = False, until:
             open_above = max(0, above - cell.get("reviewed_above", 0))
             screened = measure.id in stopped or (cell["reviewed"] > 0 and open_above == 0)
             verdicts.append(_verdict(org, measure, cell, scopes[org], screened=screened, open_above=open_above,
-                                     provisional=include_suggestions and snapshot.threshold is not None))
+                                     provisional=include_suggestions and snapshot.threshold is not None,
+                                     scale=codebook.scale))
     return verdicts
 
 
@@ -442,8 +429,9 @@ def _citation(pid: int, doc: DocumentInfo, page: int, start: int, end: int, text
                     start=start, end=end, text=text)
 
 
-def _verdict(org: str, measure, cell: dict, scope: SearchScope, *, screened: bool, open_above: int,
-             provisional: bool) -> Verdict:
+def _verdict(org: str, measure: Measure, cell: dict, scope: SearchScope, *, screened: bool, open_above: int,
+             provisional: bool, scale: StageScale = DEFAULT_SCALE) -> Verdict:
+    rule = rules(scale)
     element_ids = [e.id for e in measure.elements]
     searched = f"Gezocht in {scope.describe()}."
     evidence = sorted(cell["evidence"], key=lambda e: (e.year or 0, e.document_id, e.page_no, e.start))
@@ -453,7 +441,7 @@ def _verdict(org: str, measure, cell: dict, scope: SearchScope, *, screened: boo
             how = (f"{plural(reviewed, 'passage', 'passages')} beoordeeld, geen relevant; de wachtrij is afgewerkt"
                    if reviewed else "de wachtrij van deze maatregel is tot het stopadvies afgewerkt") if screened else \
                 "de analyse vond geen passage boven de drempel (voorlopig)"
-            return Verdict(org, measure.id, NO_EVIDENCE, RULES[NO_EVIDENCE], f"{how[0].upper()}{how[1:]}. {searched}",
+            return Verdict(org, measure.id, NO_EVIDENCE, rule[NO_EVIDENCE], f"{how[0].upper()}{how[1:]}. {searched}",
                            provisional and not screened, [], {}, element_ids, reviewed, searched=searched)
         if reviewed:
             reason = (f"{plural(reviewed, 'passage', 'passages')} beoordeeld, nog geen relevant; er "
@@ -461,29 +449,26 @@ def _verdict(org: str, measure, cell: dict, scope: SearchScope, *, screened: boo
                       "boven de drempel open.")
         else:
             reason = "Nog geen passage beoordeeld."
-        return Verdict(org, measure.id, NOT_ASSESSED, RULES[NOT_ASSESSED], reason, False, [], {}, element_ids,
+        return Verdict(org, measure.id, NOT_ASSESSED, rule[NOT_ASSESSED], reason, False, [], {}, element_ids,
                        reviewed, searched=searched)
     found: dict[str, int] = {}
     for e in evidence:
         for el in e.elements:
             if el in element_ids:
                 found.setdefault(el, e.passage_id)
-    level = level_for([e.stage for e in evidence], len(found), len(element_ids))
-    reason = _reason(evidence, found, element_ids)
-    return Verdict(org, measure.id, level, RULES[level], reason, bool(cell.get("provisional")), evidence, found,
+    level = level_for([e.stage for e in evidence], len(found), len(element_ids), scale)
+    reason = _reason(evidence, found, element_ids, scale)
+    return Verdict(org, measure.id, level, rule[level], reason, bool(cell.get("provisional")), evidence, found,
                    [e for e in element_ids if e not in found], cell["reviewed"],
-                   first_mention=_first_year(evidence, 0), first_plan=_first_year(evidence, PLANNING),
-                   first_execution=_first_year(evidence, EXECUTION),
+                   first_mention=_first_year(evidence, 0), first_plan=_first_year(evidence, scale.planning),
+                   first_execution=_first_year(evidence, scale.execution),
                    vulnerable=any(e.vulnerable_terms for e in evidence), searched=searched)
 
 
-STAGE_WORDS = {0: "context", 1: "intentie", 2: "planning", 3: "uitvoering", 4: "borging"}
-
-
-def _reason(evidence: list[Evidence], found: dict, element_ids: list[str]) -> str:
+def _reason(evidence: list[Evidence], found: dict, element_ids: list[str], scale: StageScale) -> str:
     top = max(evidence, key=lambda e: e.stage)
     parts = [f"{plural(len(evidence), 'relevante passage', 'relevante passages')}; hoogste fase {top.stage} "
-             f"({STAGE_WORDS.get(top.stage, '')}) in {top.source}"]
+             f"({scale.label(top.stage)}) in {top.source}"]
     if element_ids:
         parts.append(f"{len(found)} van {len(element_ids)} bewijselementen aangetoond")
     unvalidated = sum(not e.validated for e in evidence)

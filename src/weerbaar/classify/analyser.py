@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from weerbaar.classify.stage import StageDetector, TextContext
 from weerbaar.classify.subject import Subject, SubjectDetector
 from weerbaar.classify.terms import FormMatcher, TermMatcher, word_forms
 from weerbaar.index.analysis import stems
+
+if TYPE_CHECKING:
+    from weerbaar.codebook.model import Codebook
 
 #: Changes when what analysis derives besides the scores (stage, subject, elements) changes, so that
 #: ``analyseer`` re-analyses stored passages (re-scoring, no re-embedding) after an upgrade.
@@ -38,7 +42,7 @@ class TextResult:
 
 
 class Analyser:
-    def __init__(self, codebook, model: RelevanceModel, embedder: Embedder):
+    def __init__(self, codebook: Codebook, model: RelevanceModel, embedder: Embedder):
         self.codebook = codebook
         self.model = model
         self.embedder = embedder

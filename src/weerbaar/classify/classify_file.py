@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from weerbaar import jsonl
 from weerbaar.classify.analyser import Analyser
 from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import RelevanceModel
+
+if TYPE_CHECKING:
+    from weerbaar.codebook.model import Codebook
 
 BATCH = 256
 
@@ -54,7 +58,7 @@ def _as_lines(lines: Iterable[jsonl.Line | str]) -> list[jsonl.Line]:
     return out
 
 
-def classify_lines(lines: Iterable[jsonl.Line | str], codebook, *, ws=None, max_chars: int = 20000,
+def classify_lines(lines: Iterable[jsonl.Line | str], codebook: Codebook, *, ws=None, max_chars: int = 20000,
                    embedder: Embedder | None = None) -> Iterator[dict]:
     own = embedder is None
     embedder = embedder or Embedder()

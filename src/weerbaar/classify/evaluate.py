@@ -21,6 +21,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,6 +34,9 @@ from weerbaar.demo import demo_documents
 from weerbaar.errors import WeerbaarError
 from weerbaar.ingest.pipeline import ingest_paths
 from weerbaar.workspace import Workspace
+
+if TYPE_CHECKING:
+    from weerbaar.codebook.model import Codebook
 
 RECALL_K = 20
 BEFORE_CHARS = 400  # text before a passage that counts as its context (heading, previous paragraph)
@@ -252,7 +256,7 @@ class KeywordScan:
     passage the stage most common among relevant passages of the training part.
     """
 
-    def __init__(self, codebook):
+    def __init__(self, codebook: Codebook):
         self.terms = [[t.lower() for t in m.terms if t.strip()] for m in codebook.measures]
 
     def run(self, items: list[LabelledItem]) -> tuple[np.ndarray, np.ndarray]:
@@ -293,7 +297,7 @@ class Prepared:
     labels: np.ndarray  # (items, measures)
 
 
-def prepare(codebook, items: list[LabelledItem], embedder: Embedder) -> Prepared:
+def prepare(codebook: Codebook, items: list[LabelledItem], embedder: Embedder) -> Prepared:
     with tempfile.TemporaryDirectory() as tmp, Workspace.open(Path(tmp) / "ws", create=True) as ws:
         items = attach_texts(items, ws, shared_folder())
     analyser = Analyser(codebook, _neutral_model(), embedder)
@@ -340,7 +344,7 @@ def predict(prep: Prepared, models: FittedModels, idx: np.ndarray) -> tuple[np.n
     return scores, stages, subjects
 
 
-def prepared(codebook, items: list[LabelledItem], embedder: Embedder | None = None) -> Prepared:
+def prepared(codebook: Codebook, items: list[LabelledItem], embedder: Embedder | None = None) -> Prepared:
     own = embedder is None
     embedder = embedder or Embedder()
     try:
@@ -350,7 +354,7 @@ def prepared(codebook, items: list[LabelledItem], embedder: Embedder | None = No
             embedder.close()
 
 
-def evaluate_by_group(codebook, prep: Prepared, groupings: tuple[str, ...] = tuple(GROUPINGS)) -> list[GroupResult]:
+def evaluate_by_group(codebook: Codebook, prep: Prepared, groupings: tuple[str, ...] = tuple(GROUPINGS)) -> list[GroupResult]:
     """Leave one group out at a time: fit on the rest, measure model and keyword scan on the group."""
     crucial = [m.id for m in codebook.measures if m.crucial]
     ids = prep.analyser.measure_ids
@@ -396,7 +400,7 @@ def _group_result(grouping, group, prep, idx, scores, threshold, stages, subject
     return GroupResult(grouping, group, model, keyword, accuracy, baseline)
 
 
-def fit_builtin(codebook, prep: Prepared) -> FittedModels:
+def fit_builtin(codebook: Codebook, prep: Prepared) -> FittedModels:
     """The shipped models: fitted on every labelled item."""
     crucial = [m.id for m in codebook.measures if m.crucial]
     return fit_models(prep, np.arange(len(prep.items)), crucial,

@@ -16,8 +16,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from weerbaar.classify.terms import TermMatcher
+
+if TYPE_CHECKING:
+    from weerbaar.codebook.model import Codebook
 
 REFERENCE_DF = "reference-df.json"
 K1 = 1.2
@@ -65,7 +69,7 @@ class CorpusStats:
 class MeasureVocabulary:
     """The terms of every measure, matched once per passage."""
 
-    def __init__(self, codebook):
+    def __init__(self, codebook: Codebook):
         self.measure_ids = [m.id for m in codebook.measures]
         self.matcher = TermMatcher([(f"measure:{m.id}", t) for m in codebook.measures for t in m.terms])
         self.index = {mid: i for i, mid in enumerate(self.measure_ids)}

@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from weerbaar.classify.model import FEATURES, RelevanceModel, agreement_score, c
 from weerbaar.classify.stage import TextContext
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.records import PassageAnalysis, Suggestion
+
+if TYPE_CHECKING:
+    from weerbaar.codebook.model import Codebook
 
 CHUNK = 1024
 BEFORE_CHARS = 400  # page text before a passage given to the subject and stage models as context
@@ -122,7 +126,7 @@ def _texts_and_vectors(ws: Workspace, ids: list[int], embedder: Embedder) -> tup
     return _Batch(ws, ids, embedder).result()
 
 
-def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = None,
+def analyse_workspace(ws: Workspace, codebook: Codebook, *, embedder: Embedder | None = None,
                       progress: Callable[[int, int], None] | None = None) -> AnalysisReport:
     """Analyse all pending passages; ``progress(done, total)`` after every chunk."""
     own_embedder = embedder is None

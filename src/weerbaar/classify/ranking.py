@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import DocumentFilters
 from weerbaar.workspace.records import Citation
+
+if TYPE_CHECKING:
+    from weerbaar.codebook.model import Codebook, Measure
 
 
 @dataclass
@@ -44,7 +48,7 @@ def latest_threshold(ws: Workspace) -> float:
     return threshold
 
 
-def ranked_passages(ws: Workspace, codebook, measure_id: str, filters: DocumentFilters | None = None,
+def ranked_passages(ws: Workspace, codebook: Codebook, measure_id: str, filters: DocumentFilters | None = None,
                     top: int = 20, include_below: bool = False) -> list[RankedPassage]:
     measure = _measure(codebook, measure_id)
     threshold = latest_threshold(ws)
@@ -52,7 +56,7 @@ def ranked_passages(ws: Workspace, codebook, measure_id: str, filters: DocumentF
     return _ranked(measure, threshold, found)
 
 
-def ranked_passage(ws: Workspace, codebook, measure_id: str, passage_id: int) -> RankedPassage | None:
+def ranked_passage(ws: Workspace, codebook: Codebook, measure_id: str, passage_id: int) -> RankedPassage | None:
     """One passage with its evidence for a measure, or None when analysis stored nothing for the pair."""
     measure = _measure(codebook, measure_id)
     threshold = latest_threshold(ws)
@@ -60,7 +64,7 @@ def ranked_passage(ws: Workspace, codebook, measure_id: str, passage_id: int) ->
     return found[0] if found else None
 
 
-def _measure(codebook, measure_id: str):
+def _measure(codebook: Codebook, measure_id: str) -> Measure:
     try:
         return codebook.measure(measure_id)
     except KeyError:

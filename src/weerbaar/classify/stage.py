@@ -22,22 +22,26 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
 
+from weerbaar.codebook.model import Codebook
 from weerbaar.codebook.patterns import CuePattern
 
 STAGE_MODEL = "stage-model.json"
 _NEGATION = re.compile(r"\b(niet|geen|nog niet|nooit|zonder)\s+(\w+\s+){0,2}$", re.IGNORECASE)
-_PARTICIPLE = r"(?:ge\w{2,}(?:d|t|en)|(?:aan|in|op|uit|vast|af|over|door|mee|om|toe|voor|be|ver|ont|her|er)\w*?(?:ge)?\w{2,}(?:d|t|en))"
+_PARTICIPLE = (r"(?:ge\w{2,}(?:d|t|en)"
+               r"|(?:aan|in|op|uit|vast|af|over|door|mee|om|toe|voor|be|ver|ont|her|er)\w*?(?:ge)?\w{2,}(?:d|t|en))")
 _SIGNALS: dict[str, re.Pattern] = {
     "perfect_passive": re.compile(rf"\b(?:is|zijn|werd|werden)\b(?: [\w'’.-]+){{0,6}}? {_PARTICIPLE}\b", re.IGNORECASE),
-    "perfect_active": re.compile(rf"\b(?:heeft|hebben|had|hadden)\b(?: [\w'’.-]+){{0,7}}? {_PARTICIPLE}\b", re.IGNORECASE),
+    "perfect_active": re.compile(rf"\b(?:heeft|hebben|had|hadden)\b(?: [\w'’.-]+){{0,7}}? {_PARTICIPLE}\b",
+                                 re.IGNORECASE),
     "present_passive": re.compile(rf"\b(?:wordt|worden)\b(?: [\w'’.-]+){{0,6}}? {_PARTICIPLE}\b", re.IGNORECASE),
-    "future": re.compile(r"\b(?:zal|zullen|gaan|gaat|komende (?:jaren|periode|maanden|jaar)|in de toekomst|volgend jaar)\b",
+    "future": re.compile(r"\b(?:zal|zullen|gaan|gaat|komende (?:jaren|periode|maanden|jaar)|in de toekomst"
+                         r"|volgend jaar)\b",
                          re.IGNORECASE),
     "exercise": re.compile(r"\b(?:oefening\w*|geoefend|beoefend|getest|testen|evaluatie\w*|geëvalueerd|geevalueerd)\b",
                            re.IGNORECASE),
@@ -97,7 +101,7 @@ class StageModel:
 
 
 class StageDetector:
-    def __init__(self, codebook, default_stage: int = 0, model: StageModel | None | bool = True):
+    def __init__(self, codebook: Codebook, default_stage: int = 0, model: StageModel | None | bool = True):
         self.default_stage = default_stage
         self.levels = sorted(s.level for s in codebook.stages)
         self.patterns = [
@@ -106,12 +110,12 @@ class StageDetector:
             if stage.cues
         ]
         self.feature_names = self._feature_names()
-        labels = {s.label.lower(): s.level for s in codebook.stages}
-        self.planning, self.execution = labels.get("planning"), labels.get("uitvoering")
+        self.planning, self.execution = codebook.planning_stage, codebook.execution_stage
         if model is True:
             model = StageModel.builtin()
-        usable = model and model.levels == self.levels and model.features == self.feature_names
-        self.model = model if usable else None
+        # A model fitted for another scale or other signals is not used: the cues decide then.
+        fits = isinstance(model, StageModel) and model.levels == self.levels and model.features == self.feature_names
+        self.model = model if fits and isinstance(model, StageModel) else None
 
     def _feature_names(self) -> list[str]:
         return ([f"cue_{level}" for level in self.levels] + list(_SIGNALS)
@@ -198,8 +202,8 @@ class StageDetector:
         return result
 
 
-def fit_stage_model(detector: StageDetector, texts: list[str], contexts: list[TextContext], subjects: list[str | None],
-                    stages: list[int], trained_on: str) -> StageModel:
+def fit_stage_model(detector: StageDetector, texts: Sequence[str], contexts: Sequence[TextContext],
+                    subjects: Sequence[str | None], stages: Sequence[int], trained_on: str) -> StageModel:
     """A multinomial logistic regression on the detector's signals; every level of the scale kept."""
     from sklearn.linear_model import LogisticRegression
 

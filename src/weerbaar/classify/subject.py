@@ -84,7 +84,8 @@ class SubjectDetector:
         first_person = named("self")
         if not context.organisation:
             for kind, cue in (("ggd", named("ggd")), ("andere_gemeente", other_municipality), ("rijk", named("rijk")),
-                              ("veiligheidsregio", None if named("research") else named("vr")), ("ander", named("ander"))):
+                              ("veiligheidsregio", None if named("research") else named("vr")),
+                              ("ander", named("ander"))):
                 if cue:
                     return kind, cue
             return "algemeen", None

@@ -54,7 +54,8 @@ class TermMatcher:
                 continue
             for index in candidates:
                 phrase = self.terms[index].stems
-                if len(phrase) == 1 or (pos + len(phrase) <= n and tuple(text_stems[pos : pos + len(phrase)]) == phrase):
+                end = pos + len(phrase)
+                if len(phrase) == 1 or (end <= n and tuple(text_stems[pos:end]) == phrase):
                     hits.append((index, pos))
         return hits
 

@@ -15,7 +15,7 @@ from weerbaar.cli.jsonout import analysis_json, classified_json, evaluation_json
 from weerbaar.cli.options import (CodebookOption, DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption,
                                   YearFilter, check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.output import err, out, print_json
-from weerbaar.codebook import load_codebook
+from weerbaar.codebook import Codebook, load_codebook
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace, resolve_workspace_path
 from weerbaar.workspace.db import DB_FILENAME
@@ -23,11 +23,9 @@ from weerbaar.workspace.documents import DocumentFilters
 
 app = typer.Typer()
 
-STAGE_LABELS = {0: "context", 1: "intentie", 2: "planning", 3: "uitvoering", 4: "getest/geborgd"}
 
-
-def _stage(level: int, codebook) -> str:
-    return next((s.label for s in codebook.stages if s.level == level), STAGE_LABELS.get(level, str(level)))
+def _stage(level: int, codebook: Codebook) -> str:
+    return codebook.scale.label(level) or str(level)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -64,7 +65,8 @@ def _duplicate_ids(root: yaml.Node | None, name: str) -> list[str]:
             if isinstance(node, yaml.ScalarNode) and node is not measure:
                 line = node.start_mark.line + 1
                 if node.value in seen:
-                    errors.append(f"{name}, regel {line}: maatregel {node.value} komt al voor op regel {seen[node.value]}")
+                    errors.append(f"{name}, regel {line}: maatregel {node.value} komt al voor op regel "
+                                  f"{seen[node.value]}")
                 seen.setdefault(node.value, line)
     return errors
 
@@ -109,8 +111,7 @@ def _check_cues(codebook: Codebook, root: yaml.Node | None, name: str) -> None:
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """The codebook at ``path``, or the built-in VNG codebook."""
     if path is None:
-        text = resources.files("weerbaar.codebook.data").joinpath(BUILTIN_CODEBOOK).read_text("utf-8")
-        return parse_codebook(text, BUILTIN_CODEBOOK)
+        return _builtin()
     path = Path(path)
     if not path.is_file():
         raise CodebookError(f"Codeboek '{path}' bestaat niet.")
@@ -119,3 +120,11 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     except UnicodeDecodeError:
         raise CodebookError(f"{path.name}: het codeboek moet in UTF-8 zijn opgeslagen.") from None
     return parse_codebook(text, path.name)
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> Codebook:
+    """The built-in codebook, parsed once per process (about half a second of pure-Python YAML
+    with line marks) and shared: a codebook is frozen."""
+    text = resources.files("weerbaar.codebook.data").joinpath(BUILTIN_CODEBOOK).read_text("utf-8")
+    return parse_codebook(text, BUILTIN_CODEBOOK)

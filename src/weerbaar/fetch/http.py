@@ -50,7 +50,8 @@ _SOCKET_REASONS = (  # words in the OS's message → what it means for the user
 def unreachable_reason(exc: Exception, host: str) -> str | None:
     """A Dutch sentence when ``exc`` means the server cannot be reached at all, else None."""
     if isinstance(exc, httpx.ConnectTimeout):
-        return f"Kan de server niet bereiken: {host} antwoordt niet op een verbindingsverzoek (time-out; is er netwerk?)"
+        return (f"Kan de server niet bereiken: {host} antwoordt niet op een verbindingsverzoek "
+                "(time-out; is er netwerk?)")
     if not isinstance(exc, httpx.ConnectError):
         return None
     text = str(exc)
@@ -128,7 +129,8 @@ class Http:
                     reason = unreachable_reason(exc, host)
                     if reason:
                         self._unreachable[host] = reason
-                        raise Unreachable(f"{reason} (na {attempt} {'poging' if attempt == 1 else 'pogingen'}).") from exc
+                        tries = "poging" if attempt == 1 else "pogingen"
+                        raise Unreachable(f"{reason} (na {attempt} {tries}).") from exc
                     raise FetchError(f"Netwerkfout na {attempt} pogingen: {type(exc).__name__}: {exc}") from exc
                 self.sleep(wait)
                 wait *= 2
@@ -188,7 +190,8 @@ class Http:
                     status = response.status_code
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 reason = unreachable_reason(exc, host)
-                raise (Unreachable if reason else FetchError)(f"{reason}." if reason else f"Netwerkfout: {exc}") from exc
+                error = Unreachable(f"{reason}.") if reason else FetchError(f"Netwerkfout: {exc}")
+                raise error from exc
         return status
 
     def get_json(self, url: str, **kwargs):

@@ -51,7 +51,8 @@ def _candidate(http: Http, base: str, entity_id: str, fallback: dict) -> Candida
         version=fallback.get("content_hash") or sort_date or entity_id, organisation=organisation,
         organisation_type=org_type, title=detail.get("title") or fallback.get("title"),
         date=sort_date[:10] or None, content_type=detail.get("contentType"),
-        fallback_pages=[text] if text else None, extra={"vergadering": detail.get("meetingId")} if detail.get("meetingId") else {},
+        fallback_pages=[text] if text else None,
+        extra={"vergadering": detail.get("meetingId")} if detail.get("meetingId") else {},
     )
 
 
@@ -93,8 +94,8 @@ def follow_candidates(ws: Workspace, http: Http, organization: str, *, base: str
             changes_cursor = response.headers.get("X-Changes-Cursor")
         for line in read_lines(response.content):  # by "\n" only: a U+2028 in a title is no line break
             try:
-                if line.error:
-                    raise JsonLineError(line.error)
+                if line.error or line.text is None:
+                    raise JsonLineError(line.error or "geen UTF-8")
                 record = loads(line.text)
                 if not isinstance(record, dict):
                     raise JsonLineError("geen object")

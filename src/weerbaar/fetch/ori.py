@@ -72,7 +72,8 @@ def probe(http: Http, base: str = DEFAULT_BASE) -> tuple[bool, str]:
     from weerbaar.fetch.http import FetchError, Unreachable
 
     try:
-        data = http.post_json(f"{base.rstrip('/')}/ori_*/_search", {"size": 1, "query": {"term": {"@type": "MediaObject"}}})
+        query = {"size": 1, "query": {"term": {"@type": "MediaObject"}}}
+        data = http.post_json(f"{base.rstrip('/')}/ori_*/_search", query)
     except Unreachable as exc:  # the network, not ORI: say so
         return False, f"ORI is niet te bereiken. {exc.message}"
     except FetchError as exc:

@@ -159,8 +159,9 @@ def fetch_one(ws: Workspace, http: Http, c: Candidate, *, max_mb: float = DEFAUL
 
 
 def _ingest(ws: Workspace, path: Path, c: Candidate) -> tuple[int | None, str | None]:
-    overrides = {k: v for k, v in {"organisation": c.organisation, "organisation_type": c.organisation_type,
-                                   "title": c.title, "date": c.date, "year": c.year, "doc_type": c.doc_type}.items() if v}
+    given = {"organisation": c.organisation, "organisation_type": c.organisation_type, "title": c.title,
+             "date": c.date, "year": c.year, "doc_type": c.doc_type}
+    overrides = {k: v for k, v in given.items() if v}
     if overrides.get("organisation_type") and not overrides.get("organisation"):
         overrides.pop("organisation_type")
     info = {"url": c.url, "bron": c.source, **({"bron_id": c.source_id} if c.source_id else {}), **c.extra}

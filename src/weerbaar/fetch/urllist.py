@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from weerbaar.csvfile import dict_reader
 from weerbaar.errors import WeerbaarError
 from weerbaar.fetch.pipeline import Candidate
 from weerbaar.ingest.metadata import DocumentMeta
-from weerbaar.csvfile import dict_reader
 
 COLUMNS = {"url": "url", "organisatie": "organisation", "organisatietype": "organisation_type",
            "documenttype": "doc_type", "jaar": None, "datum": "date", "titel": "title"}

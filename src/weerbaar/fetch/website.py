@@ -83,7 +83,8 @@ class Crawler:
     def _sitemap_urls(self) -> list[str]:
         root = f"{urlsplit(self.start).scheme}://{self.host}"
         queue = list(self.robots.sitemaps) or [root + "/sitemap.xml"]
-        seen, found = set(), []
+        seen: set[str] = set()
+        found: list[str] = []
         while queue and len(seen) < 50:
             sitemap = queue.pop(0)
             if sitemap in seen or not _same_site(sitemap, self.host):
@@ -171,7 +172,8 @@ def probe(http: Http, start: str, words: tuple[str, ...] = tuple(DEFAULT_FILTER)
         return False, f"De beginpagina {start} antwoordt met {response.status_code}."
     if "html" not in response.headers.get("Content-Type", "html"):
         return False, f"De beginpagina is geen HTML maar {response.headers.get('Content-Type')}."
-    links = [_norm(urljoin(start, a.attributes.get("href") or "")) for a in LexborHTMLParser(response.text).css("a[href]")]
+    anchors = LexborHTMLParser(response.text).css("a[href]")
+    links = [_norm(urljoin(start, a.attributes.get("href") or "")) for a in anchors]
     documents = [u for u in links if u.lower().endswith(DOCUMENT_SUFFIXES)]
     return True, (f"De website antwoordt; de beginpagina heeft {len(links)} links, waarvan {len(documents)} naar "
                   "documenten (PDF, Word, ODT). Dieper in de site kunnen er meer zijn.")

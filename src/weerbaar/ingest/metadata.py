@@ -175,7 +175,7 @@ def _doc_type_in(text: str) -> str | None:
     """The type whose word comes first in the text ('raadsvoorstel zienswijze begroting' → raadsvoorstel)."""
     low = text.lower()
     best: tuple[int, int] | None = None
-    for rank, (key, (_, words)) in enumerate(DOC_TYPES.items()):
+    for rank, (_, words) in enumerate(DOC_TYPES.values()):
         for word in words:
             # Short words (rib, memo) must stand alone; longer ones may start a compound.
             pattern = rf"(?<![a-z]){re.escape(word)}" + (r"\b" if len(word) <= 4 else "")
@@ -339,9 +339,9 @@ def infer_metadata(path: Path, pages: list[str], extracted_title: str | None, ro
     if year is None and meta.date:
         year, origin = int(meta.date[:4]), meta.source["date"]
     if year is None:
-        years = Counter(_YEAR_ALONE.findall(first))
-        if years:
-            year, origin = int(years.most_common(1)[0][0]), "inhoud"
+        counted = Counter(_YEAR_ALONE.findall(first))
+        if counted:
+            year, origin = int(counted.most_common(1)[0][0]), "inhoud"
     if year is not None:
         meta.year = year
         meta.source["year"] = origin

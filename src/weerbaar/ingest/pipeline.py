@@ -43,7 +43,7 @@ class IngestOptions:
     max_unpacked_mb: float = DEFAULT_MAX_UNPACKED_MB  # DOCX/ODT, unpacked (zip bombs)
     max_passages: int = DEFAULT_MAX_PASSAGES  # per document
     max_page_chars: int = DEFAULT_MAX_PAGE_CHARS  # size of a pseudo-page of unpaginated text
-    overrides: dict[str, str] = field(default_factory=dict)  # metadata for every file of this run
+    overrides: dict[str, str | int] = field(default_factory=dict)  # metadata for every file of this run
     manifest: Path | None = None
     source_info: dict[str, str] = field(default_factory=dict)
 

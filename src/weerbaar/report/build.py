@@ -20,8 +20,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weerbaar.assess.aggregate import (AGGREGATE_RULES, CONSISTENT_FROM, MIN_COVERAGE, Aggregate, per_measure,
                                        per_pillar, per_region, pillar_of, regions_of)
 from weerbaar.assess.summary import quoted, summarise
-from weerbaar.assess.verdicts import (LEVELS, NO_EVIDENCE, NOT_ASSESSED, RULES, STATES, Verdict, assess, fill_texts,
-                                      plural)
+from weerbaar.assess.verdicts import (LEVELS, NO_EVIDENCE, NOT_ASSESSED, STATES, Verdict, assess, fill_texts,
+                                      plural, rules)
+from weerbaar.codebook.model import Codebook
 from weerbaar.safe_cells import csv_safe, xlsx_safe
 from weerbaar.workspace import Workspace
 
@@ -76,7 +77,7 @@ class Report:
         return f"{stage} {self.stage_labels.get(stage, '')}".strip()
 
 
-def collect(ws: Workspace, codebook, *, include_suggestions: bool = False, regions: dict[str, str] | None = None,
+def collect(ws: Workspace, codebook: Codebook, *, include_suggestions: bool = False, regions: dict[str, str] | None = None,
             title: str = "Weerbaarheid en veerkracht: stand van zaken per maatregel", charts: bool = True) -> Report:
     # Unvalidated passages' texts are read only for the ones the report quotes.
     verdicts = assess(ws, codebook, include_suggestions=include_suggestions, texts=False)
@@ -95,16 +96,17 @@ def collect(ws: Workspace, codebook, *, include_suggestions: bool = False, regio
     report = Report(
         title=title, made_on=date.today().isoformat(), organisations=organisations, measures=codebook.measures,
         pillars=codebook.pillars, verdicts={(v.organisation, v.measure_id): v for v in verdicts},
-        summaries={(v.organisation, v.measure_id): summarise(v, measures.get(v.measure_id)) for v in verdicts},
+        summaries={(v.organisation, v.measure_id): summarise(v, measures.get(v.measure_id), codebook.scale)
+                   for v in verdicts},
         by_measure=per_measure(verdicts, codebook), by_pillar=per_pillar(verdicts, codebook),
         by_region=per_region(verdicts, region_of),
         method={"documents": counts[0], "pages": counts[1], "reviewed": review["reviewed"],
-                "reviewers": review["reviewers"], "double_reviewed": review["double_reviewed"], "rules": RULES, "aggregate_rules": AGGREGATE_RULES,
+                "reviewers": review["reviewers"], "double_reviewed": review["double_reviewed"], "rules": rules(codebook.scale), "aggregate_rules": AGGREGATE_RULES,
                 "min_coverage": MIN_COVERAGE, "consistent_from": CONSISTENT_FROM,
                 "threshold": analysed_threshold(ws),
-                "stages": {s.level: s.label for s in codebook.stages}},
+                "stages": codebook.scale.labels},
         provisional=include_suggestions,
-        stage_labels={s.level: s.label for s in codebook.stages},
+        stage_labels=codebook.scale.labels,
         element_labels={(m.id, e.id): e.label for m in codebook.measures for e in m.elements},
         regions={r: orgs for r, orgs in sorted(by_region_orgs.items())})
     if charts:

@@ -58,8 +58,8 @@ def stacked_states(rows: list[tuple[str, dict[str, int]]], *, width_in: float = 
         bars = ax.barh(y, shares, left=left, color=COLOURS[state], edgecolor="white", linewidth=0.6, label=state)
         for bar, share, (_, counts) in zip(bars, shares, rows):
             if share >= 7:
-                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(counts.get(state, 0)),
-                        ha="center", va="center", fontsize=7,
+                centre = (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2)
+                ax.text(*centre, str(counts.get(state, 0)), ha="center", va="center", fontsize=7,
                         color="white" if state in ("hoog", "laag") else "#1b1b1b")
         left = [a + b for a, b in zip(left, shares)]
     ax.set_yticks(y, labels)
@@ -76,7 +76,8 @@ def timelines(rows: list[tuple[str, dict[int, tuple[int, int, int]]]], years: tu
     plt = _pyplot()
     low, high = years
     fig, ax = plt.subplots(figsize=(min(9.5, 3.2 + 0.55 * (high - low + 1)), 0.42 * len(rows) + 0.9))
-    lanes = (("eerste vermelding", "#6b6b6b", -0.25), ("eerste plan", "#b38f00", 0.0), ("eerste uitvoering", "#1d6b2f", 0.25))
+    lanes = (("eerste vermelding", "#6b6b6b", -0.25), ("eerste plan", "#b38f00", 0.0),
+             ("eerste uitvoering", "#1d6b2f", 0.25))
     for index, (label, colour, offset) in enumerate(lanes):
         xs, ys, sizes, counts = [], [], [], []
         for r, (_, per_year) in enumerate(rows):

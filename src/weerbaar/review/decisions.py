@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from weerbaar import jsonl
+from weerbaar.codebook.model import DEFAULT_SCALE, StageScale
 from weerbaar.errors import WeerbaarError
 from weerbaar.safe_cells import FORMULA_PREFIXES, csv_restore, csv_safe
 from weerbaar.workspace import Workspace

@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass
 import numpy as np
 
+from weerbaar.codebook.model import DEFAULT_SCALE
 from weerbaar.review.active import QueueState, rerank, should_stop
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.decisions import Vote, finals, latest_per_reviewer
@@ -54,8 +55,10 @@ def in_double_sample(passage_id: int, measure_id: str, share: float) -> bool:
 class MeasureQueue:
     """Ranked candidates of one measure within filters; safe to share between request threads."""
 
-    def __init__(self, measure_id: str, filters: DocumentFilters | None = None, threshold: float = 0.5):
+    def __init__(self, measure_id: str, filters: DocumentFilters | None = None, threshold: float = 0.5,
+                 max_stage: int = DEFAULT_SCALE.maximum):
         self.measure_id = measure_id
+        self.max_stage = max_stage or 1  # the codebook's highest stage, to scale the stage feature to 0–1
         self.filters = filters or DocumentFilters()
         self.threshold = threshold
         self._lock = threading.Lock()
@@ -70,7 +73,7 @@ class MeasureQueue:
         self._prior = np.array([r[1] for r in rows], dtype=float)
         # Features a reviewer's decisions can re-weigh: the analysis score and its parts, the stage
         # and how many evidence elements were found.
-        self._features = np.array([[r[1], r[2], r[3], r[4] / 4, min(len(json.loads(r[5])), 4) / 4] for r in rows],
+        self._features = np.array([[r[1], r[2], r[3], r[4] / self.max_stage, min(len(json.loads(r[5])), 4) / 4] for r in rows],
                                   dtype=float).reshape(len(rows), 5)
         self._index = {int(pid): i for i, pid in enumerate(self._ids)}
 

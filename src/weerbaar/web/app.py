@@ -27,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from weerbaar.codebook import Codebook
 from weerbaar.errors import WeerbaarError
 from weerbaar.index.semantic import SemanticIndex
 from weerbaar.review.accounts import has_accounts
@@ -42,13 +43,12 @@ log = logging.getLogger(__name__)
 MAX_FORM_BYTES = 2 * 1024 * 1024  # a decision form with a long note fits many times over
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # a decisions file (import)
 MAX_YEAR = 9999
-STAGE_LABELS = {0: "context", 1: "intentie", 2: "planning", 3: "uitvoering", 4: "getest of geborgd"}
 
 
 @dataclass
 class AppState:
     folder: Path
-    codebook: object
+    codebook: Codebook
     default_reviewer: str | None = None
     public: bool = False  # bound beyond loopback: accounts required
     queues: dict = field(default_factory=dict)
@@ -68,7 +68,8 @@ class AppState:
         with self.lock:
             queue = self.queues.get(key)
             if queue is None or queue.threshold != threshold:
-                queue = self.queues[key] = MeasureQueue(measure_id, filters, threshold)
+                queue = self.queues[key] = MeasureQueue(measure_id, filters, threshold,
+                                                                max_stage=self.codebook.scale.maximum)
             return queue
 
 
@@ -99,7 +100,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     ws = state.workspace()
     context.update(request=request, reviewer=reviewer_of(request), csrf=csrf_token(secret(ws), request.state.browser),
                    accounts=accounts_mode(request), account=current_account(request),
-                   coordinator=may_coordinate(request), stage_labels=STAGE_LABELS, codebook=state.codebook,
+                   coordinator=may_coordinate(request), stage_labels=state.codebook.scale.labels, codebook=state.codebook,
                    here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
 
@@ -117,7 +118,7 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "Dit verzoek klopt niet: " + "; ".join(problems) + "."
 
 
-def create_app(folder: Path, codebook, *, reviewer: str | None = None, allowed_hosts: list[str] | None = None,
+def create_app(folder: Path, codebook: Codebook, *, reviewer: str | None = None, allowed_hosts: list[str] | None = None,
                public: bool = False, max_body: int = MAX_FORM_BYTES, max_upload: int = MAX_IMPORT_BYTES) -> FastAPI:
     """The review app on a workspace. ``public``: bound beyond loopback, so accounts are required
     (refused without any); ``allowed_hosts``: the Host names it answers to (None: any, for tests)."""

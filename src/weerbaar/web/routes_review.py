@@ -190,7 +190,7 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
                                  "er is niets opgeslagen.")
     stage = int(fase) if fase.strip().isdigit() and len(fase.strip()) < 3 else None
     if fase.strip() and stage is None:
-        raise HTTPException(400, f"Fase '{fase.strip()[:20]}' bestaat niet; kies 0 tot en met 4.")
+        raise HTTPException(400, f"Fase '{fase.strip()[:20]}' bestaat niet; kies {state.codebook.scale.choices()}.")
     known = {e.id for e in measure.elements}
     # "Hoort (ook) bij": the same passage is evidence for other measures as well. Everything is
     # checked against the codebook before anything is written, and written in one transaction;

@@ -309,10 +309,11 @@ class DecisionLog:
                enough_context: bool | None = None, stage: int | None = None, elements: Iterable[str] = (),
                note: str | None = None, settles: bool = False, also_for: Iterable[str] = (),
                codebook=None, known_measures=None, subject: str | None = None,
-               request_key: str | None = None) -> list[Decision]:
+               request_key: str | None = None, scale=None) -> list[Decision]:
         """A reviewer's decision, and the same passage as evidence for the measures in ``also_for``
         ("hoort ook bij"): all validated first (against ``codebook``, or ``known_measures``), then
-        written in one transaction, so that either all of them are stored or none.
+        written in one transaction, so that either all of them are stored or none. ``stage`` must be
+        a level of ``scale`` (default: the codebook's, else the VNG scale).
 
         ``request_key``: the key of the form or call that asked for it. Sent again with the same
         content (a double click, a retried request), nothing new is written and the stored
@@ -321,7 +322,8 @@ class DecisionLog:
         ``subject``: the reviewer's correction of whom the passage speaks for (an organisation)."""
         if not reviewer.strip():
             raise WeerbaarError("Geef de naam van de beoordelaar.")
-        levels = sorted(s.level for s in codebook.stages) if codebook is not None and codebook.stages else DEFAULT_STAGES
+        scale = scale or (codebook.scale if codebook is not None else None)  # the codebook owns the scale
+        levels = scale.levels if scale is not None else list(DEFAULT_STAGES)
         if stage is not None and stage not in levels:
             raise WeerbaarError(f"Fase {stage} bestaat niet; kies {levels[0]} tot en met {levels[-1]}.")
         if note and len(note) > MAX_NOTE_CHARS:
