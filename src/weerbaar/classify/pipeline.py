@@ -172,6 +172,7 @@ def analyse_workspace(ws: Workspace, codebook, *, embedder: Embedder | None = No
             current = following
         with ws.transaction() as conn:
             conn.execute("UPDATE analysis_runs SET finished_at = ?, passages = ? WHERE id = ?", (timestamp(), done, run_id))
+        ws.update_statistics()
         return AnalysisReport(run_id, done, embedded, total_passages - len(pending), config, model_choice)
     finally:
         if own_embedder:
