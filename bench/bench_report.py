@@ -83,9 +83,10 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_command(args: list[str], pythonpath: str | None = None) -> tuple[float, int, int]:
+def run_command(args: list[str], pythonpath: str | None = None) -> tuple[float, int, int, float]:
     """(seconds, peak RSS of the largest process in MB, peak RSS of all its processes together in MB,
-    sampled every 50 ms) of one weerbaar command; ``pythonpath`` runs another copy of the code."""
+    sampled every 50 ms, CPU seconds of all its processes) of one weerbaar command; ``pythonpath``
+    runs another copy of the code. CPU seconds depend far less on other work on the machine."""
     env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "weerbaar", *args], stdout=subprocess.DEVNULL,
@@ -105,7 +106,7 @@ def run_command(args: list[str], pythonpath: str | None = None) -> tuple[float, 
     sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"weerbaar {' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss // 1024, max(peak[0], usage.ru_maxrss) // 1024
+    return seconds, usage.ru_maxrss // 1024, max(peak[0], usage.ru_maxrss) // 1024, usage.ru_utime + usage.ru_stime
 
 
 def timed(fn) -> float:
@@ -127,10 +128,11 @@ def peak_mb(pid: int) -> int:
     return -1
 
 
-def bench_web(folder: Path, rounds: int) -> list[str]:
+def bench_web(folder: Path, rounds: int, pythonpath: str | None = None) -> list[str]:
     port = 8793
+    env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
     server = subprocess.Popen([sys.executable, "-m", "weerbaar", "review", "-w", str(folder), "--poort", str(port),
-                               "--geen-browser"], stderr=subprocess.DEVNULL)
+                               "--geen-browser"], stderr=subprocess.DEVNULL, env=env)
     lines = []
     try:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={"weerbaar_beoordelaar": "Bench"},
@@ -141,10 +143,10 @@ def bench_web(folder: Path, rounds: int) -> list[str]:
                 break
             except httpx.TransportError:
                 time.sleep(0.3)
-        with Workspace.open(folder) as ws:
-            organisations = [r[0] for r in ws.conn.execute(
+        with closing(sqlite3.connect(folder / "weerbaar.sqlite")) as conn:  # no migration: the old code may serve it
+            organisations = [r[0] for r in conn.execute(
                 "SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL")]
-            measure = ws.conn.execute("SELECT measure_id FROM suggestions GROUP BY 1 ORDER BY count(*) DESC").fetchone()[0]
+            measure = conn.execute("SELECT measure_id FROM suggestions GROUP BY 1 ORDER BY count(*) DESC").fetchone()[0]
         first = timed(lambda: client.get("/oordelen"))
         first_provisional = timed(lambda: client.get("/oordelen?voorlopig=true"))
         csrf = re.search(r'name="csrf" value="(\w+)"', client.get("/team").text)[1]
@@ -203,30 +205,29 @@ def bench_commands(folder: Path, out: Path, names: list[str], runs: int, baselin
     """Each command ``runs`` times, alternating old and new code when there is a baseline."""
     sides = {"now": (folder, None)}
     if baseline:
-        old_folder = folder.with_name(folder.name + "-basis")
-        subprocess.run(["cp", "-r", str(folder), str(old_folder)], check=True)
-        with Workspace.open(folder):  # the current code migrates its copy once, as after an upgrade
-            pass
-        sides["before"] = (old_folder, baseline)
-    lines = ["| command | code | runs | s min / median / max | peak RSS MB, largest process | "
-             "peak RSS MB, all processes |", "|---|---|---:|---:|---:|---:|"]
+        sides["before"] = (folder.with_name(folder.name + "-basis"), baseline)
+    lines = ["| command | code | runs | s min / median / max | CPU s (median) | peak RSS MB, largest process | "
+             "peak RSS MB, all processes |", "|---|---|---:|---:|---:|---:|---:|"]
     for name in names:
-        results: dict[str, list[tuple[float, int, int]]] = {side: [] for side in sides}
+        results: dict[str, list[tuple[float, int, int, float]]] = {side: [] for side in sides}
         for _ in range(runs):
             for side, (ws_folder, pythonpath) in sides.items():
                 cmd = [*COMMANDS[name][:1], "-w", str(ws_folder), *COMMANDS[name][1:]]
                 if cmd[0] == "rapport":
                     cmd += ["--naar", str(out / side)]
                 results[side].append(run_command(cmd, pythonpath))
-                print(f"  {name} [{side}]: {results[side][-1][0]:.1f} s, {results[side][-1][2]} MB "
+                print(f"  {name} [{side}]: {results[side][-1][0]:.1f} s, CPU {results[side][-1][3]:.1f} s, "
+                      f"{results[side][-1][2]} MB "
                       f"(load {os.getloadavg()[0]:.1f})", flush=True)
         for side, rows in results.items():
             seconds = sorted(r[0] for r in rows)
             lines.append(f"| {name} | {side} | {len(rows)} | {seconds[0]:.1f} / {statistics.median(seconds):.1f} / "
-                         f"{seconds[-1]:.1f} | {max(r[1] for r in rows)} | {max(r[2] for r in rows)} |")
+                         f"{seconds[-1]:.1f} | {statistics.median(r[3] for r in rows):.1f} | {max(r[1] for r in rows)} | "
+                         f"{max(r[2] for r in rows)} |")
         if baseline:
-            ratio = statistics.median(r[0] for r in results["before"]) / statistics.median(r[0] for r in results["now"])
-            lines.append(f"| {name} | before / now (median) | | {ratio:.1f}× | | |")
+            ratios = [statistics.median(r[i] for r in results["before"]) / statistics.median(r[i] for r in results["now"])
+                      for i in (0, 3)]
+            lines.append(f"| {name} | before / now (median) | | {ratios[0]:.1f}× | {ratios[1]:.1f}× | | |")
     return lines
 
 
@@ -264,11 +265,18 @@ def main() -> None:
                     "(SELECT count(*) FROM decisions), (SELECT max(length(title)) FROM documents)").fetchone()
             print(f"passages {counts[0]}, suggestions {counts[1]}, decisions {counts[2]}, longest title {counts[3]} "
                   f"chars; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
+            if baseline:  # a copy for the old code; the current code migrates its own once, as after an upgrade
+                subprocess.run(["cp", "-r", str(folder), str(folder.with_name("ws-basis"))], check=True)
+                with Workspace.open(folder):
+                    pass
             for line in bench_commands(folder, Path(tmp) / "rapport", names, args.rondes_cli, baseline):
                 print(line, flush=True)
             if not args.zonder_web:
-                for line in bench_web(folder, args.rondes):
-                    print(line, flush=True)
+                sides = [("now", folder, None)] + ([("before", folder.with_name("ws-basis"), baseline)] if baseline else [])
+                for side, ws_folder, pythonpath in sides:
+                    print(f"web, {side} (load {os.getloadavg()[0]:.1f}):", flush=True)
+                    for line in bench_web(ws_folder, args.rondes, pythonpath):
+                        print(line, flush=True)
 
 
 if __name__ == "__main__":
