@@ -14,8 +14,16 @@ Commands run as real ``weerbaar`` processes; their peak RSS comes from ``wait4``
 as a real ``weerbaar review`` server; each round records a decision (which invalidates the cached
 verdicts), then loads the dashboard (recomputed), loads it again (cached) and opens one cell.
 
+With ``--basis-src OLD/src`` every command also runs with the code in ``OLD/src`` (e.g. ``git
+archive COMMIT src | tar -x -C OLD``), alternating with the current code, ``--rondes-cli`` times
+each, on a workspace built by the old code (the current code migrates its own copy first, as a user
+upgrading would); the table gives min / median / max seconds and the peak memory of the command's
+processes together (the PDF is written in a child process).
+
     .venv/bin/python bench/bench_report.py --passages 100000 --besluiten 2000
     .venv/bin/python bench/bench_report.py --werkruimte /tmp/echt/ws
+    .venv/bin/python bench/bench_report.py --passages 10000 30000 100000 --basis-src /tmp/base/src \
+        --rondes-cli 3 --zonder-web --alleen rapport
 """
 
 from __future__ import annotations
@@ -28,12 +36,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+import legacy_sql  # noqa: E402
 from bench_review import build  # noqa: E402
 
 from weerbaar.review.decisions import record  # noqa: E402
@@ -45,26 +55,54 @@ BIG_TITLE = 1_300_000
 def add_big_titles_and_decisions(folder: Path, decisions: int, big_titles: int = 3, seed: int = 3) -> None:
     rng = random.Random(seed)
     with Workspace.open(folder) as ws:
-        for doc in range(1, big_titles + 1):
-            ws.documents.set_title(doc, "Raadsvergadering " + "tekst zonder regeleinden " * (BIG_TITLE // 25),
-                                   paginated=False)
-        pairs = ws.analysis.sample_pairs(decisions)
+        legacy_sql.set_big_titles(ws.conn, "Raadsvergadering " + "tekst zonder regeleinden " * (BIG_TITLE // 25),
+                                  big_titles)
+        pairs = legacy_sql.sample_pairs(ws.conn, decisions)
         for pid, mid in pairs:
             relevant = rng.random() < 0.3
             record(ws, pid, mid, rng.choice(["Anna", "Bram", "Chris"]), relevant,
                    stage=rng.randint(0, 4) if relevant else None)
 
 
-def run_command(args: list[str]) -> tuple[float, int]:
-    """(seconds, peak RSS in MB) of one weerbaar command."""
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants together (kB)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def run_command(args: list[str], pythonpath: str | None = None) -> tuple[float, int, int, float]:
+    """(seconds, peak RSS of the largest process in MB, peak RSS of all its processes together in MB,
+    sampled every 50 ms, CPU seconds of all its processes) of one weerbaar command; ``pythonpath``
+    runs another copy of the code. CPU seconds depend far less on other work on the machine."""
+    env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "weerbaar", *args], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, env=env)
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.05):
+            peak[0] = max(peak[0], _tree_rss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
+    stop.set()
+    sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"weerbaar {' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss // 1024
+    return seconds, usage.ru_maxrss // 1024, max(peak[0], usage.ru_maxrss) // 1024, usage.ru_utime + usage.ru_stime
 
 
 def timed(fn) -> float:
@@ -86,10 +124,11 @@ def peak_mb(pid: int) -> int:
     return -1
 
 
-def bench_web(folder: Path, rounds: int) -> list[str]:
+def bench_web(folder: Path, rounds: int, pythonpath: str | None = None) -> list[str]:
     port = 8793
+    env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
     server = subprocess.Popen([sys.executable, "-m", "weerbaar", "review", "-w", str(folder), "--poort", str(port),
-                               "--geen-browser"], stderr=subprocess.DEVNULL)
+                               "--geen-browser"], stderr=subprocess.DEVNULL, env=env)
     lines = []
     try:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={"weerbaar_beoordelaar": "Bench"},
@@ -100,9 +139,7 @@ def bench_web(folder: Path, rounds: int) -> list[str]:
                 break
             except httpx.TransportError:
                 time.sleep(0.3)
-        with Workspace.open(folder) as ws:
-            organisations = ws.documents.organisation_names()
-            measure = ws.analysis.busiest_measure()
+        organisations, measure = legacy_sql.organisations_and_busiest_measure(folder)  # the old code may serve it
         first = timed(lambda: client.get("/oordelen"))
         first_provisional = timed(lambda: client.get("/oordelen?voorlopig=true"))
         csrf = re.search(r'name="csrf" value="(\w+)"', client.get("/team").text)[1]
@@ -136,39 +173,100 @@ def bench_web(folder: Path, rounds: int) -> list[str]:
     return lines
 
 
+COMMANDS = {
+    "beoordeel": ["beoordeel", "--json"],
+    "beoordeel --inclusief-suggesties": ["beoordeel", "--inclusief-suggesties", "--json"],
+    "rapport (html, pdf, xlsx, csv, json)": ["rapport"],
+    "rapport --inclusief-suggesties (all forms)": ["rapport", "--inclusief-suggesties"],
+}
+
+
+def build_workspace(folder: Path, passages: int, decisions: int, pythonpath: str | None) -> None:
+    """The synthetic workspace, built by the code in ``pythonpath`` (or the current code, which then
+    keeps the planner statistics as 'analyseer' does)."""
+    if pythonpath:
+        subprocess.run([sys.executable, __file__, "--bouw-alleen", str(folder), "--passages", str(passages),
+                        "--besluiten", str(decisions)], env={**os.environ, "PYTHONPATH": pythonpath}, check=True)
+        return
+    build(folder, passages)
+    add_big_titles_and_decisions(folder, decisions)
+    with Workspace.open(folder) as ws:
+        ws.update_statistics()
+
+
+def bench_commands(folder: Path, out: Path, names: list[str], runs: int, baseline: str | None) -> list[str]:
+    """Each command ``runs`` times, alternating old and new code when there is a baseline."""
+    sides = {"now": (folder, None)}
+    if baseline:
+        sides["before"] = (folder.with_name(folder.name + "-basis"), baseline)
+    lines = ["| command | code | runs | s min / median / max | CPU s (median) | peak RSS MB, largest process | "
+             "peak RSS MB, all processes |", "|---|---|---:|---:|---:|---:|---:|"]
+    for name in names:
+        results: dict[str, list[tuple[float, int, int, float]]] = {side: [] for side in sides}
+        for _ in range(runs):
+            for side, (ws_folder, pythonpath) in sides.items():
+                cmd = [*COMMANDS[name][:1], "-w", str(ws_folder), *COMMANDS[name][1:]]
+                if cmd[0] == "rapport":
+                    cmd += ["--naar", str(out / side)]
+                results[side].append(run_command(cmd, pythonpath))
+                print(f"  {name} [{side}]: {results[side][-1][0]:.1f} s, CPU {results[side][-1][3]:.1f} s, "
+                      f"{results[side][-1][2]} MB "
+                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+        for side, rows in results.items():
+            seconds = sorted(r[0] for r in rows)
+            lines.append(f"| {name} | {side} | {len(rows)} | {seconds[0]:.1f} / {statistics.median(seconds):.1f} / "
+                         f"{seconds[-1]:.1f} | {statistics.median(r[3] for r in rows):.1f} | {max(r[1] for r in rows)} | "
+                         f"{max(r[2] for r in rows)} |")
+        if baseline:
+            ratios = [statistics.median(r[i] for r in results["before"]) / statistics.median(r[i] for r in results["now"])
+                      for i in (0, 3)]
+            lines.append(f"| {name} | before / now (median) | | {ratios[0]:.1f}× | {ratios[1]:.1f}× | | |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--passages", type=int, nargs="+", default=[100_000])
     parser.add_argument("--besluiten", type=int, default=2000)
     parser.add_argument("--rondes", type=int, default=40, help="web rounds (decision, dashboard, cell)")
+    parser.add_argument("--rondes-cli", type=int, default=1, help="runs of each command (per side)")
+    parser.add_argument("--basis-src", help="the code to compare with (a 'src' folder), run side by side")
+    parser.add_argument("--alleen", help="only the commands whose name starts with this ('rapport --inclusief')")
+    parser.add_argument("--zonder-web", action="store_true", help="skip the web rounds")
     parser.add_argument("--werkruimte", type=Path, help="an existing workspace instead of a synthetic one")
+    parser.add_argument("--bouw-alleen", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.werkruimte:
+    if args.bouw_alleen:
+        build(args.bouw_alleen, args.passages[0])
+        add_big_titles_and_decisions(args.bouw_alleen, args.besluiten)
+        return
+    names = [n for n in COMMANDS if not args.alleen or n.startswith(args.alleen)]
+    baseline = str(Path(args.basis_src).resolve()) if args.basis_src else None
+    for passages in ([None] if args.werkruimte else args.passages):
+        with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp) / "ws"
-            subprocess.run(["cp", "-r", str(args.werkruimte), str(folder)], check=True)  # the web rounds add decisions
-        else:
-            folder = Path(tmp) / "ws"
-            t = time.perf_counter()
-            build(folder, args.passages)
-            add_big_titles_and_decisions(folder, args.besluiten)
-            print(f"workspace: {args.passages} passages, {args.besluiten} decisions, built in "
-                  f"{time.perf_counter() - t:.0f} s")
-        with Workspace.open(folder) as ws:
-            counts = (ws.passages.count(), ws.analysis.suggestion_count(), ws.decisions.count(), ws.documents.longest()[0])
-        print(f"passages {counts[0]}, suggestions {counts[1]}, decisions {counts[2]}, longest title {counts[3]} chars")
-        print("| command | s | peak RSS MB |\n|---|---:|---:|")
-        out = Path(tmp) / "rapport"
-        for name, cmd in (
-                ("beoordeel", ["beoordeel", "-w", str(folder), "--json"]),
-                ("beoordeel --inclusief-suggesties", ["beoordeel", "-w", str(folder), "--inclusief-suggesties", "--json"]),
-                ("rapport (html, pdf, xlsx, csv, json)", ["rapport", "-w", str(folder), "--naar", str(out)]),
-                ("rapport --inclusief-suggesties (all forms)",
-                 ["rapport", "-w", str(folder), "--inclusief-suggesties", "--naar", str(out)])):
-            seconds, mb = run_command(cmd)
-            print(f"| {name} | {seconds:.1f} | {mb} |", flush=True)
-        for line in bench_web(folder, args.rondes):
-            print(line)
+            if args.werkruimte:
+                subprocess.run(["cp", "-r", str(args.werkruimte), str(folder)], check=True)  # the web rounds add decisions
+            else:
+                t = time.perf_counter()
+                build_workspace(folder, passages, args.besluiten, baseline)
+                print(f"workspace: {passages} passages, {args.besluiten} decisions, built in "
+                      f"{time.perf_counter() - t:.0f} s")
+            counts = legacy_sql.counts(folder)  # read only: no migration yet
+            print(f"passages {counts[0]}, suggestions {counts[1]}, decisions {counts[2]}, longest title {counts[3]} "
+                  f"chars; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
+            if baseline:  # a copy for the old code; the current code migrates its own once, as after an upgrade
+                subprocess.run(["cp", "-r", str(folder), str(folder.with_name("ws-basis"))], check=True)
+                with Workspace.open(folder):
+                    pass
+            for line in bench_commands(folder, Path(tmp) / "rapport", names, args.rondes_cli, baseline):
+                print(line, flush=True)
+            if not args.zonder_web:
+                sides = [("now", folder, None)] + ([("before", folder.with_name("ws-basis"), baseline)] if baseline else [])
+                for side, ws_folder, pythonpath in sides:
+                    print(f"web, {side} (load {os.getloadavg()[0]:.1f}):", flush=True)
+                    for line in bench_web(ws_folder, args.rondes, pythonpath):
+                        print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -208,3 +208,60 @@ def test_verdict_pages_have_no_serious_accessibility_violations(reviewed_server,
                if v["impact"] in ("serious", "critical")]
     assert serious == []
     context.close()
+
+
+def test_pdf_quotes_the_strongest_cells_and_names_the_others(demo_copy, tmp_path, monkeypatch):
+    """With many organisations the PDF quotes a few cells per measure and names the rest per level,
+    saying where their quotes are; the HTML still quotes every cell."""
+    import pypdfium2 as pdfium
+
+    from weerbaar.report import build
+
+    monkeypatch.setattr(build, "PDF_QUOTED_CELLS", 1)
+    with Workspace.open(demo_copy) as ws:
+        report = collect(ws, BOOK, include_suggestions=True, charts=False)
+    crowded = [m.id for m in BOOK.measures if len([o for o in report.organisations if report.verdicts[(o, m.id)].evidence]) > 1]
+    assert crowded
+    quoted, named = report.pdf_cells(crowded[0])
+    assert len(quoted) == 1 and sum(len(orgs) for orgs in named.values()) >= 1
+    assert quoted[0].organisation not in [o for orgs in named.values() for o in orgs]
+    WRITERS["pdf"](report, tmp_path / "r.pdf")
+    WRITERS["html"](report, tmp_path / "r.html")
+    doc = pdfium.PdfDocument(tmp_path / "r.pdf")
+    text = " ".join(" ".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc)))
+    assert "ten hoogste 1 organisaties" in text and "Ook met bewijs" in text and "rapport.xlsx" in text
+    cells_with_evidence = sum(1 for v in report.verdicts.values() if v.evidence)
+    html = (tmp_path / "r.html").read_text("utf-8")
+    assert html.count('class="voorlopig-citaat"') == len([s for ss in report.summaries.values() for s in ss])
+    measures_with_evidence = sum(1 for m in BOOK.measures if any(report.verdicts[(o, m.id)].evidence for o in report.organisations))
+    assert html.count('<div class="cel ') == cells_with_evidence > measures_with_evidence
+    assert build.render_html(report, for_pdf=True).count('<div class="cel ') == measures_with_evidence
+
+
+def test_report_forms_are_written_side_by_side(reviewed_demo, tmp_path, monkeypatch):
+    """'weerbaar rapport' (a real process, single-threaded, so the PDF is written in a forked one
+    beside the other forms) writes every form; a PDF that fails is an error after the others."""
+    import subprocess
+    import sys
+
+    import pypdfium2 as pdfium
+
+    from weerbaar.errors import WeerbaarError
+    from weerbaar.report.write import write_forms
+
+    done = subprocess.run([sys.executable, "-m", "weerbaar", "rapport", "-w", str(reviewed_demo), "--naar",
+                           str(tmp_path / "a")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("Geschreven:") == 5
+    assert all((tmp_path / "a" / f"rapport.{fmt}").stat().st_size > 0 for fmt in ("html", "pdf", "xlsx", "csv", "json"))
+    assert len(pdfium.PdfDocument(tmp_path / "a" / "rapport.pdf")) >= 2
+
+    def broken(report, path):
+        raise WeerbaarError("kapot")
+
+    with Workspace.open(reviewed_demo) as ws:
+        report = collect(ws, BOOK, charts=False)
+    monkeypatch.setitem(WRITERS, "pdf", broken)
+    with pytest.raises(WeerbaarError, match="kapot"):
+        write_forms(report, tmp_path / "b", ["pdf", "csv"])
+    assert (tmp_path / "b" / "rapport.csv").exists()

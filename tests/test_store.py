@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 STORE = ROOT / "src" / "weerbaar" / "workspace"
 
 
+# Runs under an older tree of weerbaar too (side-by-side benchmarks against code from before the
+# store), so it cannot use the store; it holds only the synthetic set-up and plain counts.
+LEGACY_BENCH = {"bench/legacy_sql.py"}
+
 _SQL_START = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|REPLACE|DROP|ALTER|PRAGMA)\s", re.ASCII)
 _EXECUTE = {"execute", "executemany", "executescript"}
 
@@ -52,7 +56,7 @@ def test_no_module_outside_the_store_holds_sql():
     for folder in (ROOT / "src" / "weerbaar", ROOT / "bench"):
         for path in sorted(folder.rglob("*.py")):
             name = path.relative_to(ROOT).as_posix()
-            if STORE in path.parents:
+            if STORE in path.parents or name in LEGACY_BENCH:
                 continue
             found = sql_in(path.read_text("utf-8"))
             if found:

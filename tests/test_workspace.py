@@ -65,3 +65,16 @@ def test_citation_reads_store_rows_and_round_trips_its_json_form():
         ("begroting", "begroting.pdf", 12, True)
     assert Citation.from_json(citation.to_json()) == citation
     assert set(citation.to_json()) >= {"organisation", "document_type", "page", "start", "end", "text"}
+
+
+def test_an_analysed_workspace_keeps_planner_statistics(demo_copy):
+    """The verdict queries are fast only when SQLite knows there are far fewer documents than
+    suggestions (see migration m008): 'analyseer' leaves statistics for both, and a workspace from
+    before gets them when it is opened."""
+    with Workspace.open(demo_copy) as ws:
+        tables = {r[0] for r in ws.conn.execute("SELECT tbl FROM sqlite_stat1")}
+        assert {"documents", "suggestions", "passages"} <= tables
+        ws.conn.execute("DROP TABLE sqlite_stat1")
+        ws.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    with Workspace.open(demo_copy) as ws:
+        assert {"documents", "suggestions"} <= {r[0] for r in ws.conn.execute("SELECT tbl FROM sqlite_stat1")}

@@ -157,6 +157,7 @@ def analyse_workspace(ws: Workspace, codebook: Codebook, *, embedder: Embedder |
                 progress(done, len(pending))
             current = following
         ws.analysis.finish_run(run_id, done)
+        ws.update_statistics()
         return AnalysisReport(run_id, done, embedded, total_passages - len(pending), config, model_choice)
     finally:
         if own_embedder:

@@ -104,7 +104,8 @@ def rapport(
     """Maak het rapport: HTML (op zichzelf staand), PDF, Excel, CSV en JSON, met citaten en paginanummers."""
     from weerbaar.codebook import load_codebook
     from weerbaar.errors import WeerbaarError
-    from weerbaar.report.build import FORMATS, WRITERS, collect
+    from weerbaar.report.build import FORMATS, collect
+    from weerbaar.report.write import write_forms
 
     formats = formaat or list(FORMATS)
     unknown = [f for f in formats if f not in FORMATS]
@@ -114,11 +115,7 @@ def rapport(
     with open_workspace(werkruimte) as ws:
         kwargs = {"title": titel} if titel else {}
         report = collect(ws, book, include_suggestions=inclusief_suggesties, regions=_regions(regio_indeling), **kwargs)
-    map_.mkdir(parents=True, exist_ok=True)
-    for fmt in formats:
-        path = map_ / f"rapport.{fmt}"
-        WRITERS[fmt](report, path)
-        err.print(f"Geschreven: {path}")
+    write_forms(report, map_, formats, written=lambda path: err.print(f"Geschreven: {path}"))
 
 
 @app.command("vergelijk")

@@ -29,6 +29,10 @@ from weerbaar.workspace import Workspace
 FORMATS = ("html", "pdf", "xlsx", "csv", "json")
 #: Most measure columns in one block of the overview matrix: 22 columns fit A4 landscape and 1280 px.
 MATRIX_COLUMNS = 22
+#: Most organisations per measure whose evidence the PDF quotes; the others are named per level and
+#: quoted in the HTML and the spreadsheet. A report of 40 organisations would otherwise quote 1,640
+#: cells on about 560 pages, which no director reads and WeasyPrint takes minutes to lay out.
+PDF_QUOTED_CELLS = 5
 SYMBOLS = {"hoog": "H", "midden": "M", "laag": "L", NO_EVIDENCE: "0", NOT_ASSESSED: "–"}
 CSS_CLASS = {"hoog": "hoog", "midden": "midden", "laag": "laag", NO_EVIDENCE: "geen", NOT_ASSESSED: "niet"}
 
@@ -75,6 +79,24 @@ class Report:
 
     def stage_text(self, stage: int) -> str:
         return f"{stage} {self.stage_labels.get(stage, '')}".strip()
+
+    def pdf_cells(self, measure_id: str) -> tuple[list[Verdict], dict[str, list[str]]]:
+        """A measure's cells with evidence as the PDF shows them: the PDF_QUOTED_CELLS strongest
+        (validated before provisional, then level, stage and amount of evidence) quoted in full, and
+        the other organisations with evidence named per level."""
+        rank = {level: i for i, level in enumerate(STATES)}
+        cells = [v for org in self.organisations for v in [self.verdicts[(org, measure_id)]] if v.evidence]
+        cells.sort(key=lambda v: (v.provisional, rank[v.level], -max((e.stage for e in v.evidence), default=0),
+                                  -len(v.evidence), self.organisations.index(v.organisation)))
+        quoted, rest = cells[:PDF_QUOTED_CELLS], cells[PDF_QUOTED_CELLS:]
+        named: dict[str, list[str]] = {}
+        for v in sorted(rest, key=lambda v: self.organisations.index(v.organisation)):
+            named.setdefault(v.level, []).append(v.organisation)
+        quoted.sort(key=lambda v: self.organisations.index(v.organisation))
+        return quoted, {level: named[level] for level in STATES if level in named}
+
+    def pdf_leaves_out_cells(self) -> bool:
+        return any(self.pdf_cells(m.id)[1] for m in self.measures)
 
 
 def collect(ws: Workspace, codebook: Codebook, *, include_suggestions: bool = False, regions: dict[str, str] | None = None,
@@ -154,7 +176,7 @@ def _environment() -> Environment:
 
 def render_html(report: Report, *, for_pdf: bool = False) -> str:
     return _environment().get_template("rapport.html").render(
-        r=report, for_pdf=for_pdf, levels=LEVELS, states=STATES, not_assessed=NOT_ASSESSED, no_evidence=NO_EVIDENCE,
+        r=report, for_pdf=for_pdf, pdf_quoted_cells=PDF_QUOTED_CELLS, levels=LEVELS, states=STATES, not_assessed=NOT_ASSESSED, no_evidence=NO_EVIDENCE,
         symbols=SYMBOLS, css=CSS_CLASS, pillar_of=pillar_of)
 
 

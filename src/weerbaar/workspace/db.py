@@ -319,6 +319,13 @@ class Workspace:
         with workspace_lock(self.folder, purpose, on_wait=on_wait):
             yield self
 
+    def update_statistics(self) -> None:
+        """Refresh the query planner's table statistics after a bulk write (analysis): the verdict
+        queries are only fast when SQLite knows there are far fewer documents than suggestions."""
+        from weerbaar.workspace.migrations import update_statistics
+
+        update_statistics(self.conn)
+
     def close(self) -> None:
         self.conn.close()
 
