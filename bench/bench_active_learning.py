@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from weerbaar.classify.analyser import Analyser
-from weerbaar.classify.embeddings import Embedder
-from weerbaar.classify.evaluate import _labels, attach_texts, default_devset, load_devset, shared_folder
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import FEATURES, RelevanceModel
 from weerbaar.codebook import load_codebook
+from weerbaar.embeddings import Embedder
+from weerbaar.evaluation import _labels, attach_texts, default_devset, load_devset, shared_folder
 from weerbaar.review.active import rerank
 from weerbaar.workspace import Workspace
 

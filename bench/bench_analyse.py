@@ -84,7 +84,7 @@ def embedding_throughput(n: int = 1024) -> dict:
     """Pool of single-threaded models (what analyseer uses) against one model with all BLAS threads."""
     import sqlite3
 
-    from weerbaar.classify.embeddings import Embedder, _load
+    from weerbaar.embeddings import Embedder, _load
 
     texts = None
     for db in Path(tempfile.gettempdir()).glob("weerbaar-bench-*/ws/weerbaar.sqlite"):

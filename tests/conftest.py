@@ -115,7 +115,7 @@ def make_pdf(tmp_path):
 @pytest.fixture(scope="session")
 def embedder():
     """One sentence encoder (and its worker pool) for the whole session: loading it costs seconds."""
-    from weerbaar.classify.embeddings import Embedder
+    from weerbaar.embeddings import Embedder
 
     e = Embedder()
     yield e

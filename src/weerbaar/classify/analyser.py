@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.lexical import CorpusStats, MeasureVocabulary
 from weerbaar.classify.model import RelevanceModel
 from weerbaar.classify.stage import StageDetector, TextContext
 from weerbaar.classify.subject import Subject, SubjectDetector
 from weerbaar.classify.terms import FormMatcher, TermMatcher, word_forms
+from weerbaar.embeddings import Embedder
 from weerbaar.index.analysis import stems
 
 #: Changes when what analysis derives besides the scores (stage, subject, elements) changes, so that

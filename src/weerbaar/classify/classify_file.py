@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 
 from weerbaar import jsonl
 from weerbaar.classify.analyser import Analyser
-from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import RelevanceModel
+from weerbaar.embeddings import Embedder
 
 BATCH = 256
 

@@ -15,10 +15,10 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
+from weerbaar.csvfile import dict_reader
 from weerbaar.errors import ManifestError
 from weerbaar.ingest.metadata import DocumentMeta
-from weerbaar.csvfile import dict_reader
-from weerbaar.ingest.readers.text import decode_bytes
+from weerbaar.textfile import decode_bytes
 from weerbaar.yamlfile import line_of, load_with_nodes, node_at
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.yaml", "manifest.yml", "weerbaar-manifest.csv",

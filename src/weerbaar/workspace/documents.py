@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from weerbaar.documentmeta import FIELDS, DocumentMeta
 from weerbaar.errors import WeerbaarError
-from weerbaar.ingest.metadata import FIELDS, DocumentMeta
 from weerbaar.workspace.db import Workspace, timestamp
 
 
