@@ -94,7 +94,8 @@ def test_a_changed_source_text_is_caught(tmp_path, embedder):
 def test_out_of_group_the_model_beats_the_keyword_scan_on_the_pooled_figures(embedder):
     """Pooled over held-out organisations; BENCHMARKS.md has every group, including where it does not."""
     shared_path("seeds")
-    results = evaluate_by_group(BOOK, prepared(BOOK, load_set(GENERALISATION), embedder), ("organisatie",))
+    prep = prepared(BOOK, load_set(GENERALISATION), embedder, shared=shared_path())
+    results = evaluate_by_group(BOOK, prep, ("organisatie",))
     pooled = results[-1]
     assert pooled.model.micro_f1 > pooled.keyword.micro_f1 + 0.1
     assert pooled.model.macro_f1 > pooled.keyword.macro_f1 + 0.1

@@ -116,16 +116,11 @@ class Report:
 #: found relative to the installed package, so an installed ``weerbaar evalueer`` reads exactly the
 #: paths it is given.
 DEFAULT_SET = Path("eval") / "generalisation.jsonl"
-DEFAULT_DEVSET = Path("eval") / "devset.jsonl"
 DEFAULT_SHARED = Path("..") / "shared"
 
 
 def default_set() -> Path:
     return DEFAULT_SET
-
-
-def default_devset() -> Path:
-    return DEFAULT_DEVSET
 
 
 def shared_folder() -> Path:
