@@ -2,6 +2,7 @@
 and the API says in Dutch what is wrong."""
 
 import functools
+import json
 import re
 import subprocess
 import sys
@@ -86,4 +87,5 @@ def test_report_format_comes_from_the_suffix_or_is_refused_in_dutch(demo_copy, t
         assert written.read_text("utf-8-sig").startswith(("organisatie", "Organisatie"))
         with pytest.raises(WeerbaarError, match="Onbekend rapportformaat 'docx'"):
             project.report(tmp_path / "rapport.docx")
-        assert project.report(tmp_path / "rapport.data", "json").read_text("utf-8").startswith("{")
+        written = project.report(tmp_path / "rapport.data", "json", title="Eigen titel")
+        assert json.loads(written.read_text("utf-8"))["titel"] == "Eigen titel"

@@ -52,7 +52,7 @@ def open(path: PathLike, codebook: Codebook | PathLike | None = None, *, create:
     None for the built-in VNG codebook. ``embedder``: an embedding model to share between projects
     (by default each project loads its own when it first needs one).
     """
-    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    book = codebook if isinstance(codebook, Codebook) else load_codebook(None if codebook is None else Path(codebook))
     return Project(Workspace.open(Path(path), create=create), book, embedder)
 
 
@@ -64,10 +64,7 @@ def demo_documents() -> Path:
 
 
 def _filters(organisation: str | None, doc_type: str | None, years: Years) -> DocumentFilters:
-    if isinstance(years, tuple):
-        year_from, year_to = years
-    else:
-        year_from = year_to = years
+    year_from, year_to = years if isinstance(years, tuple) else (years, years)
     return DocumentFilters(organisation=organisation, doc_type=doc_type, year_from=year_from, year_to=year_to)
 
 
@@ -105,8 +102,8 @@ class Project:
         """
         from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 
-        given = {k: v for k, v in {"organisation": organisation, "organisation_type": organisation_type,
-                                   "doc_type": doc_type, "year": year}.items() if v is not None}
+        given = {k: str(v) for k, v in {"organisation": organisation, "organisation_type": organisation_type,
+                                        "doc_type": doc_type, "year": year}.items() if v is not None}
         try:
             DocumentMeta().apply(given, "opdrachtregel")  # refuse a bad value before reading anything
         except ValueError as exc:
@@ -175,8 +172,11 @@ class Project:
             from weerbaar.regions import load_region_mapping
 
             regions = load_region_mapping(Path(regions))[0]
-        report = collect(self.workspace, self.codebook, include_suggestions=include_suggestions, regions=regions,
-                         **({"title": title} if title else {}))
+        if title:
+            report = collect(self.workspace, self.codebook, include_suggestions=include_suggestions, regions=regions,
+                             title=title)
+        else:
+            report = collect(self.workspace, self.codebook, include_suggestions=include_suggestions, regions=regions)
         target.parent.mkdir(parents=True, exist_ok=True)
         WRITERS[fmt](report, target)
         return target
