@@ -7,11 +7,13 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+# import-linter's command, installed with the dev extras beside this Python (or on PATH).
+LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
 
 
 def _lint(root: Path, config: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINT_IMPORTS), str(config), "--no-cache"], cwd=root,
+    assert LINT_IMPORTS, "lint-imports is missing: pip install -e '.[dev]'"
+    return subprocess.run([LINT_IMPORTS, str(config), "--no-cache"], cwd=root,
                           capture_output=True, text=True, timeout=120,
                           env={"PYTHONPATH": str(root / "src"), "PATH": "/usr/bin:/bin"})
 
