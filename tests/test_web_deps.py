@@ -42,3 +42,17 @@ def test_a_decision_without_a_reviewer_is_refused_by_the_dependency_and_nothing_
     assert response.status_code == 400 and "Vul eerst uw naam in" in response.text
     with weerbaar.open(demo_copy, create=False) as project:
         assert project.decisions.all(include_undone=True) == []
+
+
+def test_a_request_holds_its_connection_alone_and_gives_it_back(demo_copy):
+    """FastAPI runs a dependency and its handler in different threads, so the workspace dependency
+    hands out a pooled connection per request, never one thread's own connection."""
+    from weerbaar.codebook import load_codebook
+    from weerbaar.web.state import AppState
+
+    state = AppState(folder=demo_copy, codebook=load_codebook())
+    with state.connection() as first, state.connection() as second:
+        assert first is not second and first.conn is not second.conn  # two requests at once
+    with state.connection() as again:
+        assert again in (first, second)  # reused, not opened anew
+    assert len(state.idle) == 2

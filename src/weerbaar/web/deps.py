@@ -17,7 +17,7 @@ from fastapi import Depends, HTTPException, Request
 
 from weerbaar.codebook import Codebook
 from weerbaar.web.auth import csrf_checked, require_coordinator, reviewer_of
-from weerbaar.web.state import AppState, app_state, workspace
+from weerbaar.web.state import AppState, app_state, request_workspace
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import DocumentFilters
 
@@ -59,7 +59,7 @@ def filter_query(request: Request) -> str:
 
 
 State = Annotated[AppState, Depends(app_state)]
-WorkspaceDep = Annotated[Workspace, Depends(workspace)]
+WorkspaceDep = Annotated[Workspace, Depends(request_workspace)]
 CodebookDep = Annotated[Codebook, Depends(codebook)]
 Reviewer = Annotated[str | None, Depends(reviewer_of)]  # may be None: the page asks for a name
 DecidingReviewer = Annotated[str, Depends(deciding_reviewer)]

@@ -17,9 +17,10 @@ from starlette.datastructures import UploadFile
 from weerbaar.errors import WeerbaarError
 from weerbaar.review import decisions as store
 from weerbaar.web.auth import require_coordinator
-from weerbaar.web.deps import COORDINATOR, CSRF, CodebookDep, DecidingReviewer, WorkspaceDep, workspace
+from weerbaar.web.deps import COORDINATOR, CSRF, CodebookDep, DecidingReviewer, WorkspaceDep
 from weerbaar.web.pages import render
 from weerbaar.web.security import MAX_IMPORT_BYTES, check_csrf
+from weerbaar.web.state import workspace
 from weerbaar.workspace.settings import DOUBLE_REVIEW_SHARE, double_review_share, secret, set_setting
 
 router = APIRouter()
