@@ -22,15 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from weerbaar.classify.analyser import Analyser
-from weerbaar.classify.embeddings import Embedder
-from weerbaar.classify.evaluate import _labels, attach_texts, default_devset, load_devset, shared_folder
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import FEATURES, RelevanceModel
 from weerbaar.codebook import load_codebook
+from weerbaar.embeddings import Embedder
+from weerbaar.evaluation import _labels, attach_texts, load_devset, shared_folder
 from weerbaar.review.active import rerank
 from weerbaar.workspace import Workspace
 
 SHARES = (0.10, 0.25, 0.50)
+DEVSET = Path(__file__).resolve().parent.parent / "eval" / "devset.jsonl"
 
 
 def recall_curve(order: list[int], y: np.ndarray) -> np.ndarray:
@@ -63,7 +64,7 @@ def main() -> None:
     part = parser.parse_args().deel
     book = load_codebook()
     crucial = [m.id for m in book.measures if m.crucial]
-    items = load_devset(default_devset())
+    items = load_devset(DEVSET)
     if part == "test":
         items = [i for i in items if i.split == "test"]
     prior = RelevanceModel.builtin()

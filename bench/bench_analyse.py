@@ -82,7 +82,7 @@ def ranking_latency(ws_folder: Path, repeats: int = 20) -> dict:
 
 def embedding_throughput(n: int = 1024) -> dict:
     """Pool of single-threaded models (what analyseer uses) against one model with all BLAS threads."""
-    from weerbaar.classify.embeddings import Embedder, _load
+    from weerbaar.embeddings import Embedder, _load
     from weerbaar.workspace import Workspace
 
     texts = None

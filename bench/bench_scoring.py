@@ -24,7 +24,7 @@ import json, sqlite3, sys, time
 import numpy as np
 from weerbaar.codebook import load_codebook
 from weerbaar.classify.analyser import Analyser
-from weerbaar.classify.embeddings import Embedder, from_blobs
+from weerbaar.embeddings import Embedder, from_blobs
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import RelevanceModel
 path, n = sys.argv[1], int(sys.argv[2])

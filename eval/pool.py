@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from weerbaar.classify.embeddings import Embedder, from_blobs
+from weerbaar.embeddings import Embedder, from_blobs
 from weerbaar.codebook import load_codebook
 from weerbaar.errors import QueryError
 from weerbaar.index.search import search

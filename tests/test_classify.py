@@ -7,7 +7,6 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import write_pdf
-from weerbaar.classify.embeddings import POOL_THRESHOLD, Embedder
 from weerbaar.classify.model import FEATURES, RelevanceModel
 from weerbaar.classify.pipeline import MIN_LABELS, analyse_workspace
 from weerbaar.classify.ranking import ranked_passages
@@ -15,6 +14,7 @@ from weerbaar.classify.stage import StageDetector
 from weerbaar.classify.terms import TermMatcher
 from weerbaar.cli.main import app
 from weerbaar.codebook import load_codebook
+from weerbaar.embeddings import POOL_THRESHOLD, Embedder
 from weerbaar.index.analysis import stems
 from weerbaar.ingest.pipeline import ingest_paths
 

@@ -6,9 +6,9 @@ import sys
 import pytest
 
 from tests.conftest import REPO, shared_path
-from weerbaar.classify.evaluate import (LabelledItem, _locate, evaluate_by_group, load_set, prepared)
 from weerbaar.codebook import load_codebook
 from weerbaar.errors import WeerbaarError
+from weerbaar.evaluation import LabelledItem, _locate, evaluate_by_group, load_set, prepared
 
 DEVSET = REPO / "eval" / "devset.jsonl"
 GENERALISATION = REPO / "eval" / "generalisation.jsonl"
@@ -96,9 +96,75 @@ def test_a_changed_source_text_is_caught(tmp_path, embedder):
 def test_out_of_group_the_model_beats_the_keyword_scan_on_the_pooled_figures(embedder):
     """Pooled over held-out organisations; BENCHMARKS.md has every group, including where it does not."""
     shared_path("seeds")
-    results = evaluate_by_group(BOOK, prepared(BOOK, load_set(GENERALISATION), embedder), ("organisatie",))
+    prep = prepared(BOOK, load_set(GENERALISATION), embedder, shared=shared_path())
+    results = evaluate_by_group(BOOK, prep, ("organisatie",))
     pooled = results[-1]
     assert pooled.model.micro_f1 > pooled.keyword.micro_f1 + 0.1
     assert pooled.model.macro_f1 > pooled.keyword.macro_f1 + 0.1
     assert pooled.model.recall_at[20] > pooled.keyword.recall_at[20]
     assert pooled.model.precision > 2 * pooled.keyword.precision
+
+
+# --- weerbaar evalueer outside a source checkout: every path explicit, none relative to the package ---
+
+OWN_DOCUMENT = ("Het college stelt een draaiboek op voor de stroomuitval in het gemeentehuis.\n\n"
+                "De noodstroomvoorziening van het gemeentehuis is getest en werkt.\n\n"
+                "De markt op zaterdag verhuist naar het plein bij de kerk.")
+
+
+def _own_set(tmp_path):
+    """A labels file of demo passages plus passages of a document written here, in a folder of its own."""
+    bronnen = tmp_path / "bronnen"
+    (bronnen / "corpus" / "gemeente-eigendorp").mkdir(parents=True)
+    (bronnen / "corpus" / "gemeente-eigendorp" / "notitie-2025.txt").write_text(OWN_DOCUMENT, encoding="utf-8")
+    import hashlib
+
+    rows = [json.loads(line) for line in _demo_set(tmp_path).read_text("utf-8").splitlines()]
+    for k, (sentence, measures, stage) in enumerate([(OWN_DOCUMENT.split("\n\n")[0], ["1.1"], 2),
+                                                     (OWN_DOCUMENT.split("\n\n")[1], ["1.1", "1.2"], 3),
+                                                     (OWN_DOCUMENT.split("\n\n")[2], [], None)]):
+        start = OWN_DOCUMENT.index(sentence)
+        rows.append({"id": f"eigen-{k}", "source": "corpus/gemeente-eigendorp/notitie-2025.txt", "page": 1,
+                     "start": start, "end": start + len(sentence), "measures": measures, "stage": stage,
+                     "sha1": hashlib.sha1(sentence.encode()).hexdigest()[:12],
+                     "organisation_group": "eigendorp", "doc_group": "notitie"})
+    labels = tmp_path / "elders" / "labels.jsonl"
+    labels.parent.mkdir()
+    labels.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return labels, bronnen
+
+
+def _evalueer(*args):
+    from typer.testing import CliRunner
+
+    from weerbaar.cli.main import app
+
+    return CliRunner().invoke(app, ["evalueer", *map(str, args)])
+
+
+def test_evalueer_reads_the_labels_and_documents_it_is_given_from_any_folder(tmp_path, monkeypatch):
+    labels, bronnen = _own_set(tmp_path)
+    elsewhere = tmp_path / "ergens"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # no eval/ and no ../shared here: only the explicit paths can work
+    monkeypatch.delenv("WEERBAAR_SHARED", raising=False)
+    result = _evalueer("--labels", labels, "--bronnen", bronnen, "--groepering", "organisatie", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["set"] == str(labels)
+    n_demo = sum(1 for line in labels.read_text("utf-8").splitlines() if '"demo/' in line)
+    assert data["passages"] == n_demo + 3  # every passage found again, the three of the own document too
+    assert "eigendorp" in {g["group"] for g in data["groups"]}
+
+
+def test_evalueer_says_in_dutch_which_labels_file_or_documents_folder_is_missing(tmp_path, monkeypatch):
+    labels, _ = _own_set(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WEERBAAR_SHARED", raising=False)
+    result = _evalueer("--json")  # the default eval/generalisation.jsonl is not in this folder
+    assert result.exit_code == 1
+    assert "eval/generalisation.jsonl" in result.output and "niet gevonden" in result.output
+    assert "--labels" in result.output
+    result = _evalueer("--labels", labels, "--bronnen", tmp_path / "geen-map", "--json")
+    assert result.exit_code == 1
+    assert "geen-map" in result.output and "bestaat niet" in result.output and "--bronnen" in result.output

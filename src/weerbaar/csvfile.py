@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from weerbaar.errors import UnreadableDocument
-from weerbaar.ingest.readers.text import decode_bytes
+from weerbaar.textfile import decode_bytes
 
 
 def raise_field_limit(characters: int) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from weerbaar.classify.embeddings import POOL_THRESHOLD, _cores
+from weerbaar.embeddings import POOL_THRESHOLD, _cores
 from weerbaar.ingest.pipeline import ingest_paths
 from weerbaar.workspace import Workspace
 

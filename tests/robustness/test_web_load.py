@@ -26,7 +26,7 @@ def test_page_images_and_boxes_from_many_threads_neither_crash_nor_garble(tmp_pa
         sys.path.insert(0, {str(REPO)!r})
         from pathlib import Path
         from tests.conftest import write_pdf, PROSE
-        from weerbaar.ingest.readers.normalise import normalise_with_offsets
+        from weerbaar.normalise import normalise_with_offsets
         from weerbaar.review.source import page_png, passage_boxes
         import pypdfium2 as pdfium
 

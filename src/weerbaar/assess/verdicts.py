@@ -249,9 +249,8 @@ class CandidateSnapshot:
 
 
 def candidate_snapshot(ws: Workspace, *, organisation: str | None = None, measure_id: str | None = None) -> CandidateSnapshot:
-    from weerbaar.classify.ranking import analysed_threshold
 
-    threshold = analysed_threshold(ws)
+    threshold = ws.analysis.threshold()
     if threshold is None:
         return CandidateSnapshot(None, {}, {}, {})
     per_cell = ws.evidence.cell_candidates(threshold, organisation, measure_id)

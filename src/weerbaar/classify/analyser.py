@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.lexical import CorpusStats, MeasureVocabulary
 from weerbaar.classify.model import RelevanceModel
 from weerbaar.classify.stage import StageDetector, TextContext
 from weerbaar.classify.subject import Subject, SubjectDetector
 from weerbaar.classify.terms import FormMatcher, TermMatcher, word_forms
+from weerbaar.embeddings import Embedder
 from weerbaar.index.analysis import stems
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from weerbaar import jsonl
 from weerbaar.classify.analyser import Analyser
-from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import RelevanceModel
+from weerbaar.embeddings import Embedder
 
 if TYPE_CHECKING:
     from weerbaar.codebook.model import Codebook

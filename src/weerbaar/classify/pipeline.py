@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from weerbaar.classify.analyser import ANALYSER_VERSION, Analyser
-from weerbaar.classify.embeddings import Embedder, from_blobs, to_blob
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import FEATURES, RelevanceModel, agreement_score, cross_validated_agreement, fit_shared
 from weerbaar.classify.stage import TextContext
+from weerbaar.embeddings import Embedder, from_blobs, to_blob
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.records import PassageAnalysis, Suggestion
 

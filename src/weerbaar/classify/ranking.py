@@ -37,8 +37,7 @@ class RankedPassage:
 
 def analysed_threshold(ws: Workspace) -> float | None:
     """The threshold of the last finished analysis, or None when the workspace was never analysed."""
-    run = ws.analysis.latest_finished()
-    return None if run is None else float(run.config["threshold"])
+    return ws.analysis.threshold()
 
 
 def latest_threshold(ws: Workspace) -> float:

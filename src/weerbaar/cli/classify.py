@@ -154,7 +154,10 @@ def classificeer(
 
 @app.command()
 def evalueer(
-    set_: Annotated[Optional[Path], typer.Option("--set", help="Gelabelde set (JSONL); standaard eval/generalisation.jsonl.")] = None,
+    set_: Annotated[Optional[Path], typer.Option(
+        "--labels", "--set", help="Gelabelde set (JSONL); standaard eval/generalisation.jsonl in de huidige map.")] = None,
+    bronnen: Annotated[Optional[Path], typer.Option(
+        "--bronnen", help="Map met de documenten van de set; standaard WEERBAAR_SHARED, anders ../shared.")] = None,
     codeboek: CodebookOption = None,
     groepering: Annotated[Optional[str], typer.Option(
         "--groepering", help="Alleen deze groepering: 'organisatie' of 'documenttype' (standaard beide).")] = None,
@@ -165,9 +168,9 @@ def evalueer(
     Per groep (elke organisatie, en apart elk documenttype) worden alle modellen gefit op de andere
     groepen en gemeten op de weggelaten groep: macro- en micro-F1 op de 12 cruciale maatregelen,
     recall@20, precisie van de suggesties, fase exact en binnen één stap, en wie de passage betreft
-    — naast een trefwoordscan op dezelfde passages. Leest de passages uit hun bron (../shared).
+    — naast een trefwoordscan op dezelfde passages. Leest de passages uit hun bron (--bronnen).
     """
-    from weerbaar.classify.evaluate import GROUPINGS, default_set, evaluate_by_group, load_set, prepared
+    from weerbaar.evaluation import GROUPINGS, default_set, evaluate_by_group, load_set, prepared
 
     if groepering and groepering not in GROUPINGS:
         raise WeerbaarError(f"Onbekende groepering '{groepering}'.", hint="Kies 'organisatie' of 'documenttype'.")
@@ -176,7 +179,7 @@ def evalueer(
     with Progress(TextColumn("[bold]Passages lezen en inbedden[/]"), TimeElapsedColumn(), console=err,
                   disable=json_out, transient=True) as bar:
         bar.add_task("prepare", total=None)
-        prep = prepared(book, items)
+        prep = prepared(book, items, shared=bronnen)
     results = evaluate_by_group(book, prep, (groepering,) if groepering else tuple(GROUPINGS))
     if json_out:
         print_json(evaluation_json(str(set_ or default_set()), len(prep.items), results))

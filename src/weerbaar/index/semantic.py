@@ -10,7 +10,7 @@ import threading
 
 import numpy as np
 
-from weerbaar.classify.embeddings import Embedder, from_blobs
+from weerbaar.embeddings import Embedder, from_blobs
 from weerbaar.index.search import SearchHit
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import DocumentFilters

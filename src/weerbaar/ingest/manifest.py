@@ -18,7 +18,7 @@ from pathlib import Path
 from weerbaar.csvfile import dict_reader
 from weerbaar.errors import ManifestError
 from weerbaar.ingest.metadata import DocumentMeta
-from weerbaar.ingest.readers.text import decode_bytes
+from weerbaar.textfile import decode_bytes
 from weerbaar.yamlfile import line_of, load_with_nodes, node_at
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.yaml", "manifest.yml", "weerbaar-manifest.csv",

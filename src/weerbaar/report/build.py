@@ -113,7 +113,6 @@ def collect(ws: Workspace, codebook: Codebook, *, include_suggestions: bool = Fa
     for org in organisations:
         if region_of.get(org):
             by_region_orgs.setdefault(region_of[org], []).append(org)
-    from weerbaar.classify.ranking import analysed_threshold
 
     report = Report(
         title=title, made_on=date.today().isoformat(), organisations=organisations, measures=codebook.measures,
@@ -125,7 +124,7 @@ def collect(ws: Workspace, codebook: Codebook, *, include_suggestions: bool = Fa
         method={"documents": counts[0], "pages": counts[1], "reviewed": review["reviewed"],
                 "reviewers": review["reviewers"], "double_reviewed": review["double_reviewed"], "rules": rules(codebook.scale), "aggregate_rules": AGGREGATE_RULES,
                 "min_coverage": MIN_COVERAGE, "consistent_from": CONSISTENT_FROM,
-                "threshold": analysed_threshold(ws),
+                "threshold": ws.analysis.threshold(),
                 "stages": codebook.scale.labels},
         provisional=include_suggestions,
         stage_labels=codebook.scale.labels,

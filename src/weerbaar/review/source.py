@@ -22,8 +22,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from weerbaar.errors import WeerbaarError
-from weerbaar.ingest.readers.normalise import normalise_with_offsets
-from weerbaar.ingest.readers.pdf import open_pdf
+from weerbaar.normalise import normalise_with_offsets
+from weerbaar.pdffile import open_pdf
 
 RENDER_SCALE = 1.5  # 108 dpi: legible on screen, about 100–250 KB per page
 PDFIUM_LOCK = threading.RLock()  # one thread at a time inside PDFium, in this whole process

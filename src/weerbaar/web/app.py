@@ -1,4 +1,4 @@
-"""The FastAPI application: state shared by all pages, and the pieces every route needs.
+"""The FastAPI application, assembled from the routes; error pages in Dutch.
 
 Server-rendered pages (Jinja2, autoescaped) with plain HTML forms: every action works without
 JavaScript; ``toetsen.js`` only adds the keyboard shortcuts. Each request gets the workspace
@@ -9,18 +9,20 @@ Every request first passes :class:`weerbaar.web.security.Guard` (Host, Origin, b
 cookie, security headers); every page but the login page needs a login when the app runs with
 accounts (:mod:`weerbaar.web.auth`). Every error is a Dutch page: a domain error, a bad
 parameter (422), a number too large for the workspace (404) or a bug (500, logged).
+
+What routes share lives below this module, so no route imports it: the state in
+:mod:`weerbaar.web.state`, the dependencies (workspace, reviewer, filters, CSRF) in
+:mod:`weerbaar.web.deps`, rendering in :mod:`weerbaar.web.pages`.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -29,80 +31,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from weerbaar.codebook import Codebook
 from weerbaar.errors import WeerbaarError
-from weerbaar.index.semantic import SemanticIndex
 from weerbaar.review.accounts import has_accounts
-from weerbaar.review.queue import MeasureQueue
-from weerbaar.web.auth import (REVIEWER_COOKIE, LoginRequired, accounts_mode, current_account, login_url,  # noqa: F401
-                               may_coordinate, require_login, reviewer_of)
-from weerbaar.web.security import Guard, csrf_token
+from weerbaar.web import routes_auth, routes_browse, routes_review, routes_team, routes_verdicts
+from weerbaar.web.auth import LoginRequired, login_url, require_login
+from weerbaar.web.pages import render
+from weerbaar.web.security import MAX_FORM_BYTES, MAX_IMPORT_BYTES, Guard
+from weerbaar.web.state import AppState
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.documents import DocumentFilters
-from weerbaar.workspace.settings import secret
 
 log = logging.getLogger(__name__)
-MAX_FORM_BYTES = 2 * 1024 * 1024  # a decision form with a long note fits many times over
-MAX_IMPORT_BYTES = 200 * 1024 * 1024  # a decisions file (import)
-MAX_YEAR = 9999
-
-
-@dataclass
-class AppState:
-    folder: Path
-    codebook: Codebook
-    default_reviewer: str | None = None
-    public: bool = False  # bound beyond loopback: accounts required
-    queues: dict = field(default_factory=dict)
-    # Per app, not per class: two apps in one process (tests, scripts) must not share connections.
-    local: threading.local = field(default_factory=threading.local)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    semantic: SemanticIndex = field(default_factory=SemanticIndex)
-
-    def workspace(self) -> Workspace:
-        ws = getattr(self.local, "ws", None)
-        if ws is None:
-            ws = self.local.ws = Workspace.open(self.folder)
-        return ws
-
-    def queue(self, measure_id: str, filters: DocumentFilters, threshold: float) -> MeasureQueue:
-        key = (measure_id, filters.organisation, filters.doc_type, filters.year_from, filters.year_to)
-        with self.lock:
-            queue = self.queues.get(key)
-            if queue is None or queue.threshold != threshold:
-                queue = self.queues[key] = MeasureQueue(measure_id, filters, threshold,
-                                                                max_stage=self.codebook.scale.maximum)
-            return queue
-
-
-def filters_from(request: Request) -> DocumentFilters:
-    q = request.query_params
-    years = (q.get("jaar") or "").strip()
-    year_from = year_to = None
-    if years:
-        parts = [p for p in years.replace("–", "-").split("-") if p.strip()]
-        try:
-            year_from, year_to = int(parts[0]), int(parts[-1])
-            if not (0 <= year_from <= MAX_YEAR and 0 <= year_to <= MAX_YEAR):
-                raise ValueError
-        except (ValueError, IndexError):
-            raise HTTPException(400, f"'{years}' is geen jaar of reeks zoals 2024 of 2020-2024.") from None
-    return DocumentFilters(organisation=(q.get("organisatie") or "").strip() or None,
-                           doc_type=(q.get("type") or "").strip() or None, year_from=year_from, year_to=year_to)
-
-
-def filter_query(request: Request) -> str:
-    """The filter part of the current query string, to carry along in links and forms."""
-    kept = {k: v for k, v in request.query_params.items() if k in ("organisatie", "type", "jaar") and v}
-    return urlencode(kept)
-
-
-def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    state: AppState = request.app.state.weerbaar
-    ws = state.workspace()
-    context.update(request=request, reviewer=reviewer_of(request), csrf=csrf_token(secret(ws), request.state.browser),
-                   accounts=accounts_mode(request), account=current_account(request),
-                   coordinator=may_coordinate(request), stage_labels=state.codebook.scale.labels, codebook=state.codebook,
-                   here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
-    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 _FIELD_PROBLEMS = {"int_parsing": "moet een geheel getal zijn", "float_parsing": "moet een getal zijn",
@@ -174,8 +111,6 @@ def create_app(folder: Path, codebook: Codebook, *, reviewer: str | None = None,
             '<p role="alert">Er ging iets mis in weerbaar zelf; uw eerder opgeslagen beslissingen zijn bewaard. '
             'Probeer het opnieuw, en meld het als het blijft gebeuren.</p><p><a href="/">Naar het overzicht</a></p>'
             '</main></body></html>', status_code=500)
-
-    from weerbaar.web import routes_auth, routes_browse, routes_review, routes_team, routes_verdicts
 
     logged_in = [Depends(require_login)]
     app.include_router(routes_auth.router)

@@ -17,6 +17,7 @@ from fastapi import Form, HTTPException, Request
 
 from weerbaar.review.accounts import Account, has_accounts, session_account
 from weerbaar.web.security import check_csrf
+from weerbaar.web.state import app_state, workspace
 from weerbaar.workspace.settings import secret
 
 REVIEWER_COOKIE = "weerbaar_beoordelaar"
@@ -29,18 +30,9 @@ class LoginRequired(Exception):
         self.target = target
 
 
-def _state(request: Request):
-    return request.app.state.weerbaar
-
-
-def workspace(request: Request):
-    """The workspace connection of this request's thread."""
-    return _state(request).workspace()
-
-
 def accounts_mode(request: Request) -> bool:
     if not hasattr(request.state, "accounts_mode"):
-        request.state.accounts_mode = _state(request).public or has_accounts(workspace(request))
+        request.state.accounts_mode = app_state(request).public or has_accounts(workspace(request))
     return request.state.accounts_mode
 
 
@@ -57,7 +49,7 @@ def reviewer_of(request: Request) -> str | None:
         account = current_account(request)
         return account.name if account else None
     name = request.cookies.get(REVIEWER_COOKIE)
-    return unquote(name) if name else _state(request).default_reviewer
+    return unquote(name) if name else app_state(request).default_reviewer
 
 
 def may_coordinate(request: Request) -> bool:

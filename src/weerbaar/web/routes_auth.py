@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from weerbaar.review.accounts import authenticate, end_session, start_session
-from weerbaar.web.app import render
-from weerbaar.web.auth import accounts_mode, csrf_checked, workspace
+from weerbaar.web.auth import accounts_mode
+from weerbaar.web.deps import CSRF, WorkspaceDep
+from weerbaar.web.pages import render
 from weerbaar.web.security import browser_cookie, local_path
 
 router = APIRouter()
@@ -37,8 +38,9 @@ def login_page(request: Request, terug: str = "/"):
     return render(request, "inloggen.html", terug=local_path(terug), naam="", melding=None, filter_query="")
 
 
-@router.post("/inloggen", dependencies=[Depends(csrf_checked)])
-def login(request: Request, naam: str = Form(""), wachtwoord: str = Form(""), terug: str = Form("/")):
+@router.post("/inloggen", dependencies=[CSRF])
+def login(request: Request, ws: WorkspaceDep, naam: str = Form(""), wachtwoord: str = Form(""),
+          terug: str = Form("/")):
     if not accounts_mode(request):
         return RedirectResponse("/", status_code=303)
     naam = " ".join(naam.split())[:200]
@@ -47,7 +49,6 @@ def login(request: Request, naam: str = Form(""), wachtwoord: str = Form(""), te
         return render(request, "inloggen.html", status_code=429, terug=local_path(terug), naam=naam, filter_query="",
                       melding="Te vaak een verkeerd wachtwoord voor deze naam. Wacht een kwartier en probeer het "
                               "opnieuw, of vraag de coördinator om een nieuw wachtwoord.")
-    ws = workspace(request)
     account = authenticate(ws, naam, wachtwoord)
     if account is None:
         failures.append(time.monotonic())
@@ -59,11 +60,11 @@ def login(request: Request, naam: str = Form(""), wachtwoord: str = Form(""), te
     return response
 
 
-@router.post("/uitloggen", dependencies=[Depends(csrf_checked)])
-def logout(request: Request):
+@router.post("/uitloggen", dependencies=[CSRF])
+def logout(request: Request, ws: WorkspaceDep):
     import secrets
 
-    end_session(workspace(request), request.state.browser)
+    end_session(ws, request.state.browser)
     response = RedirectResponse("/inloggen", status_code=303)
     response.headers.append("set-cookie", browser_cookie(secrets.token_urlsafe(32)))
     return response

@@ -7,17 +7,16 @@ from fastapi import APIRouter, HTTPException, Request
 from weerbaar.classify.ranking import analysed_threshold
 from weerbaar.errors import QueryError
 from weerbaar.index.search import search
-from weerbaar.web.app import filter_query, filters_from, render
+from weerbaar.web.deps import FilterQuery, Filters, State, WorkspaceDep
+from weerbaar.web.pages import render
 from weerbaar.workspace.documents import list_documents
 
 router = APIRouter()
 
 
 @router.get("/zoek")
-def search_page(request: Request, q: str = "", soort: str = "tekst"):
-    state = request.app.state.weerbaar
-    ws = state.workspace()
-    filters = filters_from(request)
+def search_page(request: Request, state: State, ws: WorkspaceDep, filters: Filters, filter_query: FilterQuery,
+                q: str = "", soort: str = "tekst"):
     hits, error = [], None
     if q.strip():
         try:
@@ -25,20 +24,17 @@ def search_page(request: Request, q: str = "", soort: str = "tekst"):
         except QueryError as exc:
             error = str(exc)
     return render(request, "zoek.html", q=q, soort=soort, hits=hits, error=error, filters=filters,
-                  filter_query=filter_query(request))
+                  filter_query=filter_query)
 
 
 @router.get("/documenten")
-def documents_page(request: Request):
-    ws = request.app.state.weerbaar.workspace()
-    filters = filters_from(request)
+def documents_page(request: Request, ws: WorkspaceDep, filters: Filters, filter_query: FilterQuery):
     return render(request, "documenten.html", documents=list_documents(ws, filters), filters=filters,
-                  filter_query=filter_query(request))
+                  filter_query=filter_query)
 
 
 @router.get("/document/{document_id}")
-def document_page(request: Request, document_id: int):
-    ws = request.app.state.weerbaar.workspace()
+def document_page(request: Request, ws: WorkspaceDep, document_id: int):
     doc = ws.documents.find(document_id)
     if doc is None:
         raise HTTPException(404, f"Document {document_id} bestaat niet in deze werkruimte.")

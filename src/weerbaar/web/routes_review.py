@@ -7,15 +7,16 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weerbaar.assess.verdicts import organisations_of
 from weerbaar.classify.ranking import analysed_threshold, latest_threshold, ranked_passage
 from weerbaar.errors import WeerbaarError
 from weerbaar.review.source import passage_boxes, page_png
-from weerbaar.web.app import filter_query, filters_from, render
-from weerbaar.web.auth import REVIEWER_COOKIE, accounts_mode, csrf_checked, may_coordinate, reviewer_of
+from weerbaar.web.auth import REVIEWER_COOKIE, accounts_mode, may_coordinate
+from weerbaar.web.deps import CSRF, DecidingReviewer, FilterQuery, Filters, Reviewer, State, WorkspaceDep
+from weerbaar.web.pages import render
 from weerbaar.web.security import local_path
 from weerbaar.workspace.settings import double_review_share
 
@@ -51,17 +52,15 @@ def _overview_counts(ws, threshold: float, filters) -> dict[str, dict]:
 
 
 @router.get("/")
-def overview(request: Request):
-    ws = _state(request).workspace()
-    filters = filters_from(request)
+def overview(request: Request, ws: WorkspaceDep, filters: Filters, filter_query: FilterQuery):
     threshold = analysed_threshold(ws)
     counts = _overview_counts(ws, threshold, filters) if threshold is not None else {}
     return render(request, "overzicht.html", counts=counts, analysed=threshold is not None,
-                  filters=filters, filter_query=filter_query(request),
+                  filters=filters, filter_query=filter_query,
                   doc_types=ws.evidence.document_types())
 
 
-@router.post("/beoordelaar", dependencies=[Depends(csrf_checked)])
+@router.post("/beoordelaar", dependencies=[CSRF])
 def set_reviewer(request: Request, naam: str = Form(""), terug: str = Form("/")):
     if accounts_mode(request):
         raise HTTPException(403, "Met accounts komt uw naam van uw account; log in onder uw eigen naam.")
@@ -133,15 +132,12 @@ def _subject_view(ws, passage_id: int, document_organisation: str | None) -> dic
 
 
 @router.get("/maatregel/{measure_id}")
-def measure_queue(request: Request, measure_id: str, passage: int | None = None):
-    state = _state(request)
-    ws = state.workspace()
+def measure_queue(request: Request, state: State, ws: WorkspaceDep, reviewer: Reviewer, filters: Filters,
+                  filter_query: FilterQuery, measure_id: str, passage: int | None = None):
     measure = _measure(request, measure_id)
-    reviewer = reviewer_of(request)
     if not reviewer:
         return RedirectResponse(f"/?terug={quote(str(request.url.path))}", status_code=303)
     threshold = latest_threshold(ws)
-    filters = filters_from(request)
     queue = state.queue(measure_id, filters, threshold)
     nxt = None
     if passage is None:
@@ -151,12 +147,11 @@ def measure_queue(request: Request, measure_id: str, passage: int | None = None)
     last = ws.decisions.last_of(reviewer)
     return render(request, "wachtrij.html", measure=measure, view=view, progress=queue.progress(ws),
                   double_review=bool(nxt and nxt.double_review), last=last, filters=filters,
-                  filter_query=filter_query(request), threshold=threshold)
+                  filter_query=filter_query, threshold=threshold)
 
 
 @router.get("/passage/{passage_id}")
-def passage_page(request: Request, passage_id: int, maatregel: str | None = None):
-    ws = _state(request).workspace()
+def passage_page(request: Request, ws: WorkspaceDep, passage_id: int, maatregel: str | None = None):
     if not maatregel:
         best = ws.evidence.top_suggestions(passage_id, 1)
         maatregel = best[0].measure_id if best else _state(request).codebook.measures[0].id
@@ -169,18 +164,13 @@ def _checked(value: str | None) -> bool:
     return value is not None and value not in ("", "0", "nee")
 
 
-@router.post("/beslissing", dependencies=[Depends(csrf_checked)])
-def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form(...), besluit: str = Form(...),
+@router.post("/beslissing", dependencies=[CSRF])
+def decide(request: Request, state: State, ws: WorkspaceDep, reviewer: DecidingReviewer, passage_id: int = Form(...), measure_id: str = Form(...), besluit: str = Form(...),
            citaat_klopt: str | None = Form(None), over_maatregel: str | None = Form(None),
            genoeg_context: str | None = Form(None), fase: str = Form(""), elementen: list[str] = Form([]),
            andere_maatregelen: str = Form(""), notitie: str = Form(""), beslecht: str | None = Form(None),
            betreft: str = Form(""), betreft_voorgesteld: str = Form(""), verzoek: str = Form(""),
            terug: str = Form("/")):
-    state = _state(request)
-    ws = state.workspace()
-    reviewer = reviewer_of(request)
-    if not reviewer:
-        raise HTTPException(400, "Vul eerst uw naam in op de startpagina.")
     measure = _measure(request, measure_id)
     if besluit not in ("relevant", "niet"):
         raise HTTPException(400, "Kies 'relevant' of 'niet relevant'.")
@@ -204,10 +194,8 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
     return RedirectResponse(local_path(terug), status_code=303)
 
 
-@router.post("/ongedaan", dependencies=[Depends(csrf_checked)])
-def undo(request: Request, terug: str = Form("/")):
-    ws = _state(request).workspace()
-    reviewer = reviewer_of(request)
+@router.post("/ongedaan", dependencies=[CSRF])
+def undo(request: Request, ws: WorkspaceDep, reviewer: Reviewer, terug: str = Form("/")):
     undone = ws.decisions.undo_last(reviewer) if reviewer else None
     target = local_path(terug)
     if undone is not None and undone.passage_id is not None and target.startswith("/maatregel/"):
@@ -219,8 +207,7 @@ def undo(request: Request, terug: str = Form("/")):
 
 
 @router.get("/pagina/{document_id}/{page_no}.png")
-def page_image(request: Request, document_id: int, page_no: int):
-    ws = _state(request).workspace()
+def page_image(request: Request, ws: WorkspaceDep, document_id: int, page_no: int):
     found = ws.evidence.document_file(document_id)
     if found is None or found[0] != "pdf":
         raise HTTPException(404, "Geen PDF-pagina voor dit document.")

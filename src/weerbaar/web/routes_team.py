@@ -9,20 +9,22 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.review import decisions as store
-from weerbaar.web.app import MAX_IMPORT_BYTES, render
-from weerbaar.web.auth import csrf_checked, require_coordinator, reviewer_of, workspace
-from weerbaar.web.security import check_csrf
+from weerbaar.web.auth import require_coordinator
+from weerbaar.web.deps import COORDINATOR, CSRF, CodebookDep, DecidingReviewer, WorkspaceDep
+from weerbaar.web.pages import render
+from weerbaar.web.security import MAX_IMPORT_BYTES, check_csrf
+from weerbaar.web.state import workspace
 from weerbaar.workspace.settings import DOUBLE_REVIEW_SHARE, double_review_share, secret, set_setting
 
 router = APIRouter()
-coordinator_only = [Depends(require_coordinator)]
+coordinator_only = [COORDINATOR]
 
 
 def _team_context(ws) -> dict:
@@ -31,23 +33,22 @@ def _team_context(ws) -> dict:
 
 
 @router.get("/team")
-def team_page(request: Request, melding: str = ""):
-    return render(request, "team.html", melding=melding, **_team_context(workspace(request)))
+def team_page(request: Request, ws: WorkspaceDep, melding: str = ""):
+    return render(request, "team.html", melding=melding, **_team_context(ws))
 
 
-@router.post("/instellingen", dependencies=[*coordinator_only, Depends(csrf_checked)])
-def settings(request: Request, dubbel: float = Form(0.0)):
+@router.post("/instellingen", dependencies=[*coordinator_only, CSRF])
+def settings(request: Request, ws: WorkspaceDep, dubbel: float = Form(0.0)):
     if not 0 <= dubbel <= 100:
         raise HTTPException(400, "Het percentage dubbele beoordeling ligt tussen 0 en 100.")
-    set_setting(workspace(request), DOUBLE_REVIEW_SHARE, str(dubbel / 100))
+    set_setting(ws, DOUBLE_REVIEW_SHARE, str(dubbel / 100))
     return RedirectResponse("/team?melding=instelling", status_code=303)
 
 
 @router.get("/export/beslissingen.{fmt}", dependencies=coordinator_only)
-def export(request: Request, fmt: str):
+def export(request: Request, ws: WorkspaceDep, fmt: str):
     if fmt not in ("jsonl", "csv"):
         raise HTTPException(404, "Kies .jsonl of .csv.")
-    ws = workspace(request)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"beslissingen.{fmt}"
         store.export_decisions(ws, path)
@@ -98,15 +99,11 @@ async def import_(request: Request):
     return await run_in_threadpool(_import, request, csrf, name, data)
 
 
-@router.post("/conflict", dependencies=[*coordinator_only, Depends(csrf_checked)])
-def settle(request: Request, passage_id: int = Form(...), measure_id: str = Form(...), besluit: str = Form(...),
-           notitie: str = Form("")):
-    ws = workspace(request)
-    reviewer = reviewer_of(request)
-    if not reviewer:
-        raise HTTPException(400, "Vul eerst uw naam in op de startpagina.")
+@router.post("/conflict", dependencies=[*coordinator_only, CSRF])
+def settle(request: Request, ws: WorkspaceDep, codebook: CodebookDep, reviewer: DecidingReviewer,
+           passage_id: int = Form(...), measure_id: str = Form(...), besluit: str = Form(...), notitie: str = Form("")):
     if besluit not in ("relevant", "niet"):
         raise HTTPException(400, "Kies 'relevant' of 'niet relevant'.")
     ws.decisions.decide(passage_id, measure_id, reviewer, besluit == "relevant", note=notitie.strip() or None,
-                        settles=True, codebook=request.app.state.weerbaar.codebook)
+                        settles=True, codebook=codebook)
     return RedirectResponse("/team?melding=beslecht", status_code=303)

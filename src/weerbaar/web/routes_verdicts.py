@@ -13,7 +13,8 @@ from weerbaar.assess.cache import VerdictCache
 from weerbaar.assess.summary import summarise
 from weerbaar.assess.verdicts import NO_EVIDENCE, NOT_ASSESSED
 from weerbaar.report.build import CSS_CLASS, SYMBOLS, matrix_blocks
-from weerbaar.web.app import render
+from weerbaar.web.deps import CodebookDep, WorkspaceDep
+from weerbaar.web.pages import render
 
 router = APIRouter()
 _cache_lock = threading.Lock()
@@ -30,27 +31,26 @@ def verdict_cache(request: Request) -> VerdictCache:
 
 
 @router.get("/oordelen")
-def dashboard(request: Request, voorlopig: bool = False):
-    state = request.app.state.weerbaar
-    verdicts = verdict_cache(request).verdicts(state.workspace(), state.codebook, include_suggestions=voorlopig)
+def dashboard(request: Request, ws: WorkspaceDep, codebook: CodebookDep, voorlopig: bool = False):
+    verdicts = verdict_cache(request).verdicts(ws, codebook, include_suggestions=voorlopig)
     cells = {(v.organisation, v.measure_id): v for v in verdicts}
     organisations = sorted({v.organisation for v in verdicts})
-    measures = per_measure(verdicts, state.codebook)
+    measures = per_measure(verdicts, codebook)
     return render(request, "oordelen.html", cells=cells, organisations=organisations,
-                  aggregates={a.key: a for a in measures}, pillars=per_pillar(verdicts, state.codebook),
-                  blocks=matrix_blocks(state.codebook.pillars), voorlopig=voorlopig, not_assessed=NOT_ASSESSED,
+                  aggregates={a.key: a for a in measures}, pillars=per_pillar(verdicts, codebook),
+                  blocks=matrix_blocks(codebook.pillars), voorlopig=voorlopig, not_assessed=NOT_ASSESSED,
                   no_evidence=NO_EVIDENCE, symbols=SYMBOLS, css=CSS_CLASS, filter_query="")
 
 
 @router.get("/oordelen/cel")
-def cell(request: Request, organisatie: str, maatregel: str, voorlopig: bool = False):
-    state = request.app.state.weerbaar
+def cell(request: Request, ws: WorkspaceDep, codebook: CodebookDep, organisatie: str, maatregel: str,
+         voorlopig: bool = False):
     try:
-        measure = state.codebook.measure(maatregel)
+        measure = codebook.measure(maatregel)
     except Exception:
         measure = None
     verdict = None if measure is None else verdict_cache(request).cell(
-        state.workspace(), state.codebook, organisatie, maatregel, include_suggestions=voorlopig)
+        ws, codebook, organisatie, maatregel, include_suggestions=voorlopig)
     if verdict is None:
         raise HTTPException(404, "Deze combinatie van organisatie en maatregel bestaat niet.")
     labels = {e.id: e.label for e in measure.elements}

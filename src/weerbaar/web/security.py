@@ -33,6 +33,8 @@ BROWSER_COOKIE = "weerbaar_sessie"
 BROWSER_COOKIE_DAYS = 365
 _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]{32,128}")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_FORM_BYTES = 2 * 1024 * 1024  # a decision form with a long note fits many times over
+MAX_IMPORT_BYTES = 200 * 1024 * 1024  # a decisions file (import)
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                            "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "

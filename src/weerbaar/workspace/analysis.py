@@ -50,6 +50,11 @@ class AnalysisStore:
             return None
         return AnalysisRun(row[0], row[1], json.loads(row[2]), row[3], row[4], row[5])
 
+    def threshold(self) -> float | None:
+        """The suggestion threshold of the last finished analysis, or None when never analysed."""
+        run = self.latest_finished()
+        return None if run is None else float(run.config["threshold"])
+
     def pending(self, config_key: str) -> list[int]:
         """Passages not yet analysed with this configuration, in id order."""
         return [r[0] for r in self.ws.conn.execute(

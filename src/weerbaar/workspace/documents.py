@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from weerbaar.documentmeta import FIELDS, DocumentMeta
 from weerbaar.errors import WeerbaarError
-from weerbaar.ingest.metadata import FIELDS, DocumentMeta
 from weerbaar.workspace.db import Workspace, timestamp
 
 

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from weerbaar.errors import UnreadableDocument
 from weerbaar.ingest.quality import screen_pages
 from weerbaar.ingest.readers import ExtractedDocument, register
-from weerbaar.ingest.readers.normalise import normalise_text
+from weerbaar.normalise import normalise_text
 
 _P, _TBL, _R, _T, _TAB, _BR = qn("w:p"), qn("w:tbl"), qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br")
 _RENDERED = qn("w:lastRenderedPageBreak")

@@ -13,8 +13,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from weerbaar.ingest.quality import screen_pages
 from weerbaar.ingest.readers import ExtractedDocument, register
-from weerbaar.ingest.readers.normalise import normalise_text
-from weerbaar.ingest.readers.text import decode_bytes
+from weerbaar.normalise import normalise_text
+from weerbaar.textfile import decode_bytes
 
 _DROP = (
     "script, style, noscript, template, iframe, svg, canvas, nav, header, footer, aside, form, "

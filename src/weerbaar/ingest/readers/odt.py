@@ -12,7 +12,7 @@ from odf.namespaces import TEXTNS
 from weerbaar.errors import UnreadableDocument
 from weerbaar.ingest.quality import screen_pages
 from weerbaar.ingest.readers import ExtractedDocument, register
-from weerbaar.ingest.readers.normalise import normalise_text
+from weerbaar.normalise import normalise_text
 
 _PARAGRAPHS = {(TEXTNS, "p"), (TEXTNS, "h")}
 _PAGE_BREAK = (TEXTNS, "soft-page-break")

@@ -10,25 +10,8 @@ import pypdfium2.raw as pdfium_c
 from weerbaar.errors import UnreadableDocument
 from weerbaar.ingest.quality import screen_pages
 from weerbaar.ingest.readers import ExtractedDocument, register
-from weerbaar.ingest.readers.normalise import normalise_text
-
-_PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
-
-
-def open_pdf(path: Path) -> pdfium.PdfDocument:
-    """Open a PDF; an empty user password is tried automatically by PDFium."""
-    try:
-        return pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as exc:
-        if getattr(exc, "err_code", None) in _PASSWORD_ERRORS:
-            raise UnreadableDocument(
-                "versleuteld",
-                "De PDF is beveiligd met een wachtwoord en kan niet worden geopend.",
-                hint="Vraag de organisatie om een onbeveiligde versie of verwijder de beveiliging.",
-            ) from exc
-        raise UnreadableDocument(
-            "beschadigd", f"De PDF is beschadigd of geen geldige PDF ({exc})."
-        ) from exc
+from weerbaar.normalise import normalise_text
+from weerbaar.pdffile import open_pdf
 
 
 def _has_image(page: pdfium.PdfPage) -> bool:

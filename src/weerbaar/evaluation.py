@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from weerbaar.classify.analyser import Analyser
-from weerbaar.classify.embeddings import Embedder
 from weerbaar.classify.model import FEATURES, RelevanceModel, fit
 from weerbaar.classify.stage import StageDetector, TextContext, fit_stage_model
 from weerbaar.classify.subject import KINDS, SubjectDetector
 from weerbaar.demo import demo_documents
+from weerbaar.embeddings import Embedder
 from weerbaar.errors import WeerbaarError
 from weerbaar.ingest.pipeline import ingest_paths
 from weerbaar.workspace import Workspace
@@ -115,21 +115,29 @@ class Report:
         }
 
 
+#: Where the labelled sets and their documents are by default: relative to the current folder, as
+#: in a source checkout (``eval/`` beside ``src/``, the documents in ``../shared``). Nothing here is
+#: found relative to the installed package, so an installed ``weerbaar evalueer`` reads exactly the
+#: paths it is given.
+DEFAULT_SET = Path("eval") / "generalisation.jsonl"
+DEFAULT_SHARED = Path("..") / "shared"
+
+
 def default_set() -> Path:
-    return Path(__file__).resolve().parents[3] / "eval" / "generalisation.jsonl"
-
-
-def default_devset() -> Path:
-    return Path(__file__).resolve().parents[3] / "eval" / "devset.jsonl"
+    return DEFAULT_SET
 
 
 def shared_folder() -> Path:
-    return Path(os.environ.get("WEERBAAR_SHARED") or Path(__file__).resolve().parents[4] / "shared")
+    """The folder with the labelled passages' documents: ``WEERBAAR_SHARED``, else ``../shared``."""
+    return Path(os.environ.get("WEERBAAR_SHARED") or DEFAULT_SHARED)
 
 
 def load_set(path: Path) -> list[LabelledItem]:
     if not path.is_file():
-        raise WeerbaarError(f"Gelabelde set '{path}' niet gevonden.", hint="Geef het pad met --set.")
+        raise WeerbaarError(
+            f"Gelabelde set '{path}' niet gevonden (gezocht vanuit {Path.cwd()}).",
+            hint="Geef het pad met --labels, of start in de map waarin eval/generalisation.jsonl staat "
+                 "(de broncode van weerbaar).")
     items = []
     for line in path.read_text("utf-8").split("\n"):
         if line.strip():
@@ -180,6 +188,9 @@ def _locate(item: LabelledItem, pages: list[tuple[int, str]]) -> tuple[int, int,
 
 def attach_texts(items: list[LabelledItem], ws: Workspace, shared: Path) -> list[LabelledItem]:
     """Ingest the sources, read each passage and the text before it, check its hash; drop what is missing."""
+    if not shared.is_dir() and any(not i.is_demo for i in items):
+        raise WeerbaarError(f"De map met de documenten van de gelabelde set, '{shared}', bestaat niet.",
+                            hint="Geef de map met --bronnen, of zet WEERBAAR_SHARED op de map met seeds/ en corpus/.")
     paths = sorted({_source_path(i, shared) for i in items})
     missing = [p for p in paths if not p.exists()]
     ingest_paths(ws, [p for p in paths if p.exists()])
@@ -206,7 +217,7 @@ def attach_texts(items: list[LabelledItem], ws: Workspace, shared: Path) -> list
         kept.append(item)
     if missing and not kept:
         raise WeerbaarError(f"De bronnen van de gelabelde set ontbreken (bijv. {missing[0]}).",
-                            hint="Zet WEERBAAR_SHARED op de map met seeds/ en corpus/.")
+                            hint="Geef de map met --bronnen, of zet WEERBAAR_SHARED op de map met seeds/ en corpus/.")
     return kept
 
 
@@ -297,9 +308,9 @@ class Prepared:
     labels: np.ndarray  # (items, measures)
 
 
-def prepare(codebook: Codebook, items: list[LabelledItem], embedder: Embedder) -> Prepared:
+def prepare(codebook: Codebook, items: list[LabelledItem], embedder: Embedder, shared: Path | None = None) -> Prepared:
     with tempfile.TemporaryDirectory() as tmp, Workspace.open(Path(tmp) / "ws", create=True) as ws:
-        items = attach_texts(items, ws, shared_folder())
+        items = attach_texts(items, ws, shared or shared_folder())
     analyser = Analyser(codebook, _neutral_model(), embedder)
     texts = [i.text for i in items]
     vectors = embedder.encode(texts)
@@ -344,11 +355,14 @@ def predict(prep: Prepared, models: FittedModels, idx: np.ndarray) -> tuple[np.n
     return scores, stages, subjects
 
 
-def prepared(codebook: Codebook, items: list[LabelledItem], embedder: Embedder | None = None) -> Prepared:
+def prepared(codebook: Codebook, items: list[LabelledItem], embedder: Embedder | None = None,
+             shared: Path | None = None) -> Prepared:
+    """:func:`prepare` with its own embedder when none is given; ``shared``: the documents' folder
+    (default :func:`shared_folder`)."""
     own = embedder is None
     embedder = embedder or Embedder()
     try:
-        return prepare(codebook, items, embedder)
+        return prepare(codebook, items, embedder, shared)
     finally:
         if own:
             embedder.close()
