@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,7 @@ from weerbaar.errors import WeerbaarError
 from weerbaar.index.semantic import SemanticIndex
 from weerbaar.review.accounts import has_accounts
 from weerbaar.review.queue import MeasureQueue
+from weerbaar.review.reranker import Reranker
 from weerbaar.web.auth import (REVIEWER_COOKIE, LoginRequired, accounts_mode, current_account, login_url,  # noqa: F401
                                may_coordinate, require_login, reviewer_of)
 from weerbaar.web.security import Guard, csrf_token
@@ -56,6 +58,11 @@ class AppState:
     local: threading.local = field(default_factory=threading.local)
     lock: threading.Lock = field(default_factory=threading.Lock)
     semantic: SemanticIndex = field(default_factory=SemanticIndex)
+    reranker: Reranker | None = None  # re-ranks review queues off the request path
+
+    def __post_init__(self):
+        if self.reranker is None:
+            self.reranker = Reranker(self.folder)
 
     def workspace(self) -> Workspace:
         ws = getattr(self.local, "ws", None)
@@ -68,8 +75,17 @@ class AppState:
         with self.lock:
             queue = self.queues.get(key)
             if queue is None or queue.threshold != threshold:
-                queue = self.queues[key] = MeasureQueue(measure_id, filters, threshold)
+                queue = self.queues[key] = MeasureQueue(measure_id, filters, threshold, reranker=self.reranker)
             return queue
+
+    def mark_stale(self, measure_ids) -> None:
+        """Decisions on these measures changed: their queues (every filter) get re-ranked in the
+        background; the request that changed them does not wait."""
+        wanted = set(measure_ids)
+        with self.lock:
+            queues = [q for q in self.queues.values() if q.measure_id in wanted]
+        for queue in queues:
+            queue.mark_stale()
 
 
 def filters_from(request: Request) -> DocumentFilters:
@@ -128,8 +144,15 @@ def create_app(folder: Path, codebook, *, reviewer: str | None = None, allowed_h
                 hint="Maak eerst een account met een wachtwoord, bijvoorbeeld: weerbaar gebruiker toevoegen "
                      "'Uw naam' --rol coordinator (en voor elke beoordelaar: --rol beoordelaar). Of start zonder "
                      "--adres: dan is de app alleen op deze computer te gebruiken.")
-    app = FastAPI(title="weerbaar", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.weerbaar = AppState(folder=folder, codebook=codebook, default_reviewer=reviewer, public=public)
+    state = AppState(folder=folder, codebook=codebook, default_reviewer=reviewer, public=public)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        state.reranker.stop()  # the server stops: end the background re-ranking cleanly
+
+    app = FastAPI(title="weerbaar", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.weerbaar = state
     templates = Jinja2Templates(directory=str(resources.files("weerbaar.web").joinpath("templates")))
     templates.env.filters["nl"] = lambda x, digits=2: f"{x:.{digits}f}".replace(".", ",")
     templates.env.filters["urlquote"] = lambda s: quote(str(s))

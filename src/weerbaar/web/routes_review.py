@@ -201,6 +201,7 @@ def decide(request: Request, passage_id: int = Form(...), measure_id: str = Form
                         elements=[e for e in elementen if e in known], note=notitie.strip() or None, settles=settles,
                         also_for=also, codebook=state.codebook, request_key=verzoek.strip()[:100] or None,
                         subject=betreft.strip()[:300] if betreft.strip() and betreft.strip() != betreft_voorgesteld.strip() else None)
+    state.mark_stale([measure.id, *also])  # re-ranked in the background; this request does not wait
     return RedirectResponse(local_path(terug), status_code=303)
 
 
@@ -209,6 +210,8 @@ def undo(request: Request, terug: str = Form("/")):
     ws = _state(request).workspace()
     reviewer = reviewer_of(request)
     undone = ws.decisions.undo_last(reviewer) if reviewer else None
+    if undone is not None:
+        _state(request).mark_stale([undone.measure_id])
     target = local_path(terug)
     if undone is not None and undone.passage_id is not None and target.startswith("/maatregel/"):
         # Show the passage again, so the reviewer can decide anew.
