@@ -2,8 +2,8 @@
 
 Candidates are the passage × measure pairs that ``analyseer`` stored, within the chosen document
 filters. Their order is re-ranked from the reviewers' decisions (:mod:`weerbaar.review.active`)
-once ``RERANK_EVERY`` decisions or undos have changed the measure since the order in use, and
-published as one immutable :class:`Ranking`. Requests only read the last published ranking and
+whenever a decision or undo has changed the measure since the order in use, and published as one
+immutable :class:`Ranking`. Requests only read the last published ranking and
 the decisions of now: a decided passage drops out at once and an undone one comes back at once,
 whatever order is published. In the web app a background worker
 (:class:`weerbaar.review.reranker.Reranker`) does the re-ranking, so no request waits for it;
@@ -29,7 +29,7 @@ from weerbaar.workspace import Workspace
 from weerbaar.workspace.decisions import Vote, finals, latest_per_reviewer
 from weerbaar.workspace.documents import DocumentFilters
 
-RERANK_EVERY = 5
+RERANK_EVERY = 1  # changes (decisions, undos) that make a published order stale
 
 
 @dataclass
@@ -137,7 +137,7 @@ class MeasureQueue:
         return {key.passage_id: vote.relevant for key, vote in finals(latest_per_reviewer(decisions)).items()}
 
     def is_stale(self, decisions: list[Vote]) -> bool:
-        """Enough decisions or undos since the published order to make re-ranking worth it."""
+        """Decisions or undos since the published order: it is worth re-ranking."""
         ranking = self._published
         return ranking is None or len(ranking.seen.symmetric_difference(d.id for d in decisions)) >= RERANK_EVERY
 
