@@ -140,3 +140,31 @@ def test_stopping_waits_for_the_fit_in_progress_and_drops_the_rest(demo_copy, mo
         assert ranker.threads == [THREAD_NAME]  # what was in line was dropped, not fitted after the stop
         reranker.request(queues[1])  # after the stop nothing starts again
         assert ranker.threads == [THREAD_NAME]
+
+
+def test_a_real_server_stops_promptly_after_deciding(demo_copy):
+    """`weerbaar review` as a process: decisions that set re-rankings going, then SIGTERM; it ends at
+    once and cleanly (the worker is stopped by the app's shut-down, not left hanging)."""
+    import httpx
+
+    from tests.conftest import ReviewServer
+
+    server = ReviewServer(demo_copy).start()
+    try:
+        client = httpx.Client(base_url=server.url, cookies={"weerbaar_beoordelaar": "Anna"}, timeout=30)
+        csrf = client.get("/team").text.split('name="csrf" value="')[1].split('"')[0]
+        for i in range(6):
+            html = client.get("/maatregel/2.2").text
+            pid = html.split('name="passage_id" value="')[1].split('"')[0]
+            assert client.post("/beslissing", data={"passage_id": pid, "measure_id": "2.2", "csrf": csrf,
+                                                    "besluit": "relevant" if i % 2 else "niet",
+                                                    "terug": "/maatregel/2.2"}).status_code == 303
+        started = time.monotonic()
+        server.process.terminate()
+        # uvicorn shuts down (lifespan, so the worker too), then re-raises the signal: -15 or 0.
+        assert server.process.wait(10) in (0, -15) and time.monotonic() - started < 5
+        assert b"Traceback" not in server.process.stderr.read()
+    finally:
+        server.stop()
+    with Workspace.open(demo_copy) as ws:
+        assert len(ws.decisions.votes("2.2")) == 6

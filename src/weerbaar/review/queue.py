@@ -193,15 +193,15 @@ class MeasureQueue:
         ranking, decisions = self._current(ws)
         final = self._final(decisions)
         reviewed = {d.passage_id for d in decisions} & self._index.keys()
-        open_idx = [i for pid, i in self._index.items() if pid not in reviewed]
+        is_open = np.ones(len(self._ids), dtype=bool)
+        is_open[[self._index[pid] for pid in reviewed]] = False
         above = self._prior >= self.threshold
-        state = QueueState(order=[], scores=ranking.scores,
-                           expected_remaining=float(ranking.scores[open_idx].sum()) if open_idx else 0.0)
+        state = QueueState(order=[], scores=ranking.scores, expected_remaining=float(ranking.scores[is_open].sum()))
         recent = [d.relevant for d in decisions if d.passage_id in self._index]
         return Progress(
             candidates=len(self._ids), above_threshold=int(above.sum()), reviewed=len(reviewed),
             relevant=sum(1 for pid, label in final.items() if label and pid in self._index),
-            left_above_threshold=int(sum(1 for i in open_idx if above[i])),
+            left_above_threshold=int((above & is_open).sum()),
             expected_remaining=state.expected_remaining,
             stop_suggested=bool(self._ids.size) and should_stop(state, recent),
             learned=ranking.learned)
