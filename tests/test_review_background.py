@@ -168,3 +168,22 @@ def test_a_real_server_stops_promptly_after_deciding(demo_copy):
         server.stop()
     with Workspace.open(demo_copy) as ws:
         assert len(ws.decisions.votes("2.2")) == 6
+
+
+def test_a_burst_of_decisions_is_one_fit_on_the_latest_state(demo_copy, monkeypatch):
+    ranker = BlockingRanker()
+    ranker.release.set()
+    monkeypatch.setattr(active, "rerank", ranker)
+    reranker = Reranker(demo_copy, quiet=0.3, max_delay=30)
+    queue = MeasureQueue("2.2", threshold=0.26, reranker=reranker)
+    try:
+        with Workspace.open(demo_copy) as ws:
+            queue.next_item(ws, "Anna")
+            for pid, *_ in ws.evidence.queue_candidates("2.2", DocumentFilters())[:6]:
+                ws.decisions.record(pid, "2.2", "Anna", False)
+                queue.mark_stale()  # what the decision route does after every decision
+            assert reranker.wait_idle(10)
+            assert ranker.threads == [THREAD_NAME]  # one fit for the burst ...
+            assert queue.published.seen == {v.id for v in ws.decisions.votes("2.2")}  # ... on all six decisions
+    finally:
+        reranker.stop()

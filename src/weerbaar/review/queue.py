@@ -111,7 +111,7 @@ class MeasureQueue:
             self._index = {int(pid): i for i, pid in enumerate(r[0] for r in rows)}
             ids = np.array([r[0] for r in rows], dtype=np.int64)
             # Until a re-ranking is published the analysis' own order stands (no model is fitted here).
-            self._publish(Ranking(ids=[int(ids[i]) for i in np.argsort(-prior, kind="stable")], scores=prior,
+            self._publish(Ranking(ids=ids[np.argsort(-prior, kind="stable")].tolist(), scores=prior,
                                   seen=frozenset(), learned=False, version=self._next_version()))
             self._ids = ids
 
@@ -154,7 +154,7 @@ class MeasureQueue:
             decided = {self._index[pid]: label for pid, label in final.items() if pid in self._index}
             state = active.rerank(self._features, self._prior, decided)
             order = np.argsort(-state.scores, kind="stable")
-            return self._publish(Ranking(ids=[int(self._ids[i]) for i in order], scores=state.scores,
+            return self._publish(Ranking(ids=self._ids[order].tolist(), scores=state.scores,
                                          seen=frozenset(d.id for d in decisions),
                                          learned=not np.allclose(state.scores, self._prior), version=version))
 

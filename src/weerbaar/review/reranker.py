@@ -6,6 +6,11 @@ belong to one thread), and each queue publishes its new order in one reference s
 coalesce: a queue waits at most once in line however many decisions mark it, and the worker reads
 the decisions as they are when it starts, so the latest state wins.
 
+A fit starts once its queue has been quiet for ``QUIET`` seconds (at the latest ``MAX_DELAY``
+after the first mark): a decision is followed at once by the page with the next passage, and a
+fit running beside those two requests would hold the GIL between their SQLite calls (measured:
+every request's median 3-4 times slower when fitting after every decision with no pause).
+
 A thread rather than Starlette's background tasks: those run per request (no coalescing across
 requests, so a burst of decisions would queue a burst of fits), in the request's thread pool that
 serves pages too, and have no place to stop at shut-down; a single worker also means one
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from weerbaar.review.queue import MeasureQueue
@@ -23,14 +29,18 @@ from weerbaar.workspace import Workspace
 
 log = logging.getLogger(__name__)
 THREAD_NAME = "weerbaar-herordening"
+QUIET = 0.25  # seconds without a new decision on a queue before its fit starts
+MAX_DELAY = 1.0  # seconds after the first mark a busy queue is fitted anyway
 
 
 class Reranker:
     """The background worker; started on the first request for work, stopped by :meth:`stop`."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, quiet: float = QUIET, max_delay: float = MAX_DELAY):
         self.folder = folder
-        self._pending: dict[int, MeasureQueue] = {}  # insertion order: first marked, first re-ranked
+        self.quiet, self.max_delay = quiet, max_delay
+        # id(queue) → [queue, first mark, last mark]; insertion order: first marked, first re-ranked
+        self._pending: dict[int, list] = {}
         self._busy = False
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -42,7 +52,8 @@ class Reranker:
         with self._changed:
             if self._stopping:
                 return
-            self._pending.setdefault(id(queue), queue)
+            now = time.monotonic()
+            self._pending.setdefault(id(queue), [queue, now, now])[2] = now
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
                 self._thread.start()
@@ -52,13 +63,16 @@ class Reranker:
         with self._changed:
             self._busy = False
             self._changed.notify_all()
-            while not self._pending and not self._stopping:
-                self._changed.wait()
-            if self._stopping:
-                return None
-            key = next(iter(self._pending))
-            self._busy = True
-            return self._pending.pop(key)
+            while not self._stopping:
+                now = time.monotonic()
+                due = {key: min(last + self.quiet, first + self.max_delay)
+                       for key, (_, first, last) in self._pending.items()}
+                ready = [key for key, at in due.items() if at <= now]
+                if ready:
+                    self._busy = True
+                    return self._pending.pop(ready[0])[0]
+                self._changed.wait(min(due.values()) - now if due else None)
+            return None
 
     def _run(self) -> None:
         ws = Workspace.open(self.folder)
