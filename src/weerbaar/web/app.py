@@ -3,7 +3,9 @@
 Server-rendered pages (Jinja2, autoescaped) with plain HTML forms: every action works without
 JavaScript; ``toetsen.js`` only adds the keyboard shortcuts. Each request gets the workspace
 connection of its thread; decisions are committed before the response is sent, so whatever a
-reviewer saw confirmed survives a closed browser, a killed server or a crash.
+reviewer saw confirmed survives a closed browser, a killed server or a crash. Review queues are
+re-ranked off the request path, by one background worker per app (:mod:`weerbaar.review.reranker`)
+that the app's lifespan stops.
 
 Every request first passes :class:`weerbaar.web.security.Guard` (Host, Origin, body size, browser
 cookie, security headers); every page but the login page needs a login when the app runs with
