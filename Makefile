@@ -26,6 +26,7 @@ docs: $(BIN)/weerbaar  ## regenerate docs/cli.md from the commands' --help
 
 bench: $(BIN)/weerbaar  ## benchmarks on ../shared/corpus (minutes)
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_review.py --passages 100000 --rondes 3
 
 clean:
 	rm -rf $(VENV) weerbaar-demo .pytest_cache

@@ -5,16 +5,24 @@ analysis rows written through the workspace's repositories, with random scores),
 passages take seconds instead of
 the quarter of an hour a real analysis costs; the app's queries and templates see the same table
 sizes as after a real run. The app runs as a real ``weerbaar review`` server; requests come from
-httpx in this process, one at a time, as one reviewer works.
+httpx in this process, one at a time, as one reviewer works down measure 2.2's queue (30 %
+relevant), so the decisions are the ones that make the queue re-rank (active learning): on the
+request path before issue 14, in the app's background worker since. Every round starts from a
+fresh copy of the same workspace; with ``--basis-src`` (a checkout's ``src`` folder, e.g. main
+before the change) the old code serves the same rounds, alternating, for a side-by-side figure.
 
-    .venv/bin/python bench/bench_review.py --passages 100000
+    .venv/bin/python bench/bench_review.py --passages 100000 --rondes 3
+    git archive 7e01314 src | tar -x -C /tmp/base14 && \
+        .venv/bin/python bench/bench_review.py --passages 100000 --rondes 3 --basis-src /tmp/base14/src
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,56 +81,95 @@ def timed(fn) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def summary(name: str, ms: list[float]) -> str:
+def percentile(ms: list[float], q: float) -> float:
     ms = sorted(ms)
-    p95 = ms[int(0.95 * (len(ms) - 1))]
-    return f"| {name} | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} |"
+    return ms[int(q * (len(ms) - 1))]
+
+
+REQUESTS = ("queue page (next passage)", "decision (POST, stored)", "measures overview", "document view (500 passages)")
+
+
+def one_round(folder: Path, decisions: int, src: str | None, port: int) -> dict:
+    """One reviewer's session on a fresh server: the ms of every request, per kind."""
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src
+    server = subprocess.Popen([sys.executable, "-m", "weerbaar", "review", "-w", str(folder), "--poort", str(port),
+                               "--geen-browser"], stderr=subprocess.DEVNULL, env=env)
+    try:
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={"weerbaar_beoordelaar": "Bench"},
+                              timeout=60)
+        for _ in range(200):
+            try:
+                client.get("/documenten")
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        first = timed(lambda: client.get("/maatregel/2.2"))  # loads the measure's candidates once
+        csrf = re.search(r'name="csrf" value="(\w+)"', client.get("/team").text)[1]
+        times: dict[str, list[float]] = {name: [] for name in REQUESTS}
+        rng = random.Random(2)
+        shown: list[str] = []
+        html = ""
+        for i in range(decisions):
+            page = []
+            times[REQUESTS[0]].append(timed(lambda: page.append(client.get("/maatregel/2.2").text)))
+            html = page[0]
+            pid = re.search(r'name="passage_id" value="(\d+)"', html)[1]
+            if pid in shown:
+                raise SystemExit(f"passage {pid} came back after it was decided")
+            shown.append(pid)
+            times[REQUESTS[1]].append(timed(lambda: client.post("/beslissing", data={
+                "passage_id": pid, "measure_id": "2.2", "besluit": "relevant" if rng.random() < 0.3 else "niet",
+                "csrf": csrf, "fase": "3", "terug": "/maatregel/2.2"})))
+            if i % 10 == 0:
+                times[REQUESTS[2]].append(timed(lambda: client.get("/")))
+                times[REQUESTS[3]].append(timed(lambda: client.get(f"/document/{1 + i % 50}")))
+        return {"first": first, "times": times, "learned": "volgorde aangepast aan uw beslissingen" in html}
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--besluiten", type=int, default=200)
+    parser.add_argument("--rondes", type=int, default=3, help="rounds per side (min / median / max over them)")
+    parser.add_argument("--basis-src", help="src folder of the code to compare with (served by the same rounds)")
     args = parser.parse_args()
+    sides = {"nu": None} | ({"basis": args.basis_src} if args.basis_src else {})
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "ws"
+        pristine = Path(tmp) / "ws"
         t = time.perf_counter()
-        build(folder, args.passages)
-        print(f"workspace: {args.passages} passages, built in {time.perf_counter() - t:.0f} s")
-        port = 8791
-        server = subprocess.Popen([sys.executable, "-m", "weerbaar", "review", "-w", str(folder), "--poort", str(port),
-                                   "--geen-browser"], stderr=subprocess.DEVNULL)
-        try:
-            client = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={"weerbaar_beoordelaar": "Bench"},
-                                  timeout=60)
-            for _ in range(100):
-                try:
-                    client.get("/documenten")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.3)
-            first = timed(lambda: client.get("/maatregel/2.2"))  # loads the measure's candidates once
-            csrf = re.search(r'name="csrf" value="(\w+)"', client.get("/team").text)[1]
-            queue, decide, overview, document = [], [], [], []
-            rng = random.Random(2)
-            for i in range(args.besluiten):
-                html = []
-                queue.append(timed(lambda: html.append(client.get("/maatregel/2.2").text)))
-                pid = re.search(r'name="passage_id" value="(\d+)"', html[0])[1]
-                decide.append(timed(lambda: client.post("/beslissing", data={
-                    "passage_id": pid, "measure_id": "2.2", "besluit": "relevant" if rng.random() < 0.3 else "niet",
-                    "csrf": csrf, "fase": "3", "terug": "/maatregel/2.2"})))
-                if i % 10 == 0:
-                    overview.append(timed(lambda: client.get("/")))
-                    document.append(timed(lambda: client.get(f"/document/{1 + i % 50}")))
-            print(f"first queue page (loads the candidates): {first:.0f} ms")
-            print("| request | n | median ms | p95 ms | max ms |\n|---|---:|---:|---:|---:|")
-            for name, ms in (("queue page (next passage)", queue), ("decision (POST, stored)", decide),
-                             ("measures overview", overview), ("document view (500 passages)", document)):
-                print(summary(name, ms))
-        finally:
-            server.terminate()
-            server.wait()
+        build(pristine, args.passages)
+        print(f"workspace: {args.passages} passages, built in {time.perf_counter() - t:.0f} s; "
+              f"cores: {os.cpu_count()}, load before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        results: dict[str, list[dict]] = {side: [] for side in sides}
+        for r in range(args.rondes):
+            for side, src in sides.items():
+                folder = Path(tmp) / f"{side}-{r}"
+                shutil.copytree(pristine, folder)
+                results[side].append(one_round(folder, args.besluiten, src, 8791))
+                shutil.rmtree(folder)
+                last = results[side][-1]
+                print(f"round {r + 1} {side}: queue p95 {percentile(last['times'][REQUESTS[0]], 0.95):.1f} ms, "
+                      f"decision p95 {percentile(last['times'][REQUESTS[1]], 0.95):.1f} ms, "
+                      f"order learned at the end: {last['learned']}", flush=True)
+        print(f"load after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        print(f"\n{args.besluiten} decisions per round, {args.rondes} rounds per side; min / median / max over rounds")
+        print("| request | side | median ms | p95 ms | max ms |\n|---|---|---:|---:|---:|")
+        for name in REQUESTS:
+            for side in sides:
+                runs = [res["times"][name] for res in results[side]]
+                print(f"| {name} | {side} | {spread([statistics.median(x) for x in runs])} | "
+                      f"{spread([percentile(x, 0.95) for x in runs])} | {spread([max(x) for x in runs])} |")
+        for side in sides:
+            print(f"first queue page (loads the candidates), {side}: {spread([res['first'] for res in results[side]])} ms")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 Server-rendered pages (Jinja2, autoescaped) with plain HTML forms: every action works without
 JavaScript; ``toetsen.js`` only adds the keyboard shortcuts. Each request gets the workspace
 connection of its thread; decisions are committed before the response is sent, so whatever a
-reviewer saw confirmed survives a closed browser, a killed server or a crash.
+reviewer saw confirmed survives a closed browser, a killed server or a crash. Review queues are
+re-ranked off the request path, by one background worker per app (:mod:`weerbaar.review.reranker`)
+that the app's lifespan stops.
 
 Every request first passes :class:`weerbaar.web.security.Guard` (Host, Origin, body size, browser
 cookie, security headers); every page but the login page needs a login when the app runs with
@@ -18,6 +20,7 @@ What routes share lives below this module, so no route imports it: the state in
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
@@ -66,8 +69,15 @@ def create_app(folder: Path, codebook: Codebook, *, reviewer: str | None = None,
                 hint="Maak eerst een account met een wachtwoord, bijvoorbeeld: weerbaar gebruiker toevoegen "
                      "'Uw naam' --rol coordinator (en voor elke beoordelaar: --rol beoordelaar). Of start zonder "
                      "--adres: dan is de app alleen op deze computer te gebruiken.")
-    app = FastAPI(title="weerbaar", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.weerbaar = AppState(folder=folder, codebook=codebook, default_reviewer=reviewer, public=public)
+    state = AppState(folder=folder, codebook=codebook, default_reviewer=reviewer, public=public)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        state.reranker.stop()  # the server stops: end the background re-ranking cleanly
+
+    app = FastAPI(title="weerbaar", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.weerbaar = state
     templates = Jinja2Templates(directory=str(resources.files("weerbaar.web").joinpath("templates")))
     templates.env.filters["nl"] = lambda x, digits=2: f"{x:.{digits}f}".replace(".", ",")
     templates.env.filters["urlquote"] = lambda s: quote(str(s))

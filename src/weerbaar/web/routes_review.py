@@ -191,12 +191,15 @@ def decide(request: Request, state: State, ws: WorkspaceDep, reviewer: DecidingR
                         elements=[e for e in elementen if e in known], note=notitie.strip() or None, settles=settles,
                         also_for=also, codebook=state.codebook, request_key=verzoek.strip()[:100] or None,
                         subject=betreft.strip()[:300] if betreft.strip() and betreft.strip() != betreft_voorgesteld.strip() else None)
+    state.mark_stale([measure.id, *also])  # re-ranked in the background; this request does not wait
     return RedirectResponse(local_path(terug), status_code=303)
 
 
 @router.post("/ongedaan", dependencies=[CSRF])
 def undo(request: Request, ws: WorkspaceDep, reviewer: Reviewer, terug: str = Form("/")):
     undone = ws.decisions.undo_last(reviewer) if reviewer else None
+    if undone is not None:
+        _state(request).mark_stale([undone.measure_id])
     target = local_path(terug)
     if undone is not None and undone.passage_id is not None and target.startswith("/maatregel/"):
         # Show the passage again, so the reviewer can decide anew.

@@ -1,5 +1,5 @@
 """What the web app keeps between requests: the workspace folder, the codebook, per-thread
-connections, the review queues and the semantic index. One :class:`AppState` per app."""
+connections, the review queues, their background re-ranker and the semantic index. One :class:`AppState` per app."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fastapi import Request
 from weerbaar.codebook import Codebook
 from weerbaar.index.semantic import SemanticIndex
 from weerbaar.review.queue import MeasureQueue
+from weerbaar.review.reranker import Reranker
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import DocumentFilters
 
@@ -31,6 +32,11 @@ class AppState:
     semantic: SemanticIndex = field(default_factory=SemanticIndex)
     idle: list[Workspace] = field(default_factory=list)  # connections no request holds (see connection)
     idle_lock: threading.Lock = field(default_factory=threading.Lock)
+    reranker: Reranker | None = None  # re-ranks review queues off the request path
+
+    def __post_init__(self) -> None:
+        if self.reranker is None:
+            self.reranker = Reranker(self.folder)
 
     def workspace(self) -> Workspace:
         """The connection of the calling thread, for code that runs and finishes in one thread."""
@@ -60,9 +66,18 @@ class AppState:
         with self.lock:
             queue = self.queues.get(key)
             if queue is None or queue.threshold != threshold:
-                queue = self.queues[key] = MeasureQueue(measure_id, filters, threshold,
-                                                                max_stage=self.codebook.scale.maximum)
+                queue = self.queues[key] = MeasureQueue(measure_id, filters, threshold, reranker=self.reranker,
+                                                        max_stage=self.codebook.scale.maximum)
             return queue
+
+    def mark_stale(self, measure_ids) -> None:
+        """Decisions on these measures changed: their queues (every filter) get re-ranked in the
+        background; the request that changed them does not wait."""
+        wanted = set(measure_ids)
+        with self.lock:
+            queues = [q for q in self.queues.values() if q.measure_id in wanted]
+        for queue in queues:
+            queue.mark_stale()
 
 
 def app_state(request: Request) -> AppState:
