@@ -10,6 +10,12 @@ permission, a FIFO), a name that is not UTF-8 or a folder that cannot be listed 
 skipped file with a Dutch reason, and the rest of the folder is read. Limits on file size,
 unpacked size (zip bombs) and passages per document keep one hostile file from taking all
 memory; unpaginated text is stored in pseudo-pages of bounded size (see ``pseudopages``).
+
+Every core: :func:`extract_file` does all the work that needs no workspace (checks, hashing,
+reading, screening, splitting, stemming, inferred metadata) and runs in worker processes
+(``workers``); :func:`write_file`, in this process only, decides what the file is to the
+workspace and stores it, in the files' order, so the result does not depend on the number of
+processes.
 """
 
 from __future__ import annotations
@@ -156,7 +162,7 @@ def collect_files(paths: Iterable[Path], workspace_folder: Path | None = None,
     """(file, root it was found under) for every file in the given files and folders, sorted.
 
     Folders that cannot be listed are added to ``problems`` (when given) instead of being
-    passed over in silence; files are checked later, one by one, by :func:`ingest_file`.
+    passed over in silence; files are checked later, one by one, by :func:`extract_file`.
     """
     found: dict[Path, Path] = {}
     excluded = workspace_folder.resolve() if workspace_folder else None
@@ -397,11 +403,6 @@ def stored_sha(ws: Workspace, path: Path) -> str | None:
         return None
     row = ws.documents.at_path(path)
     return row["sha256"] if row else None
-
-
-def ingest_file(ws: Workspace, path: Path, root: Path, options: IngestOptions, manifests: ManifestFinder) -> FileOutcome:
-    """Ingest one file in this process."""
-    return write_file(ws, path, root, extract_file(path, root, options, stored_sha(ws, path)), options, manifests)
 
 
 def write_file(ws: Workspace, path: Path, root: Path, extraction: Extraction, options: IngestOptions,
