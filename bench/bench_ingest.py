@@ -12,7 +12,7 @@ else, timed from the first start to the last end; "ingest" is ``ingest_paths(...
 fresh processes (so peak RSS is that run's own); per round, raw and ingest alternate for each N,
 so that machine noise hits both alike. Reported: min/median/max over the rounds.
 
-    .venv/bin/python bench/bench_ingest.py                      # 500, 1000, 2500 pages; N = 1, 2; 3 rounds
+    .venv/bin/python bench/bench_ingest.py          # 500, 1000, 2500 pages; N = 1, 2; 3 rounds (about 8 min)
     .venv/bin/python bench/bench_ingest.py --sizes 1000 --processes 1 2 4 --rounds 5
 """
 
