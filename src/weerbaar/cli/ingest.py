@@ -40,7 +40,7 @@ STATUS_LABELS = {
 }
 
 
-def run_ingest(paths: list[Path], ws, options: IngestOptions, quiet: bool) -> IngestReport:
+def run_ingest(paths: list[Path], ws, options: IngestOptions, quiet: bool, processes: int | None = None) -> IngestReport:
     """Ingest with a progress bar (by bytes, so that long documents weigh in) unless ``quiet``."""
     problems: list[Problem] = []
     files = collect_files(paths, ws.folder, problems)
@@ -58,7 +58,8 @@ def run_ingest(paths: list[Path], ws, options: IngestOptions, quiet: bool) -> In
         def waiting(message: str) -> None:
             err.print(f"[yellow]Wachten[/] {escape(message)}")
 
-        return ingest_paths(ws, paths, options, progress=advance, files=files, problems=problems, on_wait=waiting)
+        return ingest_paths(ws, paths, options, progress=advance, files=files, problems=problems, on_wait=waiting,
+                             processes=processes)
 
 
 def print_summary(report: IngestReport, ws_folder: Path) -> None:
@@ -106,6 +107,9 @@ def ingest(
     max_tekstdeel: Annotated[int, typer.Option(
         "--max-tekstdeel", help="Tekst zonder pagina's (TXT, HTML) wordt verdeeld in tekstdelen van hoogstens "
         "zoveel tekens.")] = DEFAULT_MAX_PAGE_CHARS,
+    processen: Annotated[Optional[int], typer.Option(
+        "--processen", help="Zoveel processen lezen tegelijk (standaard: één per processorkern; 1: alles in "
+        "één proces). Het resultaat is hetzelfde.", show_default=False)] = None,
     stil: Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgangsbalk en samenvatting.")] = False,
     json_out: JsonOption = False,
 ) -> None:
@@ -116,7 +120,7 @@ def ingest(
     bestandsnaam en inhoud, en kan worden vastgelegd met een manifest of met de opties hieronder.
     """
     for value, name, least in ((max_uitgepakt_mb, "--max-uitgepakt-mb", 1), (max_passages, "--max-passages", 1),
-                               (max_tekstdeel, "--max-tekstdeel", MIN_PAGE_CHARS)):
+                               (max_tekstdeel, "--max-tekstdeel", MIN_PAGE_CHARS), (1 if processen is None else processen, "--processen", 1)):
         if value < least:
             raise typer.BadParameter(f"moet minstens {least} zijn.", param_hint=name)
     overrides: dict[str, object] = {}
@@ -135,7 +139,7 @@ def ingest(
     options = IngestOptions(max_mb=max_mb, max_unpacked_mb=max_uitgepakt_mb, max_passages=max_passages,
                             max_page_chars=max_tekstdeel, overrides=overrides, manifest=manifest)
     try:
-        report = run_ingest(paths, ws, options, quiet=stil or json_out)
+        report = run_ingest(paths, ws, options, quiet=stil or json_out, processes=processen)
     except KeyboardInterrupt:
         err.print("[yellow]Onderbroken.[/] Alles wat volledig was ingelezen is bewaard; "
                   "start dezelfde opdracht opnieuw om verder te gaan.")

@@ -10,6 +10,12 @@ permission, a FIFO), a name that is not UTF-8 or a folder that cannot be listed 
 skipped file with a Dutch reason, and the rest of the folder is read. Limits on file size,
 unpacked size (zip bombs) and passages per document keep one hostile file from taking all
 memory; unpaginated text is stored in pseudo-pages of bounded size (see ``pseudopages``).
+
+Every core: :func:`extract_file` does all the work that needs no workspace (checks, hashing,
+reading, screening, splitting, stemming, inferred metadata) and runs in worker processes
+(``workers``); :func:`write_file`, in this process only, decides what the file is to the
+workspace and stores it, in the files' order, so the result does not depend on the number of
+processes.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +37,7 @@ from weerbaar.ingest.passages import split_passages
 from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, PseudoPage, split_pseudo_pages
 from weerbaar.ingest.readers import ExtractedDocument, ReadLimits, read_document, reader_for
 from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
+from weerbaar.processes import cores
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.db import DB_FILENAME
 
@@ -154,7 +162,7 @@ def collect_files(paths: Iterable[Path], workspace_folder: Path | None = None,
     """(file, root it was found under) for every file in the given files and folders, sorted.
 
     Folders that cannot be listed are added to ``problems`` (when given) instead of being
-    passed over in silence; files are checked later, one by one, by :func:`ingest_file`.
+    passed over in silence; files are checked later, one by one, by :func:`extract_file`.
     """
     found: dict[Path, Path] = {}
     excluded = workspace_folder.resolve() if workspace_folder else None
@@ -199,11 +207,10 @@ def sha256_of(path: Path) -> str:
 
 
 def build_metadata(
-    ws: Workspace, path: Path, root: Path, doc: ExtractedDocument, plan: DocumentPlan, options: IngestOptions,
-    manifests: ManifestFinder,
+    ws: Workspace, path: Path, root: Path, extraction: Extraction, options: IngestOptions, manifests: ManifestFinder,
 ) -> tuple[DocumentMeta, dict[str, str]]:
-    """Inferred values, then manifest, then command line, then a person's corrections."""
-    meta = infer_metadata(path, plan.pages, doc.title, root)
+    """Inferred values (by the worker), then manifest, then command line, then a person's corrections."""
+    meta = extraction.meta
     source_info = dict(options.source_info)
     found = manifests.values_for(path, root)
     if found:
@@ -258,67 +265,102 @@ def plan_document(doc: ExtractedDocument, max_page_chars: int, max_passages: int
     return plan
 
 
-def _store(ws: Workspace, path: Path, sha: str, size: int, doc: ExtractedDocument, plan: DocumentPlan,
-           meta: DocumentMeta, source_info: dict, replace_id: int | None) -> tuple[int, int]:
-    """Write one document in the current transaction; returns (document id, passages)."""
-    if replace_id is not None:
-        ws.documents.delete(replace_id)
-    doc_id = ws.documents.add(path, sha256=sha, size_bytes=size, format=doc.format, meta=meta,
-                              page_count=len(plan.pages), paginated=doc.paginated, source_info=source_info,
-                              notes=doc.notes)
-    n_passages = len(ws.passages.add(doc_id, plan.pages, plan.offsets, plan.passages, index_text))
-    ws.decisions.reattach(doc_id)  # the store's hook: decisions on the previous version find their passage again
-    return doc_id, n_passages
+@dataclass
+class Refusal:
+    """An :class:`UnreadableDocument` as plain values, so it crosses a process boundary intact."""
+
+    code: str
+    message: str
+    hint: str | None = None
+    record: bool = True  # stored in the workspace's list of skipped files
+
+    @classmethod
+    def of(cls, exc: UnreadableDocument, record: bool = True) -> Refusal:
+        return cls(exc.code, exc.message, exc.hint, record)
+
+    def error(self) -> UnreadableDocument:
+        return UnreadableDocument(self.code, self.message, hint=self.hint)
 
 
-def _skip(ws: Workspace, path: Path, exc: UnreadableDocument, record: bool = True) -> FileOutcome:
-    if record:
-        ws.documents.record_skipped(display_path(path), exc.code, exc.message)
-    return FileOutcome(path, "overgeslagen", reason=exc.code, message=exc.message, hint=exc.hint)
+@dataclass
+class Extraction:
+    """Everything one file gives without touching the workspace: made by a worker process (or
+    in-process with one process) and stored by the one writer.
+
+    ``problem`` is set when the file was refused before its content hash was known; ``read_problem``
+    when reading it failed (the writer first checks whether it is unchanged, a duplicate or moved:
+    then its text is not needed). ``read`` is False when the worker skipped reading because the
+    hash equals what is stored at this path.
+    """
+
+    problem: Refusal | None = None
+    sha: str = ""
+    size: int = 0
+    read: bool = False
+    read_problem: Refusal | None = None
+    format: str = ""
+    paginated: bool = True
+    notes: list[str] = field(default_factory=list)
+    plan: DocumentPlan | None = None
+    meta: DocumentMeta | None = None
+    stems: list[str] = field(default_factory=list)  # the full-text index form of each passage
 
 
-def ingest_file(ws: Workspace, path: Path, root: Path, options: IngestOptions, manifests: ManifestFinder) -> FileOutcome:
+def extract_file(path: Path, root: Path, options: IngestOptions, stored_sha: str | None = None) -> Extraction:
+    """Check, hash, read, screen, split and stem one file; no workspace needed.
+
+    ``stored_sha``: the hash stored for this path, if any: a file with that hash is not read again.
+    """
     try:
         reader_for(path)
     except UnreadableDocument as exc:
-        return _skip(ws, path, exc, record=False)
+        return Extraction(problem=Refusal.of(exc, record=False))
     problem = check_file(path)
     if problem is not None:
-        return _skip(ws, path, problem)
+        return Extraction(problem=Refusal.of(problem))
     try:
-        return _ingest_readable(ws, path, root, options, manifests)
+        size = path.stat().st_size
+        if size > options.max_mb * 1024 * 1024:
+            raise UnreadableDocument(
+                "te-groot",
+                f"Het bestand is {size / 1024 / 1024:.0f} MB; de grens is {options.max_mb:g} MB.",
+                hint="Verhoog de grens met --max-mb als het bestand echt zo groot is.",
+            )
+        if size == 0:
+            raise UnreadableDocument("leeg", "Het bestand is leeg (0 bytes).")
+        sha = sha256_of(path)
     except UnreadableDocument as exc:
-        return _skip(ws, path, exc)
+        return Extraction(problem=Refusal.of(exc))
     except OSError as exc:  # removed or locked while we read it
-        return _skip(ws, path, _os_reason(exc, path=path))
+        return Extraction(problem=Refusal.of(_os_reason(exc, path=path)))
+    extraction = Extraction(sha=sha, size=size)
+    if sha != stored_sha:
+        read_into(extraction, path, root, options)
+    return extraction
 
 
-def _ingest_readable(ws: Workspace, path: Path, root: Path, options: IngestOptions,
-                     manifests: ManifestFinder) -> FileOutcome:
-    size = path.stat().st_size
-    if size > options.max_mb * 1024 * 1024:
-        raise UnreadableDocument(
-            "te-groot",
-            f"Het bestand is {size / 1024 / 1024:.0f} MB; de grens is {options.max_mb:g} MB.",
-            hint="Verhoog de grens met --max-mb als het bestand echt zo groot is.",
-        )
-    if size == 0:
-        raise UnreadableDocument("leeg", "Het bestand is leeg (0 bytes).")
-    sha = sha256_of(path)
-    same_content = ws.documents.with_content(sha)
-    same_path = ws.documents.at_path(path)
-    if same_content and same_content["path"] == str(path):
-        return FileOutcome(path, "ongewijzigd", document_id=same_content["id"])
-    if same_content and not same_path:
-        if Path(same_content["path"]).exists():
-            return _skip(ws, path, UnreadableDocument(
-                "dubbel", f"Zelfde inhoud als '{same_content['path']}', dat al is ingelezen."), record=False)
-        # the file was moved or renamed: keep its passages and corrections
-        ws.documents.move(same_content["id"], same_content["path"], path)
-        return FileOutcome(path, "verplaatst", document_id=same_content["id"])
+def read_into(extraction: Extraction, path: Path, root: Path, options: IngestOptions) -> None:
+    """Read, screen, split, stem and infer the metadata of ``path`` into ``extraction``."""
+    extraction.read = True
     try:
-        doc = read_document(path, ReadLimits(max_unpacked_mb=options.max_unpacked_mb))
-        plan = plan_document(doc, options.max_page_chars, options.max_passages)
+        doc = _read(path, options)
+        extraction.plan = plan_document(doc, options.max_page_chars, options.max_passages)
+    except UnreadableDocument as exc:
+        extraction.read_problem = Refusal.of(exc)
+        return
+    except OSError as exc:  # removed or locked while we read it
+        extraction.read_problem = Refusal.of(_os_reason(exc, path=path))
+        return
+    plan = extraction.plan
+    extraction.format, extraction.paginated, extraction.notes = doc.format, doc.paginated, doc.notes
+    extraction.meta = infer_metadata(path, plan.pages, doc.title, root)
+    extraction.stems = [index_text(plan.pages[page_no - 1][start:end]) for page_no, start, end in plan.passages]
+
+
+def _read(path: Path, options: IngestOptions) -> ExtractedDocument:
+    """The document, or an :class:`UnreadableDocument` (or the file's own ``OSError``) saying why not."""
+    try:
+        return read_document(path, ReadLimits(max_unpacked_mb=options.max_unpacked_mb))
     except UnreadableDocument:
         raise
     except OSError as exc:
@@ -333,31 +375,85 @@ def _ingest_readable(ws: Workspace, path: Path, root: Path, options: IngestOptio
     except Exception as exc:  # noqa: BLE001 - one malformed file must not stop a batch of hundreds
         raise UnreadableDocument(
             "beschadigd", f"Het bestand kon niet worden gelezen ({type(exc).__name__}: {exc}).") from None
-    meta, source_info = build_metadata(ws, path, root, doc, plan, options, manifests)
+
+
+def _store(ws: Workspace, path: Path, extraction: Extraction, meta: DocumentMeta, source_info: dict,
+           replace_id: int | None) -> tuple[int, int]:
+    """Write one document in the current transaction; returns (document id, passages)."""
+    plan = extraction.plan
+    if replace_id is not None:
+        ws.documents.delete(replace_id)
+    doc_id = ws.documents.add(path, sha256=extraction.sha, size_bytes=extraction.size, format=extraction.format,
+                              meta=meta, page_count=len(plan.pages), paginated=extraction.paginated,
+                              source_info=source_info, notes=extraction.notes)
+    n_passages = len(ws.passages.add(doc_id, plan.pages, plan.offsets, plan.passages, extraction.stems))
+    ws.decisions.reattach(doc_id)  # the store's hook: decisions on the previous version find their passage again
+    return doc_id, n_passages
+
+
+def _skip(ws: Workspace, path: Path, exc: UnreadableDocument, record: bool = True) -> FileOutcome:
+    if record:
+        ws.documents.record_skipped(display_path(path), exc.code, exc.message)
+    return FileOutcome(path, "overgeslagen", reason=exc.code, message=exc.message, hint=exc.hint)
+
+
+def stored_sha(ws: Workspace, path: Path) -> str | None:
+    """The content hash stored for ``path``, so a worker need not read an unchanged file."""
+    if display_path(path) != str(path):  # a name that is not UTF-8 is never stored (check_file refuses it)
+        return None
+    row = ws.documents.at_path(path)
+    return row["sha256"] if row else None
+
+
+def write_file(ws: Workspace, path: Path, root: Path, extraction: Extraction, options: IngestOptions,
+               manifests: ManifestFinder) -> FileOutcome:
+    """The writer's part: decide from the workspace what ``extraction`` is and store it in one transaction."""
+    if extraction.problem is not None:
+        return _skip(ws, path, extraction.problem.error(), extraction.problem.record)
+    sha = extraction.sha
+    same_content = ws.documents.with_content(sha)
+    same_path = ws.documents.at_path(path)
+    if same_content and same_content["path"] == str(path):
+        return FileOutcome(path, "ongewijzigd", document_id=same_content["id"])
+    if same_content and not same_path:
+        if Path(same_content["path"]).exists():
+            return _skip(ws, path, UnreadableDocument(
+                "dubbel", f"Zelfde inhoud als '{same_content['path']}', dat al is ingelezen."), record=False)
+        # the file was moved or renamed: keep its passages and corrections
+        ws.documents.move(same_content["id"], same_content["path"], path)
+        return FileOutcome(path, "verplaatst", document_id=same_content["id"])
+    if not extraction.read:  # the workspace changed since the worker looked (rare): read it here
+        read_into(extraction, path, root, options)
+    if extraction.read_problem is not None:
+        return _skip(ws, path, extraction.read_problem.error(), extraction.read_problem.record)
+    meta, source_info = build_metadata(ws, path, root, extraction, options, manifests)
     with ws.transaction():
-        doc_id, n_passages = _store(ws, path, sha, size, doc, plan, meta, source_info,
-                                    same_path["id"] if same_path else None)
+        doc_id, n_passages = _store(ws, path, extraction, meta, source_info, same_path["id"] if same_path else None)
     return FileOutcome(path, "gewijzigd" if same_path else "nieuw", document_id=doc_id,
-                       pages=len(plan.pages), passages=n_passages, notes=doc.notes)
+                       pages=len(extraction.plan.pages), passages=n_passages, notes=extraction.notes)
 
 
 def ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions | None = None,
                  progress: ProgressCallback | None = None,
                  files: list[tuple[Path, Path]] | None = None,
                  problems: list[Problem] | None = None,
-                 on_wait: Callable[[str], None] | None = None) -> IngestReport:
+                 on_wait: Callable[[str], None] | None = None,
+                 processes: int | None = None) -> IngestReport:
     """Ingest files and folders (recursively). ``files`` (and the ``problems`` found while
     collecting them) may be passed when already collected.
 
+    ``processes``: how many processes extract (None: one per core). With more than one, worker
+    processes read, screen, split and stem while this process alone writes, document by document
+    in the files' order, so the workspace is the same as with one process.
     Holds the workspace lock: a second run on the same workspace waits (``on_wait`` is told why).
     """
     with ws.exclusive("inlezen", on_wait=on_wait):
-        return _ingest_paths(ws, paths, options, progress, files, problems)
+        return _ingest_paths(ws, paths, options, progress, files, problems, processes)
 
 
 def _ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions | None,
                   progress: ProgressCallback | None, files: list[tuple[Path, Path]] | None,
-                  problems: list[Problem] | None) -> IngestReport:
+                  problems: list[Problem] | None, processes: int | None) -> IngestReport:
     options = options or IngestOptions()
     manifests = ManifestFinder(options.manifest)
     if files is None:
@@ -366,13 +462,19 @@ def _ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions |
     report = IngestReport()
     for problem in problems or []:
         report.outcomes.append(_skip(ws, problem.path, problem.error))
-    for path, root in files:
-        if manifests.is_manifest(path):
-            continue
-        outcome = ingest_file(ws, path, root, options, manifests)
-        report.outcomes.append(outcome)
-        if progress:
-            progress(path, file_size(path))
+    todo = [(path, root) for path, root in files if not manifests.is_manifest(path)]
+    workers = min(processes or cores(), len(todo))
+    if workers <= 1:
+        extractions = ((path, root, extract_file(path, root, options, stored_sha(ws, path))) for path, root in todo)
+    else:
+        from weerbaar.ingest.workers import extract_in_pool  # the pool's modules only when it is used
+
+        extractions = extract_in_pool(todo, options, workers, lambda path: stored_sha(ws, path))
+    with closing(extractions):  # stops the workers at once when the writer stops (Ctrl-C, an error)
+        for path, root, extraction in extractions:
+            report.outcomes.append(write_file(ws, path, root, extraction, options, manifests))
+            if progress:
+                progress(path, file_size(path))
     return report
 
 

@@ -32,9 +32,10 @@ class Passages:
 
     # Writing (inside the caller's transaction)
     def add(self, document_id: int, pages: Sequence[str], offsets: Sequence[int | None],
-            spans: Iterable[tuple[int, int, int]], index_text: Callable[[str], str]) -> list[int]:
+            spans: Iterable[tuple[int, int, int]], index_text: Callable[[str], str] | Sequence[str]) -> list[int]:
         """Store a document's pages and passages (``spans``: page number, start, end) with their
-        full-text index rows (``index_text`` gives the indexed form of a passage); returns the
+        full-text index rows (``index_text`` gives the indexed form of a passage, or is the list of
+        those forms in passage order, made beforehand by an ingest worker); returns the
         passages' ids in order. ``offsets``: where each pseudo-page starts in the whole text, None on real pages.
         """
         conn = self.ws.conn
@@ -50,8 +51,11 @@ class Passages:
                 for seq, (page_no, start, end) in enumerate(spans)]
         conn.executemany("INSERT INTO passages (id, document_id, page_no, seq, start, end, text) VALUES (?,?,?,?,?,?,?)",
                          rows)
+        stems = [index_text(row[6]) for row in rows] if callable(index_text) else list(index_text)
+        if len(stems) != len(rows):
+            raise ValueError(f"{len(stems)} index forms for {len(rows)} passages")
         conn.executemany("INSERT INTO passages_fts (rowid, stems) VALUES (?, ?)",
-                         [(row[0], index_text(row[6])) for row in rows])
+                         [(row[0], stem) for row, stem in zip(rows, stems)])
         return [row[0] for row in rows]
 
     # Reading

@@ -1,0 +1,118 @@
+"""Extraction in worker processes for ``ingest``: results come back in the files' order, with a
+bounded number in flight so memory stays flat however many files there are.
+
+Workers hash, read (PDFium's lock is per process), screen, split and stem; the process that
+started them is the one writer. A worker that dies on a file (a crash inside a parser, the
+out-of-memory killer) costs only that file: the files it shared the pool with are read again,
+each in a pool of its own, and the one that kills its worker again is reported as unreadable.
+Workers ignore Ctrl-C (the writer stops them) and end when the writer ends, even by ``kill -9``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from weerbaar.processes import end_with_parent
+
+if TYPE_CHECKING:
+    from weerbaar.ingest.pipeline import Extraction, IngestOptions
+
+IN_FLIGHT_PER_WORKER = 2  # enough to keep every worker busy while the writer stores
+
+
+def _init(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle
+    end_with_parent(parent)
+
+
+def _extract(path: Path, root: Path, options: IngestOptions, stored_sha: str | None) -> Extraction:
+    from weerbaar.ingest.pipeline import extract_file
+
+    return extract_file(path, root, options, stored_sha)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork where there is fork: workers start at once with every module already imported."""
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init,
+                               initargs=(os.getpid(),))
+
+
+def _alone(path: Path, root: Path, options: IngestOptions, stored_sha: str | None) -> Extraction:
+    """Extract one file in a pool of its own, after a worker died: if it dies again, this file is why."""
+    from weerbaar.ingest.pipeline import Extraction, Refusal
+
+    pool = _pool(1)
+    finished = False
+    try:
+        extraction = pool.submit(_extract, path, root, options, stored_sha).result()
+        finished = True
+        return extraction
+    except BrokenProcessPool:
+        return Extraction(problem=Refusal(
+            "beschadigd", "Het leesproces stopte onverwacht bij dit bestand (een fout in de lezer of te weinig "
+            "geheugen).", hint="Open het bestand zelf om te zien of het heel is; sla het eventueel opnieuw op als PDF."))
+    finally:
+        _stop(pool, finished)
+
+
+def extract_in_pool(todo: list[tuple[Path, Path]], options: IngestOptions, workers: int,
+                    stored_sha: Callable[[Path], str | None]) -> Iterator[tuple[Path, Path, Extraction]]:
+    """(file, root, extraction) for every file of ``todo``, in order, extracted by ``workers`` processes.
+
+    ``stored_sha`` is asked (in this process) for each file just before it is handed out.
+    """
+    items = iter(todo)
+    pending: deque[tuple[Path, Path, str | None, Future]] = deque()
+    pool = _pool(workers)
+
+    def fill() -> None:
+        nonlocal pool
+        while len(pending) < workers * IN_FLIGHT_PER_WORKER:
+            item = next(items, None)
+            if item is None:
+                return
+            path, root = item
+            sha = stored_sha(path)
+            try:
+                future = pool.submit(_extract, path, root, options, sha)
+            except BrokenProcessPool:  # a worker died: the files it shared the pool with are redone alone
+                _stop(pool, False)
+                pool = _pool(workers)
+                future = pool.submit(_extract, path, root, options, sha)
+            pending.append((path, root, sha, future))
+
+    finished = False
+    try:
+        fill()
+        while pending:
+            path, root, sha, future = pending.popleft()
+            try:
+                extraction = future.result()
+            except BrokenProcessPool:
+                extraction = _alone(path, root, options, sha)
+            yield path, root, extraction
+            fill()
+        finished = True
+    finally:
+        _stop(pool, finished)
+
+
+def _stop(pool: ProcessPoolExecutor, finished: bool) -> None:
+    """Shut the pool down and wait for its processes, so none outlives this call. When the writer
+    stopped early (Ctrl-C, an error), the workers are ended at once instead of finishing their file."""
+    if not finished:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):  # not public; best effort
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
