@@ -284,3 +284,25 @@ def m007_accounts(conn: sqlite3.Connection) -> None:
         CREATE INDEX sessions_account ON sessions(account);
         """,
     )
+
+
+@migration
+def m008_embedding_changes(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- Which passages' vectors were added, replaced or removed, in order: the vector index file
+        -- (weerbaar.index.vectors) replays the rows after its high-water mark instead of rebuilding.
+        -- Triggers catch every writer, the deletes that cascade from a replaced document included.
+        CREATE TABLE embedding_changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            passage_id INTEGER NOT NULL
+        );
+        CREATE TRIGGER embedding_added AFTER INSERT ON passage_embeddings
+            BEGIN INSERT INTO embedding_changes (passage_id) VALUES (new.passage_id); END;
+        CREATE TRIGGER embedding_replaced AFTER UPDATE ON passage_embeddings
+            BEGIN INSERT INTO embedding_changes (passage_id) VALUES (new.passage_id); END;
+        CREATE TRIGGER embedding_removed AFTER DELETE ON passage_embeddings
+            BEGIN INSERT INTO embedding_changes (passage_id) VALUES (old.passage_id); END;
+        """,
+    )
