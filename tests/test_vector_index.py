@@ -163,3 +163,20 @@ def test_search_by_meaning_gives_the_passages_of_an_exact_scan_and_applies_the_f
     expected = [ids[i] for i in np.argsort(-scores, kind="stable") if ids[i] in allowed][:10]
     assert [h.passage_id for h in filtered] == expected
     assert all(h.citation.organisation == organisation for h in filtered)
+
+
+def test_zoek_betekenis_answers_from_the_index_and_its_json_follows_the_search_schema(demo_copy):
+    from tests.test_cli import run
+    from tests.test_json_contract import validate
+
+    result = run("zoek", "stroomuitval en noodstroom", "--betekenis", "--werkruimte", demo_copy, "--limiet", "5", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    validate("search", data)
+    assert len(data["hits"]) == 5 and (demo_copy / INDEX_FILENAME).exists()
+    with Workspace.open(demo_copy) as ws:
+        for hit in data["hits"]:  # every quote verbatim at its place
+            c = hit["citation"]
+            assert ws.passages.page_text(c["document_id"], c["page"])[c["start"] : c["end"]] == c["text"]
+    narrow = run("zoek", "stroomuitval", "--betekenis", "--werkruimte", demo_copy, "--organisatie", "zzz-geen")
+    assert narrow.exit_code == 0 and "Geen passages gevonden" in narrow.stdout

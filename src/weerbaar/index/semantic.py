@@ -27,6 +27,7 @@ MIN_FETCH = 200
 class SemanticIndex:
     def __init__(self, embedder: Embedder | None = None):
         self._embedder = embedder
+        self._own = embedder is None
         self._lock = threading.Lock()
         self._indexes: dict[Path, VectorIndex] = {}
 
@@ -42,6 +43,12 @@ class SemanticIndex:
             if self._embedder is None:
                 self._embedder = Embedder(workers=1)
             return self._embedder.encode([query])[0].astype(np.float32)
+
+    def close(self) -> None:
+        """Stop the sentence encoder this index started (not one it was given)."""
+        if self._embedder is not None and self._own:
+            self._embedder.close()
+            self._embedder = None
 
     def search(self, ws: Workspace, query: str, filters: DocumentFilters | None = None, limit: int = 20) -> list[SearchHit]:
         index = self.vector_index(ws)
