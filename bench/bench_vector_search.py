@@ -154,9 +154,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--centres", type=int, default=3000)
+    parser.add_argument("--expansion-add", type=int, default=None, help="HNSW build expansion (default: the app's)")
     parser.add_argument("--old-queries", type=int, default=20, help="queries timed on the old path (≤ 100k)")
     args = parser.parse_args()
     rng = np.random.default_rng(14)
+    from weerbaar.index import vectors as vi
+
+    if args.expansion_add:
+        vi.EXPANSION_ADD = args.expansion_add
+    print(f"connectivity {vi.CONNECTIVITY}, expansion_add {vi.EXPANSION_ADD}, expansion_search {vi.EXPANSION_SEARCH}")
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} UTC · {os.cpu_count()} cores · load {os.getloadavg()[0]:.2f}",
           flush=True)
     t = time.perf_counter()
