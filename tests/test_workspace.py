@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 
 from weerbaar.errors import WorkspaceError
+from weerbaar.workspace.migrations import MIGRATIONS
 from weerbaar.workspace import Workspace, resolve_workspace_path
 from weerbaar.workspace.db import SCHEMA_VERSION
 
@@ -75,6 +76,7 @@ def test_an_analysed_workspace_keeps_planner_statistics(demo_copy):
         tables = {r[0] for r in ws.conn.execute("SELECT tbl FROM sqlite_stat1")}
         assert {"documents", "suggestions", "passages"} <= tables
         ws.conn.execute("DROP TABLE sqlite_stat1")
-        ws.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        before_statistics = [m.__name__ for m in MIGRATIONS].index("m008_statistics")
+        ws.conn.execute(f"PRAGMA user_version = {before_statistics}")
     with Workspace.open(demo_copy) as ws:
         assert {"documents", "suggestions"} <= {r[0] for r in ws.conn.execute("SELECT tbl FROM sqlite_stat1")}

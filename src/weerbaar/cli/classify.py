@@ -40,6 +40,7 @@ def analyseer(
     Alleen nieuwe of gewijzigde passages worden verwerkt; een onderbroken run gaat later verder.
     """
     from weerbaar.classify.pipeline import analyse_workspace
+    from weerbaar.index.vectors import VectorIndex
 
     book = load_codebook(codeboek)
     with open_workspace(werkruimte) as ws, Progress(
@@ -49,6 +50,7 @@ def analyseer(
     ) as bar:
         task = bar.add_task("analyse", total=None)
         report = analyse_workspace(ws, book, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        VectorIndex(ws.folder).sync(ws)  # the new vectors into the search index file (built if missing)
         suggested = ws.analysis.suggestion_count(min_score=report.config.threshold)
     if json_out:
         print_json(analysis_json(report, suggested))

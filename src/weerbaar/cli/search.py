@@ -29,25 +29,39 @@ def zoek(
     type: DocTypeFilter = None,
     jaar: YearFilter = None,
     limiet: Annotated[int, typer.Option("--limiet", "-n", min=1, help="Hoeveel resultaten.")] = 20,
+    betekenis: Annotated[bool, typer.Option(
+        "--betekenis", help="Zoek op betekenis (na 'weerbaar analyseer'): passages die hetzelfde zeggen, "
+                            "ook met andere woorden.")] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Zoek in alle passages, met een Nederlandse stemmer (noodsteunpunt vindt ook noodsteunpunten)."""
     year_from, year_to = parse_years(jaar)
     filters = DocumentFilters(organisation=organisatie, doc_type=check_doc_type(type), year_from=year_from, year_to=year_to)
     with open_workspace(werkruimte) as ws:
-        hits = search(ws, zoekvraag, filters, limit=limiet)
+        if betekenis:
+            from weerbaar.index.semantic import SemanticIndex
+
+            semantic = SemanticIndex()
+            try:
+                hits = semantic.search(ws, zoekvraag, filters, limit=limiet)
+            finally:
+                semantic.close()
+        else:
+            hits = search(ws, zoekvraag, filters, limit=limiet)
     if json_out:
         print_json(search_json(zoekvraag, hits))
         return
     if not hits:
-        out.print("Geen passages gevonden. Probeer minder of andere woorden, of een ruimer filter.")
+        out.print("Geen passages gevonden. Zoeken op betekenis werkt na 'weerbaar analyseer'; probeer anders een ruimer filter." if betekenis else
+                  "Geen passages gevonden. Probeer minder of andere woorden, of een ruimer filter.")
         return
     for i, h in enumerate(hits, 1):
         out.print(Text.assemble(
             (f"{i}. ", "bold"), (h.citation.organisation or "onbekende organisatie", "bold cyan"),
             f" — {h.citation.title or h.citation.file} ({h.citation.document_type}, {h.citation.year or 'jaar onbekend'}), ",
             (page_label(h), "bold"),
-            (f"  [score {h.score:.1f}, passage {h.passage_id}]", "dim"),
+            (f"  [score {h.score:.2f}, passage {h.passage_id}]" if betekenis else
+             f"  [score {h.score:.1f}, passage {h.passage_id}]", "dim"),
         ))
         snippet, spans = h.snippet()
         text = Text(" ".join(snippet.split("\n")))

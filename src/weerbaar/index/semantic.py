@@ -1,58 +1,80 @@
-"""Search by meaning: the query's sentence embedding against the stored passage embeddings.
+"""Search by meaning: the query's sentence embedding against the passage vectors' index.
 
-The passage vectors ``analyseer`` stored are loaded once (float16, 1 KB per passage: about
-100 MB for 100k passages) and kept until the number of embeddings changes.
+The vectors live in the workspace's :class:`~weerbaar.index.vectors.VectorIndex` (usearch HNSW,
+float32, a file beside the database kept in step with the store). Document filters are applied
+after the index: it returns ``OVERFETCH`` times the wanted number of nearest passages and the
+store keeps those that pass; when a narrow filter leaves too few, the passages that pass it are
+searched exactly instead (their vectors from the index, one matrix product).
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 
-from weerbaar.embeddings import Embedder, from_blobs
+from weerbaar.embeddings import Embedder
 from weerbaar.index.search import SearchHit
+from weerbaar.index.vectors import VectorIndex, exact_scores
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import DocumentFilters
+
+OVERFETCH = 10  # nearest passages fetched per wanted one when filters apply
+MIN_FETCH = 200
 
 
 class SemanticIndex:
     def __init__(self, embedder: Embedder | None = None):
         self._embedder = embedder
+        self._own = embedder is None
         self._lock = threading.Lock()
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._vectors = np.zeros((0, 0), dtype=np.float16)
-        self._count = -1
+        self._indexes: dict[Path, VectorIndex] = {}
 
-    def _load(self, ws: Workspace) -> None:
-        count = ws.analysis.embedding_count()
-        if count == self._count:
-            return
-        ids, blobs = ws.analysis.all_embeddings()
-        self._ids = np.array(ids, dtype=np.int64)
-        self._vectors = from_blobs(blobs).astype(np.float16)
-        self._count = count
-
-    def search(self, ws: Workspace, query: str, filters: DocumentFilters | None = None, limit: int = 20) -> list[SearchHit]:
+    def vector_index(self, ws: Workspace) -> VectorIndex:
+        """The workspace's vector index, up to date with the store."""
         with self._lock:
-            self._load(ws)
+            index = self._indexes.setdefault(Path(ws.folder).resolve(), VectorIndex(ws.folder))
+        index.sync(ws)
+        return index
+
+    def encode(self, query: str) -> np.ndarray:
+        with self._lock:
             if self._embedder is None:
                 self._embedder = Embedder(workers=1)
-            if not len(self._ids) or not query.strip():
-                return []
-            q = self._embedder.encode([query])[0].astype(np.float32)
-            scores = self._vectors @ q.astype(np.float16)
-            ids, scores = self._ids, scores.astype(np.float32)
-        hits: list[SearchHit] = []
-        # Best first; fetch in growing windows until enough pass the document filters.
-        order = np.argsort(-scores)
-        for window in range(0, len(order), 500):
-            found = ws.search.passages([int(ids[i]) for i in order[window:window + 500]], filters)
-            for i in order[window:window + 500]:
-                f = found.get(int(ids[i]))
-                if f is None:
-                    continue
-                hits.append(SearchHit(citation=f.citation, organisation_type=f.organisation_type, score=float(scores[i])))
-                if len(hits) >= limit:
-                    return hits
+            return self._embedder.encode([query])[0].astype(np.float32)
+
+    def close(self) -> None:
+        """Stop the sentence encoder this index started (not one it was given)."""
+        if self._embedder is not None and self._own:
+            self._embedder.close()
+            self._embedder = None
+
+    def search(self, ws: Workspace, query: str, filters: DocumentFilters | None = None, limit: int = 20) -> list[SearchHit]:
+        index = self.vector_index(ws)
+        if not len(index) or not query.strip():
+            return []
+        q = self.encode(query)
+        filtered = filters is not None and bool(filters.where("d")[0])
+        ids, scores = index.search(q, max(limit * OVERFETCH, MIN_FETCH) if filtered else limit)
+        hits = _hits(ws, ids, scores, filters, limit)
+        if len(hits) < limit and len(ids) < len(index):  # a narrow filter: search just its passages, exactly
+            allowed = ws.search.passage_ids_with_vectors(filters)
+            scores = exact_scores(index.vectors(allowed), q)
+            best = np.argsort(-scores, kind="stable")[:limit]
+            hits = _hits(ws, np.asarray(allowed, dtype=np.int64)[best], scores[best], filters, limit)
         return hits
+
+
+def _hits(ws: Workspace, ids: np.ndarray, scores: np.ndarray, filters: DocumentFilters | None,
+          limit: int) -> list[SearchHit]:
+    """The passages among ``ids`` (best first) that pass the filters, at most ``limit``."""
+    found = ws.search.passages([int(i) for i in ids], filters)
+    hits = []
+    for pid, score in zip(ids, scores):
+        f = found.get(int(pid))
+        if f is not None:
+            hits.append(SearchHit(citation=f.citation, organisation_type=f.organisation_type, score=float(score)))
+            if len(hits) >= limit:
+                break
+    return hits

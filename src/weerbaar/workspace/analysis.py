@@ -8,7 +8,7 @@ so an interrupted run keeps what it finished.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from weerbaar.workspace.db import timestamp
@@ -180,6 +180,52 @@ class AnalysisStore:
         """Every stored vector, in passage order: (ids, blobs)."""
         rows = self.ws.conn.execute("SELECT passage_id, vector FROM passage_embeddings ORDER BY passage_id").fetchall()
         return [r[0] for r in rows], [r[1] for r in rows]
+
+    def embeddings_batches(self, batch: int = 50_000) -> Iterator[tuple[list[int], list[bytes]]]:
+        """Every stored vector in passage order, ``batch`` at a time (a national index without every blob in memory)."""
+        after = -1
+        while True:
+            rows = self.ws.conn.execute("SELECT passage_id, vector FROM passage_embeddings WHERE passage_id > ? "
+                                        "ORDER BY passage_id LIMIT ?", (after, batch)).fetchall()
+            if not rows:
+                return
+            yield [r[0] for r in rows], [r[1] for r in rows]
+            after = rows[-1][0]
+
+    def vectors_of(self, passage_ids: Sequence[int]) -> dict[int, bytes]:
+        """The stored vectors of ``passage_ids`` whatever their model (absent: no vector)."""
+        out: dict[int, bytes] = {}
+        for i in range(0, len(passage_ids), _CHUNK):
+            chunk = list(passage_ids[i : i + _CHUNK])
+            out.update((r[0], r[1]) for r in self.ws.conn.execute(
+                f"SELECT passage_id, vector FROM passage_embeddings WHERE passage_id IN ({','.join('?' * len(chunk))})",
+                chunk))
+        return out
+
+    # The change log of the vectors (migration m008), replayed by the vector index
+    def embedding_change_mark(self) -> int:
+        """The sequence number of the last change to any passage's vector (0: none yet)."""
+        row = self.ws.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'embedding_changes'").fetchone()
+        return int(row[0]) if row else 0
+
+    def embedding_changes_since(self, mark: int) -> tuple[int, set[int], bool]:
+        """(new mark, passages whose vector changed after ``mark``, whether the log still holds every
+        one of those changes: False when it was pruned past ``mark``, and the caller cannot catch up from it)."""
+        conn = self.ws.conn
+        last = self.embedding_change_mark()
+        if last <= mark:
+            return mark, set(), True
+        oldest = conn.execute("SELECT min(seq) FROM embedding_changes").fetchone()[0]
+        if oldest is None or oldest > mark + 1:
+            return mark, set(), False
+        rows = conn.execute("SELECT seq, passage_id FROM embedding_changes WHERE seq > ? ORDER BY seq",
+                            (mark,)).fetchall()
+        return (rows[-1][0] if rows else mark), {r[1] for r in rows}, True
+
+    def prune_embedding_changes(self, through: int) -> None:
+        """Forget changes up to ``through`` (a saved index file holds them)."""
+        with self.ws.transaction() as conn:
+            conn.execute("DELETE FROM embedding_changes WHERE seq <= ?", (through,))
 
 
 def _suggestion(r) -> Suggestion:

@@ -118,6 +118,20 @@ else:
 
 
 @contextmanager
+def file_lock(path: Path) -> Iterator[bool]:
+    """Try an exclusive OS lock on ``path`` without waiting: yields whether we hold it (a cache's one writer)."""
+    lock = _LockFile(str(path))
+    try:
+        mine = lock.try_acquire()
+    except OSError:  # a folder we may not write in: nobody can write the cache there
+        mine = False
+    try:
+        yield mine
+    finally:
+        lock.release()
+
+
+@contextmanager
 def workspace_lock(folder: Path, purpose: str, *, on_wait: Callable[[str], None] | None = None,
                    timeout: float = -1) -> Iterator[None]:
     """Hold the workspace's exclusive lock for ``purpose`` (a Dutch phrase such as "inlezen").

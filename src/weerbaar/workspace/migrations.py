@@ -301,3 +301,25 @@ def update_statistics(conn: sqlite3.Connection) -> None:
     """ANALYZE on a sample (at most 1,000 rows per index: milliseconds at any size)."""
     conn.execute("PRAGMA analysis_limit = 1000")
     conn.execute("ANALYZE")
+
+
+@migration
+def m009_embedding_changes(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- Which passages' vectors were added, replaced or removed, in order: the vector index file
+        -- (weerbaar.index.vectors) replays the rows after its high-water mark instead of rebuilding.
+        -- Triggers catch every writer, the deletes that cascade from a replaced document included.
+        CREATE TABLE IF NOT EXISTS embedding_changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            passage_id INTEGER NOT NULL
+        );
+        CREATE TRIGGER IF NOT EXISTS embedding_added AFTER INSERT ON passage_embeddings
+            BEGIN INSERT INTO embedding_changes (passage_id) VALUES (new.passage_id); END;
+        CREATE TRIGGER IF NOT EXISTS embedding_replaced AFTER UPDATE ON passage_embeddings
+            BEGIN INSERT INTO embedding_changes (passage_id) VALUES (new.passage_id); END;
+        CREATE TRIGGER IF NOT EXISTS embedding_removed AFTER DELETE ON passage_embeddings
+            BEGIN INSERT INTO embedding_changes (passage_id) VALUES (old.passage_id); END;
+        """,
+    )

@@ -55,6 +55,16 @@ class FullTextSearch:
             [*passage_ids, *args])
         return {r["passage_id"]: FoundPassage(Citation.from_row(r), r["organisation_type"], 0.0) for r in rows}
 
+    def passage_ids_with_vectors(self, filters: DocumentFilters) -> list[int]:
+        """The passages with a stored vector whose document passes ``filters`` (search by meaning
+        within a narrow filter, exactly over just these)."""
+        conditions, args = filters.where("d")
+        rows = self.ws.conn.execute(
+            f"""SELECT e.passage_id FROM passage_embeddings e
+                JOIN passages p ON p.id = e.passage_id JOIN documents d ON d.id = p.document_id
+                {('WHERE ' + ' AND '.join(conditions)) if conditions else ''} ORDER BY e.passage_id""", args)
+        return [r[0] for r in rows]
+
     def vocabulary(self, stems: set[str]) -> tuple[int, int, dict[str, int]]:
         """(passages, indexed tokens, passages containing each of ``stems``): corpus statistics for BM25."""
         conn = self.ws.conn
