@@ -14,12 +14,13 @@ $(BIN)/weerbaar: pyproject.toml
 demo: $(BIN)/weerbaar  ## set up, then build the demo workspace in ./weerbaar-demo
 	$(BIN)/weerbaar demo
 
-test: $(BIN)/weerbaar  ## the whole test suite
+test: lint  ## the linters, then the whole test suite (CI runs this: .ci/run)
 	$(BIN)/python -m pytest
 
-lint: $(BIN)/weerbaar  ## ruff (style, imports, likely bugs) and mypy (types), configured in pyproject.toml
+lint: $(BIN)/weerbaar  ## ruff (style, imports, likely bugs), mypy (types), import contracts; rules in pyproject.toml
 	$(BIN)/ruff check src tests bench eval docs
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 docs: $(BIN)/weerbaar  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python docs/gen_cli_reference.py > docs/cli.md

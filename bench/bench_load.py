@@ -86,7 +86,7 @@ def start_server(folder: Path, port: int, log) -> subprocess.Popen:
             return process
         except httpx.HTTPError:
             if process.poll() is not None:
-                raise RuntimeError(f"de server stopte bij het starten (code {process.returncode})")
+                raise RuntimeError(f"de server stopte bij het starten (code {process.returncode})") from None
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError("de server startte niet binnen 60 s")

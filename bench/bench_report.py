@@ -154,10 +154,11 @@ def bench_web(folder: Path, rounds: int, pythonpath: str | None = None) -> list[
             after_decision.append(timed(lambda: client.get("/oordelen").raise_for_status()))
             cached.append(timed(lambda: client.get("/oordelen").raise_for_status()))
             params = {"organisatie": rng.choice(organisations), "maatregel": measure}
-            cell.append(timed(lambda: client.get("/oordelen/cel", params=params).raise_for_status()))
+            cell.append(timed(lambda params=params: client.get("/oordelen/cel", params=params).raise_for_status()))
             provisional.append(timed(lambda: client.get("/oordelen?voorlopig=true").raise_for_status()))
-            provisional_cell.append(timed(lambda: client.get("/oordelen/cel", params={**params, "voorlopig": "true"})
-                                          .raise_for_status()))
+            provisional_params = {**params, "voorlopig": "true"}
+            provisional_cell.append(timed(
+                lambda params=provisional_params: client.get("/oordelen/cel", params=params).raise_for_status()))
         lines.append(f"first /oordelen (reads the analysis once): {first:.0f} ms; first with suggestions: "
                      f"{first_provisional:.0f} ms")
         lines.append("| request | n | median ms | p95 ms | max ms |\n|---|---:|---:|---:|---:|")

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from weerbaar.embeddings import Embedder, from_blobs
 from weerbaar.codebook import load_codebook
+from weerbaar.embeddings import Embedder, from_blobs
 from weerbaar.errors import QueryError
 from weerbaar.index.search import search
 from weerbaar.workspace import Workspace

@@ -25,7 +25,7 @@ except SystemExit as exc:
     code = exc.code
 print(json.dumps({"code": code, "heavy": sorted(m for m in %r if m in sys.modules),
                   "cli": sorted(m for m in sys.modules if m.startswith("weerbaar.cli."))}), file=sys.stderr)
-""" % (HEAVY,)
+""" % (HEAVY,)  # noqa: UP031 (the probe's own braces make an f-string or .format() unreadable)
 
 
 def probe(*args: str) -> tuple[str, dict]:
@@ -78,7 +78,7 @@ def test_a_commands_own_help_loads_only_its_module():
 def test_the_command_table_matches_the_commands():
     """The overview's one-line help is the first paragraph of each command's own help, and every
     command a module defines is in the table (nothing defined but unreachable)."""
-    for name, (module, line) in COMMANDS.items():
+    for name, (_module, line) in COMMANDS.items():
         assert load_command(name).help.split("\n\n")[0].strip() == line, name
     for module in {m for m, _ in COMMANDS.values()}:
         defined = set(typer.main.get_group(import_module(f"weerbaar.cli.{module}").app).commands)

@@ -10,8 +10,17 @@ from tests.conftest import PROSE, write_docx
 from weerbaar.cli.main import app
 from weerbaar.errors import WeerbaarError
 from weerbaar.ingest.pipeline import ingest_paths
-from weerbaar.review.decisions import (agreement, all_decisions, conflicts, export_decisions, final_labels,
-                                       import_decisions, orphaned, record, undo_last)
+from weerbaar.review.decisions import (
+    agreement,
+    all_decisions,
+    conflicts,
+    export_decisions,
+    final_labels,
+    import_decisions,
+    orphaned,
+    record,
+    undo_last,
+)
 from weerbaar.workspace import Workspace
 
 

@@ -8,7 +8,7 @@ import pytest
 from weerbaar.classify.analyser import Analyser
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import RelevanceModel
-from weerbaar.classify.stage import fit_stage_model, StageDetector, TextContext
+from weerbaar.classify.stage import StageDetector, TextContext, fit_stage_model
 from weerbaar.classify.subject import SubjectDetector
 from weerbaar.classify.terms import FormMatcher, word_forms
 from weerbaar.codebook import load_codebook

@@ -10,12 +10,12 @@ from tests.fetch_server import FakeSources, Server
 from tests.test_json_contract import validate
 from weerbaar.cli.main import app
 from weerbaar.errors import WeerbaarError
-from weerbaar.fetch import ori
 from weerbaar.fetch import openbesluitvorming as obv
+from weerbaar.fetch import ori
 from weerbaar.fetch.http import FetchError, Http, HttpSettings
 from weerbaar.fetch.pipeline import fetch_candidates
 from weerbaar.fetch.urllist import read_url_list
-from weerbaar.fetch.website import CrawlSettings, Crawler
+from weerbaar.fetch.website import Crawler, CrawlSettings
 from weerbaar.regions import load_region_mapping
 from weerbaar.workspace.documents import list_documents
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import weerbaar
-from tests.conftest import REPO, PROSE, write_pdf
+from tests.conftest import PROSE, REPO, write_pdf
 from weerbaar import api
 from weerbaar.errors import WeerbaarError, WorkspaceError
 
@@ -77,7 +77,8 @@ def test_ingest_takes_metadata_for_every_file_and_refuses_a_bad_value(tmp_path):
         report = project.ingest(tmp_path / "docs", organisation="Gemeente Testdorp", doc_type="memo", year=2024)
         assert report.count("nieuw") == 1
         hits = project.search("noodsteunpunten", organisation="testdorp", years=(2020, 2024))
-        assert hits and {(h.citation.organisation, h.citation.document_type, h.citation.year) for h in hits} == {("Gemeente Testdorp", "memo", 2024)}
+        found = {(h.citation.organisation, h.citation.document_type, h.citation.year) for h in hits}
+        assert hits and found == {("Gemeente Testdorp", "memo", 2024)}
         assert project.search("noodsteunpunten", years=2023) == []
 
 

@@ -233,7 +233,8 @@ def test_pdf_quotes_the_strongest_cells_and_names_the_others(demo_copy, tmp_path
     cells_with_evidence = sum(1 for v in report.verdicts.values() if v.evidence)
     html = (tmp_path / "r.html").read_text("utf-8")
     assert html.count('class="voorlopig-citaat"') == len([s for ss in report.summaries.values() for s in ss])
-    measures_with_evidence = sum(1 for m in BOOK.measures if any(report.verdicts[(o, m.id)].evidence for o in report.organisations))
+    measures_with_evidence = sum(
+        1 for m in BOOK.measures if any(report.verdicts[(o, m.id)].evidence for o in report.organisations))
     assert html.count('<div class="cel ') == cells_with_evidence > measures_with_evidence
     assert build.render_html(report, for_pdf=True).count('<div class="cel ') == measures_with_evidence
 

@@ -5,8 +5,8 @@ import pytest
 from tests.conftest import write_pdf
 from weerbaar.errors import QueryError
 from weerbaar.index.search import parse_query, search
-from weerbaar.workspace.documents import DocumentFilters
 from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
+from weerbaar.workspace.documents import DocumentFilters
 
 DIJKWAARD = [
     "De gemeente heeft vijf noodsteunpunten aangewezen. Elk noodsteunpunt heeft een aggregaat voor noodstroom.",

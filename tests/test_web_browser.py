@@ -69,7 +69,7 @@ def test_keyboard_only_review_with_undo_survives_reload(server, page, demo_copy)
 
     page.reload()
     assert shown_passage(page) == third
-    assert "Opgeslagen: passage %d" % second in page.locator(".laatste").inner_text()
+    assert f"Opgeslagen: passage {second}" in page.locator(".laatste").inner_text()
 
     ds = decisions_in(demo_copy)
     active = [d for d in ds if d.undone_at is None]

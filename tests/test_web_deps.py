@@ -7,9 +7,8 @@ import pkgutil
 from fastapi.routing import APIRoute
 
 import weerbaar
-
-from tests.test_web_api import client_for, token
 import weerbaar.web
+from tests.test_web_api import client_for, token
 from weerbaar.web.auth import csrf_checked
 
 ROUTE_MODULES = [importlib.import_module(f"weerbaar.web.{m.name}") for m in pkgutil.iter_modules(weerbaar.web.__path__)

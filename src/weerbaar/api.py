@@ -102,8 +102,8 @@ class Project:
         """
         from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 
-        given = {k: str(v) for k, v in {"organisation": organisation, "organisation_type": organisation_type,
-                                        "doc_type": doc_type, "year": year}.items() if v is not None}
+        named = {"organisation": organisation, "organisation_type": organisation_type, "doc_type": doc_type, "year": year}
+        given: dict[str, str | int] = {k: str(v) for k, v in named.items() if v is not None}
         try:
             DocumentMeta().apply(given, "opdrachtregel")  # refuse a bad value before reading anything
         except ValueError as exc:

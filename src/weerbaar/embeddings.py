@@ -41,6 +41,7 @@ def _worker_init(parent: int | None = None) -> None:
 
 
 def _worker_encode(texts: list[str]) -> np.ndarray:
+    assert _worker_model is not None, "set by _worker_init when the worker starts"
     return _worker_model.encode(texts).astype(np.float32)
 
 

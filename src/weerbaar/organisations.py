@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-
 #: Organisation types with their Dutch display label and the canonical name prefix.
 ORGANISATION_TYPES = {
     "gemeente": "Gemeente",

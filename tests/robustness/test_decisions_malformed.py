@@ -8,8 +8,14 @@ from typer.testing import CliRunner
 from weerbaar.cli.main import app
 from weerbaar.errors import UnreadableDocument, WeerbaarError
 from weerbaar.ingest.pipeline import ingest_paths
-from weerbaar.review.decisions import (DecisionImportError, MAX_NOTE_CHARS, all_decisions, export_decisions,
-                                       import_decisions, record)
+from weerbaar.review.decisions import (
+    MAX_NOTE_CHARS,
+    DecisionImportError,
+    all_decisions,
+    export_decisions,
+    import_decisions,
+    record,
+)
 from weerbaar.workspace import Workspace
 
 SHA = "a" * 64

@@ -7,8 +7,16 @@ import pytest
 
 from weerbaar.csvfile import raise_field_limit
 from weerbaar.ingest.pipeline import ingest_paths
-from weerbaar.review.decisions import (EXPORT_FIELDS, MAX_NOTE_CHARS, all_decisions, export_decisions, final_labels,
-                                       import_decisions, record, undo_last)
+from weerbaar.review.decisions import (
+    EXPORT_FIELDS,
+    MAX_NOTE_CHARS,
+    all_decisions,
+    export_decisions,
+    final_labels,
+    import_decisions,
+    record,
+    undo_last,
+)
 from weerbaar.workspace import Workspace
 
 SEPARATORS = "\u2028\u2029\x85"

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from tests.robustness import ingest_corpus as corpus
 from weerbaar.cli.main import app
 from weerbaar.ingest.metadata import MAX_TITLE_CHARS
-from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 from weerbaar.ingest.passages import Span, split_passages
+from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 from weerbaar.ingest.pseudopages import page_label, split_pseudo_pages
 
 runner = CliRunner()

@@ -49,7 +49,7 @@ def odd_folder(tmp_path):
 
 def test_odd_files_are_skipped_with_a_reason_and_the_rest_is_read(ws, odd_folder):
     folder, odd = odd_folder
-    for attempt in range(2):  # the same on a rerun: nothing stops the second run either
+    for _attempt in range(2):  # the same on a rerun: nothing stops the second run either
         report = ingest_paths(ws, [folder])
         read = {o.path.name for o in report.outcomes if o.status in ("nieuw", "ongewijzigd")}
         assert read == {"goed.txt", "ook-goed.txt"}

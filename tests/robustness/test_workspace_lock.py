@@ -60,7 +60,7 @@ def test_concurrent_ingests_on_a_new_workspace_both_succeed(tmp_path):
         ws = tmp_path / f"ws{round_}"
         procs = [ingest(folder, ws) for _ in range(2)]
         results = [p.communicate(timeout=300) for p in procs]
-        for proc, (out, err) in zip(procs, results):
+        for proc, (_out, err) in zip(procs, results):
             assert proc.returncode == 0, err
             assert "Traceback" not in err and "IntegrityError" not in err
         with Workspace.open(ws) as w:

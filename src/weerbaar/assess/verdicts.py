@@ -94,17 +94,21 @@ class Evidence:
     cue: str | None = None  # the analysis's stage cue, to centre the quote on
     quote_span: tuple[int, int] | None = None  # offsets into ``text``, set by :mod:`weerbaar.assess.quote`
 
-    # The citation's fields under the names verdicts, summaries and reports use.
+    # The citation's fields under the names verdicts, summaries and reports use. Evidence is always
+    # read from a stored passage (:func:`_citation`), so its ids and (shortened) title are set.
     @property
     def passage_id(self) -> int:
+        assert self.citation.passage_id is not None
         return self.citation.passage_id
 
     @property
     def document_id(self) -> int:
+        assert self.citation.document_id is not None
         return self.citation.document_id
 
     @property
     def title(self) -> str:
+        assert self.citation.title is not None
         return self.citation.title
 
     @property
@@ -147,21 +151,24 @@ class Evidence:
     @property
     def quote(self) -> str:
         """The quoted span: verbatim, centred on the evidence when :func:`focus` has run."""
+        start, end = self._span()
+        return self.text[start:end]
+
+    def _span(self) -> tuple[int, int]:
+        """:attr:`quote_span`, set by :func:`focus` when nothing set it before."""
         if self.quote_span is None:
             from weerbaar.assess.quote import focus
 
             self.quote_span = focus(self.text, self.cue)
-        return self.text[self.quote_span[0]:self.quote_span[1]]
+        return self.quote_span
 
     @property
     def cut_before(self) -> bool:
-        self.quote  # noqa: B018 - makes sure the span is set
-        return self.quote_span[0] > 0
+        return self._span()[0] > 0
 
     @property
     def cut_after(self) -> bool:
-        self.quote  # noqa: B018
-        return self.quote_span[1] < len(self.text)
+        return self._span()[1] < len(self.text)
 
     @property
     def quote_is_cut(self) -> bool:
@@ -343,7 +350,7 @@ def assess(ws: Workspace, codebook: Codebook, *, include_suggestions: bool = Fal
     decided = {k: v for k, v in _decisions_until(ws, until).items() if measure_id is None or k[1] == measure_id}
     # The stop suggestion of a measure's queue: its latest decisions a long run of "not relevant".
     runs: dict[str, int] = {}
-    for (pid, mid), votes in sorted(decided.items(), key=lambda kv: max(v.id for v in kv[1])):
+    for (_pid, mid), votes in sorted(decided.items(), key=lambda kv: max(v.id or 0 for v in kv[1])):
         final = final_of(votes)
         runs[mid] = 0 if final is None or final.relevant else runs.get(mid, 0) + 1
     stopped = {mid for mid, run in runs.items() if run >= STOP_AFTER_IRRELEVANT}
@@ -472,5 +479,6 @@ def _reason(evidence: list[Evidence], found: dict, element_ids: list[str], scale
         parts.append(f"{len(found)} van {len(element_ids)} bewijselementen aangetoond")
     unvalidated = sum(not e.validated for e in evidence)
     if unvalidated:
-        parts.append(f"{unvalidated} daarvan {'is een niet-gevalideerde suggestie' if unvalidated == 1 else 'zijn niet-gevalideerde suggesties'} (voorlopig)")
+        which = "is een niet-gevalideerde suggestie" if unvalidated == 1 else "zijn niet-gevalideerde suggesties"
+        parts.append(f"{unvalidated} daarvan {which} (voorlopig)")
     return "; ".join(parts) + "."

@@ -26,7 +26,7 @@ BATCH = 256
 def _parse(line: jsonl.Line, max_chars: int) -> tuple[object, str | None, str | None]:
     """(id, text, error) for one input line."""
     number = line.number
-    if line.error:
+    if line.error or line.text is None:  # text is None only together with an error
         return None, None, f"regel {number}: {line.error}"
     try:
         record = jsonl.loads(line.text)
@@ -53,7 +53,7 @@ def _as_lines(lines: Iterable[jsonl.Line | str]) -> list[jsonl.Line]:
     for n, line in enumerate(lines, 1):
         if isinstance(line, str):
             line = jsonl.Line(n, line)
-        if line.error or line.text.strip():
+        if line.error or (line.text is not None and line.text.strip()):
             out.append(line)
     return out
 
@@ -72,9 +72,9 @@ def classify_lines(lines: Iterable[jsonl.Line | str], codebook: Codebook, *, ws=
         parsed = [(line.number, *_parse(line, max_chars)) for line in _as_lines(lines)]
         for start in range(0, len(parsed), BATCH):
             batch = parsed[start : start + BATCH]
-            ok = [(n, ident, text) for n, ident, text, error in batch if error is None]
+            ok = [(n, ident, text) for n, ident, text, error in batch if error is None and text is not None]
             results = dict(zip((n for n, _, _ in ok), analyser.analyse([t for _, _, t in ok], stats))) if ok else {}
-            for n, ident, text, error in batch:
+            for n, ident, _text, error in batch:
                 if error:
                     yield {"id": ident, "error": error}
                     continue

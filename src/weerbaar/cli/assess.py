@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -18,7 +18,7 @@ app = typer.Typer()
 
 SuggestionsOption = Annotated[bool, typer.Option(
     "--inclusief-suggesties", help="Tel ook niet-gevalideerde suggesties boven de drempel mee; elk oordeel heet dan voorlopig.")]
-RegionsOption = Annotated[Optional[Path], typer.Option(
+RegionsOption = Annotated[Path | None, typer.Option(
     "--regio-indeling", help="CSV met de kolommen gemeente en veiligheidsregio, voor het beeld per regio.")]
 
 
@@ -38,12 +38,15 @@ def beoordeel(
     werkruimte: WorkspaceOption = None,
     codeboek: CodebookOption = None,
     inclusief_suggesties: SuggestionsOption = False,
-    maatregel: Annotated[Optional[str], typer.Option("--maatregel", "-m", help="Alleen deze maatregel.")] = None,
-    organisatie: Annotated[Optional[str], typer.Option("--organisatie", "-o", help="Alleen organisaties waarvan de naam dit bevat.")] = None,
+    maatregel: Annotated[str | None, typer.Option("--maatregel", "-m", help="Alleen deze maatregel.")] = None,
+    organisatie: Annotated[
+        str | None, typer.Option("--organisatie", "-o", help="Alleen organisaties waarvan de naam dit bevat.")
+    ] = None,
     json_out: JsonOption = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="Uitvoer als CSV (; gescheiden, voor Excel).")] = False,
 ) -> None:
-    """Oordeel per organisatie en maatregel (hoog / midden / laag, geen bewijs gevonden of niet beoordeeld), met de reden, het bewijs en de kernhiaten."""
+    # One line: its first paragraph is the command's line in the overview (cli.main.COMMANDS).
+    """Oordeel per organisatie en maatregel (hoog / midden / laag, geen bewijs gevonden of niet beoordeeld), met de reden, het bewijs en de kernhiaten."""  # noqa: E501
     from weerbaar.assess.aggregate import per_measure
     from weerbaar.assess.verdicts import NO_EVIDENCE, NOT_ASSESSED, assess
     from weerbaar.codebook import load_codebook
@@ -83,8 +86,8 @@ def beoordeel(
     colours = {"hoog": "green", "midden": "yellow", "laag": "red", NO_EVIDENCE: "magenta"}
     shown = [v for v in verdicts if v.level != NOT_ASSESSED]
     for v in shown:
-        table.add_row(v.organisation, v.measure_id, f"[{colours[v.level]}]{v.level}[/]" + (" (voorlopig)" if v.provisional else ""),
-                      v.reason, elements(v.measure_id, v.elements_missing) or "–")
+        level = f"[{colours[v.level]}]{v.level}[/]" + (" (voorlopig)" if v.provisional else "")
+        table.add_row(v.organisation, v.measure_id, level, v.reason, elements(v.measure_id, v.elements_missing) or "–")
     out.print(table)
     no_evidence = sum(v.level == NO_EVIDENCE for v in shown)
     out.print(f"{len(shown)} van {len(verdicts)} cellen beoordeeld ({no_evidence} daarvan: geen bewijs gevonden); "
@@ -98,8 +101,10 @@ def rapport(
     codeboek: CodebookOption = None,
     inclusief_suggesties: SuggestionsOption = False,
     regio_indeling: RegionsOption = None,
-    formaat: Annotated[list[str], typer.Option("--formaat", "-f", help="html, pdf, xlsx, csv, json (herhaalbaar; standaard alle).")] = [],
-    titel: Annotated[Optional[str], typer.Option("--titel", help="Titel van het rapport.")] = None,
+    formaat: Annotated[
+        list[str] | None, typer.Option("--formaat", "-f", help="html, pdf, xlsx, csv, json (herhaalbaar; standaard alle).")
+    ] = None,
+    titel: Annotated[str | None, typer.Option("--titel", help="Titel van het rapport.")] = None,
 ) -> None:
     """Maak het rapport: HTML (op zichzelf staand), PDF, Excel, CSV en JSON, met citaten en paginanummers."""
     from weerbaar.codebook import load_codebook
@@ -113,17 +118,24 @@ def rapport(
         raise WeerbaarError(f"Onbekend formaat: {', '.join(unknown)}.", hint=f"Kies uit {', '.join(FORMATS)}.")
     book = load_codebook(codeboek)
     with open_workspace(werkruimte) as ws:
-        kwargs = {"title": titel} if titel else {}
-        report = collect(ws, book, include_suggestions=inclusief_suggesties, regions=_regions(regio_indeling), **kwargs)
+        regions = _regions(regio_indeling)
+        if titel:
+            report = collect(ws, book, include_suggestions=inclusief_suggesties, regions=regions, title=titel)
+        else:
+            report = collect(ws, book, include_suggestions=inclusief_suggesties, regions=regions)
     write_forms(report, map_, formats, written=lambda path: err.print(f"Geschreven: {path}"))
 
 
 @app.command("vergelijk")
 def vergelijk(
     werkruimte: WorkspaceOption = None,
-    andere: Annotated[Optional[Path], typer.Option("--met", help="Een tweede werkruimte (het latere moment).")] = None,
-    tot: Annotated[Optional[str], typer.Option("--tot", help="Eerste moment: beslissingen tot en met deze datum (2025-06-30).")] = None,
-    tweede_tot: Annotated[Optional[str], typer.Option("--tweede-tot", help="Tweede moment: tot en met deze datum (standaard nu).")] = None,
+    andere: Annotated[Path | None, typer.Option("--met", help="Een tweede werkruimte (het latere moment).")] = None,
+    tot: Annotated[
+        str | None, typer.Option("--tot", help="Eerste moment: beslissingen tot en met deze datum (2025-06-30).")
+    ] = None,
+    tweede_tot: Annotated[
+        str | None, typer.Option("--tweede-tot", help="Tweede moment: tot en met deze datum (standaard nu).")
+    ] = None,
     codeboek: CodebookOption = None,
     json_out: JsonOption = False,
 ) -> None:

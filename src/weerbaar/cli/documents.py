@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from weerbaar.cli.jsonout import documents_json, skipped_files_json
-from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
-                                  check_doc_type, open_workspace, parse_years)
+from weerbaar.cli.options import (
+    DocTypeFilter,
+    JsonOption,
+    OrganisationFilter,
+    WorkspaceOption,
+    YearFilter,
+    check_doc_type,
+    open_workspace,
+    parse_years,
+)
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.errors import SKIP_REASONS
-from weerbaar.workspace.documents import (DocumentFilters, correct_document, list_documents, skipped_files,
-                                          workspace_counts)
+from weerbaar.workspace.documents import (
+    DocumentFilters,
+    correct_document,
+    list_documents,
+    skipped_files,
+    workspace_counts,
+)
 
 app = typer.Typer()
 
@@ -72,9 +85,10 @@ def documenten(
         print_json(documents_json(docs))
         return
     table = Table(title=f"Documenten in de werkruimte ({len(docs)})", title_justify="left")
-    for col, kw in [("Nr.", {"justify": "right"}), ("Organisatie", {"ratio": 3}), ("Type", {"ratio": 2}),
-                    ("Jaar", {"no_wrap": True}), ("Titel", {"ratio": 4}),
-                    ("Pag.", {"justify": "right"}), ("Pass.", {"justify": "right"})]:
+    columns: list[tuple[str, dict[str, Any]]] = [
+        ("Nr.", {"justify": "right"}), ("Organisatie", {"ratio": 3}), ("Type", {"ratio": 2}), ("Jaar", {"no_wrap": True}),
+        ("Titel", {"ratio": 4}), ("Pag.", {"justify": "right"}), ("Pass.", {"justify": "right"})]
+    for col, kw in columns:
         table.add_column(col, overflow="fold", **kw)
     for d in docs:
         table.add_row(
@@ -92,12 +106,14 @@ def wijzig(
     ctx: typer.Context,
     nummer: Annotated[int, typer.Argument(help="Documentnummer (zie 'weerbaar documenten').", show_default=False)],
     werkruimte: WorkspaceOption = None,
-    organisatie: Annotated[Optional[str], typer.Option(help="Naam van de organisatie.")] = None,
-    organisatietype: Annotated[Optional[str], typer.Option(help="gemeente, veiligheidsregio, ggd, provincie, waterschap, overig.")] = None,
-    documenttype: Annotated[Optional[str], typer.Option(help="Documenttype.")] = None,
-    jaar: Annotated[Optional[int], typer.Option(help="Jaar waarover het document gaat.")] = None,
-    datum: Annotated[Optional[str], typer.Option(help="Datum van het document, JJJJ-MM-DD.")] = None,
-    titel: Annotated[Optional[str], typer.Option(help="Titel.")] = None,
+    organisatie: Annotated[str | None, typer.Option(help="Naam van de organisatie.")] = None,
+    organisatietype: Annotated[
+        str | None, typer.Option(help="gemeente, veiligheidsregio, ggd, provincie, waterschap, overig.")
+    ] = None,
+    documenttype: Annotated[str | None, typer.Option(help="Documenttype.")] = None,
+    jaar: Annotated[int | None, typer.Option(help="Jaar waarover het document gaat.")] = None,
+    datum: Annotated[str | None, typer.Option(help="Datum van het document, JJJJ-MM-DD.")] = None,
+    titel: Annotated[str | None, typer.Option(help="Titel.")] = None,
 ) -> None:
     """Corrigeer de metadata van een document; de correctie blijft gelden als het bestand opnieuw wordt ingelezen."""
     values = {"organisation": organisatie, "organisation_type": organisatietype, "doc_type": documenttype,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -26,9 +26,9 @@ MaxMb = Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wor
 Delay = Annotated[float, typer.Option("--wachttijd", help="Seconden tussen twee verzoeken aan dezelfde server.")]
 Retries = Annotated[int, typer.Option("--pogingen", help="Nieuwe pogingen bij netwerk- of serverfouten.")]
 Quiet = Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgang.")]
-Regions = Annotated[Optional[Path], typer.Option("--regio-indeling", help="CSV met gemeente;veiligheidsregio.")]
-DateFrom = Annotated[Optional[str], typer.Option("--van", help="Vanaf datum (JJJJ-MM-DD).")]
-DateTo = Annotated[Optional[str], typer.Option("--tot", help="Tot en met datum (JJJJ-MM-DD).")]
+Regions = Annotated[Path | None, typer.Option("--regio-indeling", help="CSV met gemeente;veiligheidsregio.")]
+DateFrom = Annotated[str | None, typer.Option("--van", help="Vanaf datum (JJJJ-MM-DD).")]
+DateTo = Annotated[str | None, typer.Option("--tot", help="Tot en met datum (JJJJ-MM-DD).")]
 
 
 def _date(value: str | None, name: str) -> str | None:
@@ -110,11 +110,13 @@ Probe = Annotated[bool, typer.Option("--proef", help="Controleer alleen of de br
 
 @fetch_app.command("ori")
 def haal_ori(
-    gemeenten: Annotated[Optional[list[str]], typer.Argument(help="Gemeenten, bijv. Utrecht 'Den Haag'.", show_default=False)] = None,
+    gemeenten: Annotated[
+        list[str] | None, typer.Argument(help="Gemeenten, bijv. Utrecht 'Den Haag'.", show_default=False)
+    ] = None,
     werkruimte: WorkspaceOption = None,
     van: DateFrom = None,
     tot: DateTo = None,
-    zoek: Annotated[Optional[str], typer.Option("--zoek", help="Alleen documenten met deze woorden.")] = None,
+    zoek: Annotated[str | None, typer.Option("--zoek", help="Alleen documenten met deze woorden.")] = None,
     api: Annotated[str, typer.Option("--api", help="Adres van het Elasticsearch-eindpunt.")] = "https://api.openraadsinformatie.nl/v1/elastic",
     proef: Probe = False,
     max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
@@ -142,12 +144,16 @@ def haal_ori(
 
 @fetch_app.command("openbesluitvorming")
 def haal_openbesluitvorming(
-    bronnen: Annotated[Optional[list[str]], typer.Argument(help="Bronsleutels, bijv. soest utrecht (zie /api/sources).", show_default=False)] = None,
+    bronnen: Annotated[
+        list[str] | None, typer.Argument(help="Bronsleutels, bijv. soest utrecht (zie /api/sources).", show_default=False)
+    ] = None,
     werkruimte: WorkspaceOption = None,
-    zoek: Annotated[Optional[str], typer.Option("--zoek", help="Zoekvraag (\"een zin\" tussen aanhalingstekens).")] = None,
+    zoek: Annotated[str | None, typer.Option("--zoek", help="Zoekvraag (\"een zin\" tussen aanhalingstekens).")] = None,
     van: DateFrom = None,
     tot: DateTo = None,
-    volg: Annotated[bool, typer.Option("--volg", help="Volg de bron via de exportfeed: eerst alles, daarna alleen wijzigingen.")] = False,
+    volg: Annotated[
+        bool, typer.Option("--volg", help="Volg de bron via de exportfeed: eerst alles, daarna alleen wijzigingen.")
+    ] = False,
     api: Annotated[str, typer.Option("--api", help="Basisadres van OpenBesluitvorming.")] = "https://openbesluitvorming.nl",
     proef: Probe = False,
     max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
@@ -163,7 +169,8 @@ def haal_openbesluitvorming(
     date_from, date_to = _date(van, "--van"), _date(tot, "--tot")
 
     def candidates(ws, http):
-        for source in bronnen or [None]:
+        sources: list[str | None] = [*bronnen] if bronnen else [None]
+        for source in sources:
             if volg and source:
                 yield from obv.follow_candidates(ws, http, source, base=api)
             else:
@@ -178,17 +185,19 @@ def haal_openbesluitvorming(
 def haal_website(
     url: Annotated[str, typer.Argument(help="Beginadres, bijv. https://www.vrhaaglanden.nl/", show_default=False)],
     werkruimte: WorkspaceOption = None,
-    organisatie: Annotated[Optional[str], typer.Option(help="Organisatie van de gevonden documenten.")] = None,
+    organisatie: Annotated[str | None, typer.Option(help="Organisatie van de gevonden documenten.")] = None,
     diepte: Annotated[int, typer.Option("--diepte", min=0, help="Hoe veel klikken vanaf het beginadres.")] = 3,
     max_paginas: Annotated[int, typer.Option("--max-paginas", min=1, help="Hoogstens zo veel pagina's bekijken.")] = 500,
-    woorden: Annotated[Optional[str], typer.Option("--filter", help="Woorden, komma-gescheiden (standaard begroting, jaarverslag, …).")] = None,
+    woorden: Annotated[
+        str | None, typer.Option("--filter", help="Woorden, komma-gescheiden (standaard begroting, jaarverslag, …).")
+    ] = None,
     paginas: Annotated[bool, typer.Option("--paginas", help="Ook HTML-pagina's zelf ophalen als hun tekst past.")] = False,
     proef: Probe = False,
     max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """Doorzoek een website (binnen het domein; sitemap, dan links; robots.txt wordt gerespecteerd)."""
-    from weerbaar.fetch.website import DEFAULT_FILTER, CrawlSettings, Crawler, probe
+    from weerbaar.fetch.website import DEFAULT_FILTER, Crawler, CrawlSettings, probe
     from weerbaar.organisations import normalise_organisation
 
     if not url.startswith(("http://", "https://")):

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-
 SCHEMA_VERSION = 1
 
 #: Store column names that the JSON contract spells as in :class:`Citation`.

@@ -15,15 +15,16 @@ import importlib.util
 import sys
 from collections.abc import Iterator, Mapping
 from importlib import import_module
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
+
+if TYPE_CHECKING:  # the click that Typer builds on (its own copy since Typer 0.2x, not the click package)
+    from typer._click import Command, Context, HelpFormatter
 
 from weerbaar import __version__
 from weerbaar.errors import WeerbaarError
-
 
 _DUTCH_PANELS = {
     "ARGUMENTS_PANEL_TITLE": "Argumenten",
@@ -51,7 +52,10 @@ class _DutchPanels(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(fullname)
-        self._loader, spec.loader = spec.loader, self
+        if spec is None or spec.loader is None:
+            return spec
+        self._loader: importlib.abc.Loader = spec.loader
+        spec.loader = self
         return spec
 
     def create_module(self, spec):
@@ -109,19 +113,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def load_command(name: str) -> click.Command:
+def load_command(name: str) -> Command:
     """Import the module that holds command ``name`` and build the command from its Typer app."""
     module = import_module(f"weerbaar.cli.{COMMANDS[name][0]}")
     return typer.main.get_group(module.app).commands[name]
 
 
-class LazyCommands(Mapping[str, click.Command]):
+class LazyCommands(Mapping[str, "Command"]):
     """The group's commands, each loaded (and kept) the first time it is looked up."""
 
     def __init__(self) -> None:
-        self._loaded: dict[str, click.Command] = {}
+        self._loaded: dict[str, Command] = {}
 
-    def __getitem__(self, name: str) -> click.Command:
+    def __getitem__(self, name: str) -> Command:
         if name not in COMMANDS:
             raise KeyError(name)
         if name not in self._loaded:
@@ -140,18 +144,19 @@ class WeerbaarGroup(TyperGroup):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.commands = LazyCommands()
+        # Read-only: every command comes from COMMANDS, none is added after the group is built.
+        self.commands = LazyCommands()  # type: ignore[assignment]
         self._listing = False
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if self._listing and cmd_name in COMMANDS:  # the overview needs a name and a line, not the module
-            return click.Command(cmd_name, help=COMMANDS[cmd_name][1])
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
         return super().get_command(ctx, cmd_name)
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         self._listing = True
         try:
             super().format_help(ctx, formatter)
@@ -190,7 +195,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        Optional[bool], typer.Option("--versie", "--version", callback=_version, is_eager=True, help="Toon de versie.")
+        bool | None, typer.Option("--versie", "--version", callback=_version, is_eager=True, help="Toon de versie.")
     ] = None,
 ) -> None:
     """weerbaar: bewijs van weerbaarheidsbeleid uit openbare documenten."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -18,7 +18,7 @@ app = typer.Typer()
 @app.command()
 def maatregelen(
     codeboek: CodebookOption = None,
-    pijler: Annotated[Optional[int], typer.Option("--pijler", "-p", help="Alleen deze pijler (1-6).")] = None,
+    pijler: Annotated[int | None, typer.Option("--pijler", "-p", help="Alleen deze pijler (1-6).")] = None,
     cruciaal: Annotated[bool, typer.Option("--cruciaal", help="Alleen de meest cruciale maatregelen.")] = False,
     json_out: JsonOption = False,
 ) -> None:

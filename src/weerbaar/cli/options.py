@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,25 +12,25 @@ from weerbaar.ingest.metadata import DOC_TYPES
 from weerbaar.workspace import ENV_WORKSPACE, Workspace, resolve_workspace_path
 
 WorkspaceOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--werkruimte", "-w", envvar=ENV_WORKSPACE, show_envvar=True,
         help="Map van de werkruimte (standaard ./weerbaar-werkruimte).",
     ),
 ]
 CodebookOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--codeboek", help="Eigen codeboek (YAML) in plaats van de ingebouwde VNG-handreiking."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Uitvoer als JSON (voor scripts).")]
 OrganisationFilter = Annotated[
-    Optional[str], typer.Option("--organisatie", "-o", help="Alleen organisaties waarvan de naam dit bevat.")
+    str | None, typer.Option("--organisatie", "-o", help="Alleen organisaties waarvan de naam dit bevat.")
 ]
 DocTypeFilter = Annotated[
-    Optional[str], typer.Option("--type", "-t", help=f"Documenttype: {', '.join(DOC_TYPES)}.")
+    str | None, typer.Option("--type", "-t", help=f"Documenttype: {', '.join(DOC_TYPES)}.")
 ]
 YearFilter = Annotated[
-    Optional[str], typer.Option("--jaar", "-j", help="Een jaar (2024) of een reeks (2020-2024).")
+    str | None, typer.Option("--jaar", "-j", help="Een jaar (2024) of een reeks (2020-2024).")
 ]
 
 

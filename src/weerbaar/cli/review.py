@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -54,7 +54,8 @@ def importeer(
             result = import_decisions(ws, bestand, book)
         except DecisionImportError as exc:  # file names and values may hold [brackets]: no markup
             err.print("Fout: " + exc.message, markup=False, style="bold red", highlight=False, soft_wrap=True)
-            err.print("Tip: " + exc.hint, markup=False, style="yellow", soft_wrap=True)
+            if exc.hint:
+                err.print("Tip: " + exc.hint, markup=False, style="yellow", soft_wrap=True)
             raise typer.Exit(1) from None
     err.print(f"Ingelezen: {result.imported}; al aanwezig: {result.present}"
               + (f" (waarvan {result.undone} nu ongedaan gemaakt)" if result.undone else "")
@@ -117,7 +118,7 @@ def network_host_names(address: str, extra: list[str]) -> list[str]:
     names += [hostname, socket.getfqdn()]
     for name in {hostname, socket.getfqdn()}:
         try:
-            names += [url_host(info[4][0]) for info in socket.getaddrinfo(name, None)]
+            names += [url_host(str(info[4][0])) for info in socket.getaddrinfo(name, None)]
         except OSError:
             pass
     try:  # the address of the default route; a UDP "connect" sends nothing, it only asks the routing table
@@ -134,14 +135,14 @@ def network_host_names(address: str, extra: list[str]) -> list[str]:
 def review(
     werkruimte: WorkspaceOption = None,
     codeboek: CodebookOption = None,
-    beoordelaar: Annotated[Optional[str], typer.Option("--beoordelaar", "-b",
+    beoordelaar: Annotated[str | None, typer.Option("--beoordelaar", "-b",
                                                        help="Uw naam; anders vraagt de app erom (zonder accounts).")] = None,
     poort: Annotated[int, typer.Option("--poort", help="Poort van de webapp.")] = 8765,
     adres: Annotated[str, typer.Option("--adres", help="Adres om op te luisteren. Standaard alleen deze computer "
                                                       "(127.0.0.1; ook ::1 en localhost). 0.0.0.0 maakt de app "
                                                       "bereikbaar voor het netwerk en vraagt accounts "
                                                       "(weerbaar gebruiker toevoegen).")] = "127.0.0.1",
-    hostnaam: Annotated[Optional[list[str]], typer.Option(
+    hostnaam: Annotated[list[str] | None, typer.Option(
         "--hostnaam", help="Extra servernaam of adres waaronder collega's de app openen (bij --adres buiten deze "
                            "computer; herhaalbaar). De namen en adressen van deze computer gelden al.")] = None,
     geen_browser: Annotated[bool, typer.Option("--geen-browser", help="Open de browser niet automatisch.")] = False,

@@ -17,9 +17,19 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from weerbaar.documentmeta import (DOC_TYPES, EXPLICIT_ORIGINS, FIELDS, MAX_TITLE_CHARS, DocumentMeta,  # noqa: F401
-                                   cap_title, validate_date, validate_doc_type, validate_org_type, validate_year)
-from weerbaar.organisations import find_safety_region, normalise_organisation
+from weerbaar.documentmeta import (  # noqa: F401
+    DOC_TYPES,
+    EXPLICIT_ORIGINS,
+    FIELDS,
+    MAX_TITLE_CHARS,
+    DocumentMeta,
+    cap_title,
+    validate_date,
+    validate_doc_type,
+    validate_org_type,
+    validate_year,
+)
+from weerbaar.organisations import find_safety_region
 
 _MONTHS = {
     m: i

@@ -10,19 +10,39 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from weerbaar.assess.aggregate import (AGGREGATE_RULES, CONSISTENT_FROM, MIN_COVERAGE, Aggregate, per_measure,
-                                       per_pillar, per_region, pillar_of, regions_of)
+from weerbaar.assess.aggregate import (
+    AGGREGATE_RULES,
+    CONSISTENT_FROM,
+    MIN_COVERAGE,
+    Aggregate,
+    per_measure,
+    per_pillar,
+    per_region,
+    pillar_of,
+    regions_of,
+)
 from weerbaar.assess.summary import quoted, summarise
-from weerbaar.assess.verdicts import (LEVELS, NO_EVIDENCE, NOT_ASSESSED, STATES, Verdict, assess, fill_texts,
-                                      plural, rules)
-from weerbaar.codebook.model import Codebook
+from weerbaar.assess.verdicts import (
+    LEVELS,
+    NO_EVIDENCE,
+    NOT_ASSESSED,
+    STATES,
+    Verdict,
+    assess,
+    fill_texts,
+    plural,
+    rules,
+)
+from weerbaar.codebook.model import Codebook, Pillar
 from weerbaar.safe_cells import csv_safe, xlsx_safe
 from weerbaar.workspace import Workspace
 
@@ -37,10 +57,11 @@ SYMBOLS = {"hoog": "H", "midden": "M", "laag": "L", NO_EVIDENCE: "0", NOT_ASSESS
 CSS_CLASS = {"hoog": "hoog", "midden": "midden", "laag": "laag", NO_EVIDENCE: "geen", NOT_ASSESSED: "niet"}
 
 
-def matrix_blocks(pillars) -> list[list]:
+def matrix_blocks(pillars: Sequence[Pillar]) -> list[list[Pillar]]:
     """The overview matrix in blocks of whole pillars, each at most MATRIX_COLUMNS measures wide, so
     that every measure is readable on A4 landscape and on a 1280 px screen without scrolling."""
-    out, current = [], []
+    out: list[list[Pillar]] = []
+    current: list[Pillar] = []
     for pillar in pillars:
         if current and sum(len(p.measures) for p in current) + len(pillar.measures) > MATRIX_COLUMNS:
             out.append(current)
@@ -122,7 +143,8 @@ def collect(ws: Workspace, codebook: Codebook, *, include_suggestions: bool = Fa
         by_measure=per_measure(verdicts, codebook), by_pillar=per_pillar(verdicts, codebook),
         by_region=per_region(verdicts, region_of),
         method={"documents": counts[0], "pages": counts[1], "reviewed": review["reviewed"],
-                "reviewers": review["reviewers"], "double_reviewed": review["double_reviewed"], "rules": rules(codebook.scale), "aggregate_rules": AGGREGATE_RULES,
+                "reviewers": review["reviewers"], "double_reviewed": review["double_reviewed"],
+                "rules": rules(codebook.scale), "aggregate_rules": AGGREGATE_RULES,
                 "min_coverage": MIN_COVERAGE, "consistent_from": CONSISTENT_FROM,
                 "threshold": ws.analysis.threshold(),
                 "stages": codebook.scale.labels},
@@ -141,8 +163,8 @@ def _charts(report: Report) -> dict:
     rows = []
     for pillar, agg in zip(report.pillars, report.by_pillar):
         rows.append((f"{pillar.id} {_short(pillar.name, 28)}", {**agg.counts, NOT_ASSESSED: agg.not_assessed}))
-    out = {"pillars": charts.stacked_states(rows)}
-    per_org = []
+    out: dict[str, Any] = {"pillars": charts.stacked_states(rows)}
+    per_org: list[tuple[str, dict[int, tuple[int, int, int]]]] = []
     for org in report.organisations:
         per_year: dict[int, list[int]] = {}
         for m in report.measures:
@@ -151,7 +173,7 @@ def _charts(report: Report) -> dict:
                 if year:
                     per_year.setdefault(year, [0, 0, 0])[index] += 1
         if per_year:
-            per_org.append((org, {y: tuple(c) for y, c in per_year.items()}))
+            per_org.append((org, {y: (c[0], c[1], c[2]) for y, c in per_year.items()}))
     years = [y for _, per_year in per_org for y in per_year]
     out["timelines"] = charts.timelines(per_org, (min(years), max(years))) if per_org else None
     ids = [m.id for m in report.measures]
@@ -175,8 +197,8 @@ def _environment() -> Environment:
 
 def render_html(report: Report, *, for_pdf: bool = False) -> str:
     return _environment().get_template("rapport.html").render(
-        r=report, for_pdf=for_pdf, pdf_quoted_cells=PDF_QUOTED_CELLS, levels=LEVELS, states=STATES, not_assessed=NOT_ASSESSED, no_evidence=NO_EVIDENCE,
-        symbols=SYMBOLS, css=CSS_CLASS, pillar_of=pillar_of)
+        r=report, for_pdf=for_pdf, pdf_quoted_cells=PDF_QUOTED_CELLS, levels=LEVELS, states=STATES,
+        not_assessed=NOT_ASSESSED, no_evidence=NO_EVIDENCE, symbols=SYMBOLS, css=CSS_CLASS, pillar_of=pillar_of)
 
 
 def write_html(report: Report, path: Path) -> None:
@@ -217,7 +239,7 @@ def listed_evidence(report: Report, key: tuple[str, str]) -> list:
 
 def evidence_rows(report: Report) -> list[dict]:
     rows = []
-    for (org, mid), v in report.verdicts.items():
+    for org, mid in report.verdicts:
         for e in listed_evidence(report, (org, mid)):
             rows.append({"organisatie": org, "maatregel": mid, "gevalideerd": "ja" if e.validated else "nee (voorlopig)",
                          "document": e.title, "documenttype": e.doc_type or "", "jaar": e.year or "",

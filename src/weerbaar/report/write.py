@@ -27,6 +27,7 @@ _shared: Report | None = None  # the report a forked writer inherits
 
 
 def _write_shared(fmt: str, path: Path) -> None:
+    assert _shared is not None, "set before the writers fork"
     WRITERS[fmt](_shared, path)
 
 

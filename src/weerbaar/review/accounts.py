@@ -140,7 +140,7 @@ def _token_hash(token: str) -> str:
 def start_session(ws: Workspace, account: Account) -> str:
     """A new random session token for this account (the cookie value); only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ws.accounts.start_session(_token_hash(token), account.name, now.isoformat(timespec="seconds"),
                               (now + dt.timedelta(days=SESSION_DAYS)).isoformat(timespec="seconds"))
     return token

@@ -18,14 +18,13 @@ import csv
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Literal, overload
 
 from weerbaar import jsonl
-from weerbaar.codebook.model import DEFAULT_SCALE, StageScale
 from weerbaar.errors import WeerbaarError
 from weerbaar.safe_cells import FORMULA_PREFIXES, csv_restore, csv_safe
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.decisions import (CHECKS, MAX_NOTE_CHARS, Agreement, Decision, DecisionKey,  # noqa: F401
-                                          final_of)
+from weerbaar.workspace.decisions import CHECKS, MAX_NOTE_CHARS, Agreement, Decision, DecisionKey, final_of  # noqa: F401
 
 EXPORT_FIELDS = ("uid", "measure_id", "reviewer", "relevant", "quote_correct", "about_measure", "enough_context",
                  "stage", "elements", "note", "settles", "decided_at", "undone_at", "document_sha256",
@@ -149,6 +148,8 @@ class ImportResult(tuple):
     """``(imported, already present, without a passage here)``; unpacks like that three-tuple.
     ``undone``: decisions that were here already and whose later undo came with this import."""
 
+    undone: int
+
     def __new__(cls, imported: int, present: int, unattached: int, undone: int = 0):
         result = super().__new__(cls, (imported, present, unattached))
         result.undone = undone
@@ -176,6 +177,10 @@ def _short(value) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
+@overload
+def _text(r: dict, key: str, *, required: Literal[True], limit: int = ...) -> str: ...
+@overload
+def _text(r: dict, key: str, *, required: bool = False, limit: int = ...) -> str | None: ...
 def _text(r: dict, key: str, *, required: bool = False, limit: int = 10_000) -> str | None:
     value = r.get(key)
     if value is None or value == "":
@@ -324,14 +329,14 @@ def _read_records(path: Path) -> tuple[list[tuple[int, object]], list[str], bool
                 records.append((line, row))
             line = reader.line_num + 1
         return records, problems, True
-    for line in jsonl.read_lines(path.read_bytes()):
-        if line.error:
-            problems.append(f"{path.name}, regel {line.number}: {line.error}.")
+    for json_line in jsonl.read_lines(path.read_bytes()):
+        if json_line.error or json_line.text is None:  # text is None only together with an error
+            problems.append(f"{path.name}, regel {json_line.number}: {json_line.error}.")
             continue
         try:
-            records.append((line.number, jsonl.loads(line.text)))
+            records.append((json_line.number, jsonl.loads(json_line.text)))
         except jsonl.JsonLineError as exc:
-            problems.append(f"{path.name}, regel {line.number}: {exc.reason}.")
+            problems.append(f"{path.name}, regel {json_line.number}: {exc.reason}.")
     return records, problems, False
 
 

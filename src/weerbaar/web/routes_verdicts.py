@@ -51,7 +51,7 @@ def cell(request: Request, ws: WorkspaceDep, codebook: CodebookDep, organisatie:
         measure = None
     verdict = None if measure is None else verdict_cache(request).cell(
         ws, codebook, organisatie, maatregel, include_suggestions=voorlopig)
-    if verdict is None:
+    if measure is None or verdict is None:
         raise HTTPException(404, "Deze combinatie van organisatie en maatregel bestaat niet.")
     labels = {e.id: e.label for e in measure.elements}
     return render(request, "oordeel.html", v=verdict, measure=measure, summary=summarise(verdict, measure, codebook.scale),

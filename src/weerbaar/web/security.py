@@ -144,7 +144,7 @@ class Guard:
                 # without it the CSRF check would fail anyway, so refuse before the body is read.
                 return await self._refuse(send, 403, "Geweigerd", "Het formulier is verlopen of komt niet van deze "
                                                                   "app. Laad de pagina opnieuw.")
-        if new_cookie:
+        if browser is None:
             browser = secrets.token_urlsafe(32)
         scope.setdefault("state", {})["browser"] = browser
         received = 0

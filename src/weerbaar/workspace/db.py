@@ -15,6 +15,7 @@ import datetime as dt
 import errno
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,15 +28,15 @@ from weerbaar.errors import WorkspaceError
 from weerbaar.workspace.migrations import MIGRATIONS
 
 if TYPE_CHECKING:
+    from weerbaar.workspace.accounts import AccountStore
     from weerbaar.workspace.analysis import AnalysisStore
+    from weerbaar.workspace.decisions import DecisionLog
     from weerbaar.workspace.documents import Documents
+    from weerbaar.workspace.evidence import EvidenceReader
     from weerbaar.workspace.fetch_state import FetchState
     from weerbaar.workspace.passages import Passages
     from weerbaar.workspace.search import FullTextSearch
     from weerbaar.workspace.settings import Settings
-    from weerbaar.workspace.accounts import AccountStore
-    from weerbaar.workspace.decisions import DecisionLog
-    from weerbaar.workspace.evidence import EvidenceReader
 
 DB_FILENAME = "weerbaar.sqlite"
 LOCK_FILENAME = "weerbaar.lock"
@@ -46,7 +47,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def timestamp(timespec: str = "seconds") -> str:
     """The one time format every workspace table stores: UTC, ISO 8601."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec=timespec)
+    return dt.datetime.now(dt.UTC).isoformat(timespec=timespec)
 
 
 def resolve_workspace_path(path: str | os.PathLike | None) -> Path:
@@ -98,7 +99,7 @@ class _LockFile:
             self.fd = None
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _lock_fd(fd: int) -> None:

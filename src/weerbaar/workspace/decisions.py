@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace.db import timestamp
@@ -75,9 +75,9 @@ class DecisionKey(NamedTuple):
 def moment(text: str | None) -> dt.datetime:
     """An ISO 8601 time (or date) as an aware UTC moment; naive times are UTC, a date is its start."""
     if not text:
-        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
     value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def moment_of(at: str | dt.datetime | dt.date | None) -> dt.datetime | None:
@@ -94,8 +94,8 @@ def moment_of(at: str | dt.datetime | dt.date | None) -> dt.datetime | None:
         except ValueError:
             raise WeerbaarError(f"'{at}' is geen datum of tijdstip.", hint="Gebruik bijvoorbeeld 2025-06-30.") from None
     if isinstance(at, dt.datetime):
-        return at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at.astimezone(dt.timezone.utc)
-    start = dt.datetime.combine(at, dt.time.min, tzinfo=dt.timezone.utc)
+        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    start = dt.datetime.combine(at, dt.time.min, tzinfo=dt.UTC)
     return start + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
 
 
@@ -218,6 +218,9 @@ class Vote(NamedTuple):
         return (moment(self.decided_at), self.id)
 
 
+_V = TypeVar("_V", "Decision", "Vote")  # a decision with its snapshot, or only its vote
+
+
 def _counts_at(d, at: dt.datetime | None) -> bool:
     """Whether a decision (or vote with ``undone_at``) was made and not undone at moment ``at``."""
     undone = getattr(d, "undone_at", None)
@@ -226,12 +229,12 @@ def _counts_at(d, at: dt.datetime | None) -> bool:
     return moment(d.decided_at) <= at and (not undone or moment(undone) > at)
 
 
-def latest_per_reviewer(records: Iterable, at=None) -> dict[DecisionKey, dict[str, object]]:
+def latest_per_reviewer(records: Iterable[_V], at=None) -> dict[DecisionKey, dict[str, _V]]:
     """item → reviewer → that reviewer's latest decision that counts at ``at`` (None: now).
 
     ``records``: :class:`Decision` or :class:`Vote` objects (votes carry no undo: pass active ones)."""
     when = moment_of(at)
-    out: dict[DecisionKey, dict[str, object]] = defaultdict(dict)
+    out: dict[DecisionKey, dict[str, _V]] = defaultdict(dict)
     for d in sorted((d for d in records if _counts_at(d, when)), key=lambda d: d.order):
         out[d.key][d.reviewer] = d  # in time order: later decisions replace earlier ones
     return dict(out)

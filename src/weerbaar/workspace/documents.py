@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,7 +174,7 @@ class Documents:
                 "INSERT OR REPLACE INTO skipped_files (path, reason, message, attempted_at) VALUES (?,?,?,?)",
                 (path, reason, message, timestamp()))
 
-    def correct(self, doc_id: int, values: dict[str, str]) -> dict:
+    def correct(self, doc_id: int, values: Mapping[str, str | int | None]) -> dict:
         """Apply a person's corrections now, and remember them for later re-ingests of the same file.
 
         Raises ValueError (Dutch message) for an invalid value; nothing is changed then.
@@ -222,7 +223,7 @@ def get_document(ws: Workspace, doc_id: int) -> dict:
     return ws.documents.get(doc_id)
 
 
-def correct_document(ws: Workspace, doc_id: int, values: dict[str, str]) -> dict:
+def correct_document(ws: Workspace, doc_id: int, values: Mapping[str, str | int | None]) -> dict:
     return ws.documents.correct(doc_id, values)
 
 

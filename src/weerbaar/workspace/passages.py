@@ -113,5 +113,5 @@ class Passages:
                         FROM passages p JOIN documents d ON d.id = p.document_id
                         JOIN pages g ON g.document_id = p.document_id AND g.page_no = p.page_no
                         WHERE p.id IN ({','.join('?' * len(chunk))})""", [before_chars, before_chars, *chunk]):
-                out[r[0]] = PassageForAnalysis(*r[:6], before=r[6] or "")
+                out[r[0]] = PassageForAnalysis(r[0], r[1], r[2], r[3], r[4], r[5], before=r[6] or "")
         return out

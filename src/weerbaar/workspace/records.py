@@ -8,8 +8,9 @@ share this one value and its one JSON form instead of re-declaring the fields.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 #: Bumped when the JSON form of a record changes in a way a reader would notice.
 CITATION_FIELDS = (
@@ -67,7 +68,8 @@ class Citation:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Citation:
-        return cls(**{name: data.get(name) for name in CITATION_FIELDS})
+        values: dict[str, Any] = {name: data.get(name) for name in CITATION_FIELDS}
+        return cls(**values)
 
     @property
     def where(self) -> str:
