@@ -19,8 +19,8 @@ before the change) the old code serves the same rounds, alternating, for a side-
 from __future__ import annotations
 
 import argparse
-import random
 import os
+import random
 import re
 import shutil
 import statistics
@@ -113,18 +113,18 @@ def one_round(folder: Path, decisions: int, src: str | None, port: int) -> dict:
         html = ""
         for i in range(decisions):
             page = []
-            times[REQUESTS[0]].append(timed(lambda: page.append(client.get("/maatregel/2.2").text)))
+            times[REQUESTS[0]].append(timed(lambda page=page: page.append(client.get("/maatregel/2.2").text)))
             html = page[0]
             pid = re.search(r'name="passage_id" value="(\d+)"', html)[1]
             if pid in shown:
                 raise SystemExit(f"passage {pid} came back after it was decided")
             shown.append(pid)
-            times[REQUESTS[1]].append(timed(lambda: client.post("/beslissing", data={
+            times[REQUESTS[1]].append(timed(lambda pid=pid: client.post("/beslissing", data={
                 "passage_id": pid, "measure_id": "2.2", "besluit": "relevant" if rng.random() < 0.3 else "niet",
                 "csrf": csrf, "fase": "3", "terug": "/maatregel/2.2"})))
             if i % 10 == 0:
                 times[REQUESTS[2]].append(timed(lambda: client.get("/")))
-                times[REQUESTS[3]].append(timed(lambda: client.get(f"/document/{1 + i % 50}")))
+                times[REQUESTS[3]].append(timed(lambda i=i: client.get(f"/document/{1 + i % 50}")))
         return {"first": first, "times": times, "learned": "volgorde aangepast aan uw beslissingen" in html}
     finally:
         server.terminate()

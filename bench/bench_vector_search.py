@@ -36,8 +36,8 @@ NOISE_COSINE = 0.8
 
 def centres(n: int) -> np.ndarray:
     """Real sentence embeddings of up to ``n`` pieces of demo text."""
-    from weerbaar.embeddings import Embedder
     from weerbaar.demo import build_demo
+    from weerbaar.embeddings import Embedder
     from weerbaar.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,10 +133,10 @@ def run_size(n: int, base: np.ndarray, queries: np.ndarray, rng: np.random.Gener
         found = index.search(queries, 10).keys
         recall[ef] = round(float(np.mean([len(set(found[i]) & set(truth[i])) / 10 for i in range(len(queries))])), 4)
     index.expansion_search = vi.EXPANSION_SEARCH
-    hnsw10 = latencies(lambda q: index.search(q, 10), queries)
-    hnsw200 = latencies(lambda q: index.search(q, 200), queries)
-    exact_usearch = latencies(lambda q: index.search(q, 10, exact=True), queries[: 50 if n <= 100_000 else 5])
-    v32_scan = latencies(lambda q: np.argpartition(-(vectors @ q), 10)[:10], queries[: 50 if n <= 100_000 else 10])
+    hnsw10 = latencies(lambda q, ix=index: ix.search(q, 10), queries)
+    hnsw200 = latencies(lambda q, ix=index: ix.search(q, 200), queries)
+    exact_usearch = latencies(lambda q, ix=index: ix.search(q, 10, exact=True), queries[: 50 if n <= 100_000 else 5])
+    v32_scan = latencies(lambda q, vs=vectors: np.argpartition(-(vs @ q), 10)[:10], queries[: 50 if n <= 100_000 else 10])
     del index
     v16 = vectors.astype(np.float16)
     del vectors

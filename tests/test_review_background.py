@@ -10,14 +10,13 @@ import time
 import numpy as np
 from fastapi.testclient import TestClient
 
+from tests.test_web_api import BOOK, decide, shown
 from weerbaar.review import active
 from weerbaar.review.queue import MeasureQueue
 from weerbaar.review.reranker import THREAD_NAME, Reranker
 from weerbaar.web.app import create_app
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import DocumentFilters
-
-from tests.test_web_api import BOOK, decide, shown
 
 
 class BlockingRanker:

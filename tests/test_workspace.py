@@ -5,9 +5,9 @@ import sqlite3
 import pytest
 
 from weerbaar.errors import WorkspaceError
-from weerbaar.workspace.migrations import MIGRATIONS
 from weerbaar.workspace import Workspace, resolve_workspace_path
 from weerbaar.workspace.db import SCHEMA_VERSION
+from weerbaar.workspace.migrations import MIGRATIONS
 
 
 def test_new_workspace_is_migrated_and_in_wal_mode(tmp_path):

@@ -381,7 +381,7 @@ def evaluate_by_group(codebook: Codebook, prep: Prepared, groupings: tuple[str, 
         pooled_stage = [0] * len(prep.items)
         pooled_subject = [""] * len(prep.items)
         pooled_threshold = np.zeros(len(prep.items), dtype=np.float32)
-        pooled_scan_stage = [0] * len(prep.items)
+        pooled_scan_stage: list[int | None] = [0] * len(prep.items)
         for group in sorted(set(names)):
             held = np.flatnonzero(names == group)
             train = np.flatnonzero(names != group)

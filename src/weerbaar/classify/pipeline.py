@@ -78,12 +78,12 @@ def workspace_model(ws: Workspace, analyser: Analyser) -> tuple[RelevanceModel, 
     if positives < MIN_LABELS or len(labels) - positives < MIN_LABELS:
         return builtin, (f"ingebouwd model: {positives} relevante en {len(labels) - positives} niet-relevante "
                          f"beoordelingen; een eigen model vraagt er van elk {MIN_LABELS}")
-    ids = sorted({d.passage_id for d in labels})
+    ids = sorted({d.passage_id for d in labels if d.passage_id is not None})
     texts, vectors = _texts_and_vectors(ws, ids, analyser.embedder)
     row = {pid: k for k, pid in enumerate(ids)}
     feats = analyser.features_of(texts, vectors)
     builtin_scores = builtin.scores(feats, vectors, analyser.measure_ids)
-    pairs = [(row[d.passage_id], analyser.measure_ids.index(d.measure_id)) for d in labels]
+    pairs = [(row[pid], analyser.measure_ids.index(d.measure_id)) for d in labels if (pid := d.passage_id) is not None]
     x = np.stack([feats[i, j] for i, j in pairs])
     y = np.array([d.relevant for d in labels])
     own = cross_validated_agreement(x, y)

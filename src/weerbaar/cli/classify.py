@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -12,8 +12,17 @@ from rich.table import Table
 from rich.text import Text
 
 from weerbaar.cli.jsonout import analysis_json, classified_json, evaluation_json, passages_json
-from weerbaar.cli.options import (CodebookOption, DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption,
-                                  YearFilter, check_doc_type, open_workspace, parse_years)
+from weerbaar.cli.options import (
+    CodebookOption,
+    DocTypeFilter,
+    JsonOption,
+    OrganisationFilter,
+    WorkspaceOption,
+    YearFilter,
+    check_doc_type,
+    open_workspace,
+    parse_years,
+)
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.codebook import Codebook, load_codebook
 from weerbaar.errors import WeerbaarError
@@ -113,7 +122,7 @@ def passages(
 def classificeer(
     bestand: Annotated[Path, typer.Argument(help="JSONL: per regel {\"id\": …, \"text\": …}; '-' leest van stdin.",
                                             show_default=False)],
-    uit: Annotated[Optional[Path], typer.Option("--uit", "-u", help="Schrijf de uitvoer naar dit bestand.")] = None,
+    uit: Annotated[Path | None, typer.Option("--uit", "-u", help="Schrijf de uitvoer naar dit bestand.")] = None,
     werkruimte: WorkspaceOption = None,
     codeboek: CodebookOption = None,
     max_tekens: Annotated[int, typer.Option("--max-tekens", help="Langere teksten worden geweigerd.")] = 20000,
@@ -156,12 +165,12 @@ def classificeer(
 
 @app.command()
 def evalueer(
-    set_: Annotated[Optional[Path], typer.Option(
+    set_: Annotated[Path | None, typer.Option(
         "--labels", "--set", help="Gelabelde set (JSONL); standaard eval/generalisation.jsonl in de huidige map.")] = None,
-    bronnen: Annotated[Optional[Path], typer.Option(
+    bronnen: Annotated[Path | None, typer.Option(
         "--bronnen", help="Map met de documenten van de set; standaard WEERBAAR_SHARED, anders ../shared.")] = None,
     codeboek: CodebookOption = None,
-    groepering: Annotated[Optional[str], typer.Option(
+    groepering: Annotated[str | None, typer.Option(
         "--groepering", help="Alleen deze groepering: 'organisatie' of 'documenttype' (standaard beide).")] = None,
     json_out: JsonOption = False,
 ) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from weerbaar.cli.jsonout import ingest_json
@@ -77,7 +77,8 @@ def print_summary(report: IngestReport, ws_folder: Path) -> None:
         skipped.add_column("Reden")
         skipped.add_column("Toelichting", overflow="fold")
         for o in report.skipped:
-            skipped.add_row(o.display_name, SKIP_REASONS[o.reason], o.message + (f" {o.hint}" if o.hint else ""))
+            skipped.add_row(o.display_name, SKIP_REASONS.get(o.reason or "", o.reason or ""),
+                            (o.message or "") + (f" {o.hint}" if o.hint else ""))
         err.print(skipped)
     noted = [o for o in report.outcomes if o.notes]
     for o in noted:
@@ -90,24 +91,25 @@ def print_summary(report: IngestReport, ws_folder: Path) -> None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Bestanden en mappen (mappen worden doorzocht).", show_default=False)],
     werkruimte: WorkspaceOption = None,
-    organisatie: Annotated[Optional[str], typer.Option(help="Organisatie van alle bestanden van deze run.")] = None,
+    organisatie: Annotated[str | None, typer.Option(help="Organisatie van alle bestanden van deze run.")] = None,
     organisatietype: Annotated[
-        Optional[str], typer.Option(help="gemeente, veiligheidsregio, ggd, provincie, waterschap of overig.")
+        str | None, typer.Option(help="gemeente, veiligheidsregio, ggd, provincie, waterschap of overig.")
     ] = None,
-    documenttype: Annotated[Optional[str], typer.Option(help="Documenttype van alle bestanden van deze run.")] = None,
-    jaar: Annotated[Optional[int], typer.Option(help="Jaar van alle bestanden van deze run.")] = None,
+    documenttype: Annotated[str | None, typer.Option(help="Documenttype van alle bestanden van deze run.")] = None,
+    jaar: Annotated[int | None, typer.Option(help="Jaar van alle bestanden van deze run.")] = None,
     manifest: Annotated[
-        Optional[Path], typer.Option(help="Manifest (CSV of YAML) met metadata per bestand.", exists=True, dir_okay=False)
+        Path | None, typer.Option(help="Manifest (CSV of YAML) met metadata per bestand.", exists=True, dir_okay=False)
     ] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wordt ingelezen, in MB.")] = DEFAULT_MAX_MB,
     max_uitgepakt_mb: Annotated[float, typer.Option(
-        "--max-uitgepakt-mb", help="Grootste uitgepakte omvang van een DOCX of ODT, in MB (tegen zip-bommen).")] = DEFAULT_MAX_UNPACKED_MB,
+        "--max-uitgepakt-mb",
+        help="Grootste uitgepakte omvang van een DOCX of ODT, in MB (tegen zip-bommen).")] = DEFAULT_MAX_UNPACKED_MB,
     max_passages: Annotated[int, typer.Option(
         "--max-passages", help="Meeste passages per document; een document met meer wordt overgeslagen.")] = DEFAULT_MAX_PASSAGES,
     max_tekstdeel: Annotated[int, typer.Option(
         "--max-tekstdeel", help="Tekst zonder pagina's (TXT, HTML) wordt verdeeld in tekstdelen van hoogstens "
         "zoveel tekens.")] = DEFAULT_MAX_PAGE_CHARS,
-    processen: Annotated[Optional[int], typer.Option(
+    processen: Annotated[int | None, typer.Option(
         "--processen", help="Zoveel processen lezen tegelijk (standaard: één per processorkern; 1: alles in "
         "één proces). Het resultaat is hetzelfde.", show_default=False)] = None,
     stil: Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgangsbalk en samenvatting.")] = False,
@@ -120,17 +122,19 @@ def ingest(
     bestandsnaam en inhoud, en kan worden vastgelegd met een manifest of met de opties hieronder.
     """
     for value, name, least in ((max_uitgepakt_mb, "--max-uitgepakt-mb", 1), (max_passages, "--max-passages", 1),
-                               (max_tekstdeel, "--max-tekstdeel", MIN_PAGE_CHARS), (1 if processen is None else processen, "--processen", 1)):
+                               (max_tekstdeel, "--max-tekstdeel", MIN_PAGE_CHARS),
+                               (1 if processen is None else processen, "--processen", 1)):
         if value < least:
             raise typer.BadParameter(f"moet minstens {least} zijn.", param_hint=name)
-    overrides: dict[str, object] = {}
+    overrides: dict[str, str | int] = {}
     try:
         if organisatietype:
             overrides["organisation_type"] = validate_org_type(organisatietype)
         if organisatie:
             overrides["organisation"] = organisatie
-        if documenttype:
-            overrides["doc_type"] = check_doc_type(documenttype)
+        doc_type = check_doc_type(documenttype)  # None only when not given
+        if doc_type:
+            overrides["doc_type"] = doc_type
         if jaar is not None:
             overrides["year"] = validate_year(jaar)
     except ValueError as exc:

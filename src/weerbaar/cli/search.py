@@ -7,9 +7,17 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from weerbaar.cli.options import (DocTypeFilter, JsonOption, OrganisationFilter, WorkspaceOption, YearFilter,
-                                  check_doc_type, open_workspace, parse_years)
 from weerbaar.cli.jsonout import search_json
+from weerbaar.cli.options import (
+    DocTypeFilter,
+    JsonOption,
+    OrganisationFilter,
+    WorkspaceOption,
+    YearFilter,
+    check_doc_type,
+    open_workspace,
+    parse_years,
+)
 from weerbaar.cli.output import out, print_json
 from weerbaar.index.search import search
 from weerbaar.workspace.documents import DocumentFilters
@@ -52,7 +60,8 @@ def zoek(
         print_json(search_json(zoekvraag, hits))
         return
     if not hits:
-        out.print("Geen passages gevonden. Zoeken op betekenis werkt na 'weerbaar analyseer'; probeer anders een ruimer filter." if betekenis else
+        out.print("Geen passages gevonden. Zoeken op betekenis werkt na 'weerbaar analyseer'; probeer anders een ruimer filter."
+                  if betekenis else
                   "Geen passages gevonden. Probeer minder of andere woorden, of een ruimer filter.")
         return
     for i, h in enumerate(hits, 1):

@@ -59,7 +59,7 @@ class SemanticIndex:
         ids, scores = index.search(q, max(limit * OVERFETCH, MIN_FETCH) if filtered else limit)
         hits = _hits(ws, ids, scores, filters, limit)
         if len(hits) < limit and len(ids) < len(index):  # a narrow filter: search just its passages, exactly
-            allowed = ws.search.passage_ids_with_vectors(filters)
+            allowed = ws.search.passage_ids_with_vectors(filters or DocumentFilters())
             scores = exact_scores(index.vectors(allowed), q)
             best = np.argsort(-scores, kind="stable")[:limit]
             hits = _hits(ws, np.asarray(allowed, dtype=np.int64)[best], scores[best], filters, limit)

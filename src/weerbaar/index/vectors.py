@@ -79,11 +79,17 @@ class VectorIndex:
             if touched:
                 self._apply(ws, touched)
                 self._mark, changed = mark, True
-            if len(self._index) != ws.analysis.embedding_count():  # stale beyond what the log says
+            if len(self._loaded) != ws.analysis.embedding_count():  # stale beyond what the log says
                 self._build(ws)
                 changed = True
             if save and changed:
                 self._save(ws)
+
+    @property
+    def _loaded(self) -> Index:
+        """The index in memory (``refresh`` loads or builds it before any use)."""
+        assert self._index is not None, "refresh() first"
+        return self._index
 
     def search(self, query: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``count`` nearest passages to a unit ``query`` vector: (passage ids, similarities), best first."""
@@ -98,20 +104,20 @@ class VectorIndex:
         """The indexed vectors of ``passage_ids`` (all present), as float32 rows."""
         if not passage_ids:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        return np.asarray(self._index.get(np.asarray(passage_ids, dtype=np.uint64)), dtype=np.float32)
+        return np.asarray(self._loaded.get(np.asarray(passage_ids, dtype=np.uint64)), dtype=np.float32)
 
     # Keeping it in step with the store
     def _open(self, ws: Workspace) -> bool:
         """Load the file and its mark; build from the store when there is none. True: the file must be written."""
         state = _state(ws)
         if state is not None and self.path.exists():
-            index = new_index()
+            index: Index | None = new_index()
             try:
-                index.load(str(self.path))
+                index.load(str(self.path))  # type: ignore[union-attr]  # just made
             except Exception:  # noqa: BLE001 - a damaged or foreign file is only a cache: rebuild it
                 index = None
             if index is not None and index.ndim == DIMENSIONS:
-                index.expansion_search = EXPANSION_SEARCH
+                index.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]  # settable; usearch's stub says read-only
                 if ws.analysis.embedding_changes_since(state["stand"])[2]:  # the log holds every later change
                     self._index, self._mark = index, state["stand"]
                     return False
@@ -127,13 +133,14 @@ class VectorIndex:
 
     def _apply(self, ws: Workspace, touched: set[int]) -> None:
         ids = sorted(touched)
-        present = [i for i in ids if self._index.contains(i)]
+        index = self._loaded
+        present = [i for i in ids if index.contains(i)]
         if present:
-            self._index.remove(np.asarray(present, dtype=np.uint64))
+            index.remove(np.asarray(present, dtype=np.uint64))
         stored = ws.analysis.vectors_of(ids)
         if stored:
             keys = sorted(stored)
-            self._index.add(np.asarray(keys, dtype=np.uint64), from_blobs([stored[k] for k in keys]))
+            index.add(np.asarray(keys, dtype=np.uint64), from_blobs([stored[k] for k in keys]))
 
     def _save(self, ws: Workspace) -> None:
         """Write the file (atomically) and then its mark; one writer at a time, others skip (their copy is current)."""
@@ -141,9 +148,9 @@ class VectorIndex:
             if not mine:
                 return
             temporary = self.path.with_name(self.path.name + ".tmp")
-            self._index.save(str(temporary))
+            self._loaded.save(str(temporary))
             os.replace(temporary, self.path)
-            ws.settings.set(STATE_SETTING, json.dumps({"stand": self._mark, "vectoren": len(self._index)}))
+            ws.settings.set(STATE_SETTING, json.dumps({"stand": self._mark, "vectoren": len(self._loaded)}))
             ws.analysis.prune_embedding_changes(self._mark)
 
 

@@ -24,7 +24,7 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,7 +176,7 @@ def collect_files(paths: Iterable[Path], workspace_folder: Path | None = None,
             continue
         root = given.resolve()
 
-        def unlisted(exc: OSError) -> None:
+        def unlisted(exc: OSError, root: Path = root) -> None:
             if problems is not None:
                 folder = Path(exc.filename) if exc.filename else root
                 reason = _os_reason(exc, "De map")
@@ -211,6 +211,7 @@ def build_metadata(
 ) -> tuple[DocumentMeta, dict[str, str]]:
     """Inferred values (by the worker), then manifest, then command line, then a person's corrections."""
     meta = extraction.meta
+    assert meta is not None  # a file that was read has its inferred metadata
     source_info = dict(options.source_info)
     found = manifests.values_for(path, root)
     if found:
@@ -381,6 +382,7 @@ def _store(ws: Workspace, path: Path, extraction: Extraction, meta: DocumentMeta
            replace_id: int | None) -> tuple[int, int]:
     """Write one document in the current transaction; returns (document id, passages)."""
     plan = extraction.plan
+    assert plan is not None  # only files that were read are stored
     if replace_id is not None:
         ws.documents.delete(replace_id)
     doc_id = ws.documents.add(path, sha256=extraction.sha, size_bytes=extraction.size, format=extraction.format,
@@ -430,7 +432,8 @@ def write_file(ws: Workspace, path: Path, root: Path, extraction: Extraction, op
     with ws.transaction():
         doc_id, n_passages = _store(ws, path, extraction, meta, source_info, same_path["id"] if same_path else None)
     return FileOutcome(path, "gewijzigd" if same_path else "nieuw", document_id=doc_id,
-                       pages=len(extraction.plan.pages), passages=n_passages, notes=extraction.notes)
+                       pages=len(extraction.plan.pages) if extraction.plan else 0, passages=n_passages,
+                       notes=extraction.notes)
 
 
 def ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions | None = None,
@@ -464,6 +467,7 @@ def _ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions |
         report.outcomes.append(_skip(ws, problem.path, problem.error))
     todo = [(path, root) for path, root in files if not manifests.is_manifest(path)]
     workers = min(processes or cores(), len(todo))
+    extractions: Generator[tuple[Path, Path, Extraction], None, None]
     if workers <= 1:
         extractions = ((path, root, extract_file(path, root, options, stored_sha(ws, path))) for path, root in todo)
     else:

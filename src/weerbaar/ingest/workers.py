@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -68,7 +68,7 @@ def _alone(path: Path, root: Path, options: IngestOptions, stored_sha: str | Non
 
 
 def extract_in_pool(todo: list[tuple[Path, Path]], options: IngestOptions, workers: int,
-                    stored_sha: Callable[[Path], str | None]) -> Iterator[tuple[Path, Path, Extraction]]:
+                    stored_sha: Callable[[Path], str | None]) -> Generator[tuple[Path, Path, Extraction], None, None]:
     """(file, root, extraction) for every file of ``todo``, in order, extracted by ``workers`` processes.
 
     ``stored_sha`` is asked (in this process) for each file just before it is handed out.

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -107,7 +108,8 @@ class MeasureQueue:
             prior = np.array([r[1] for r in rows], dtype=float)
             # Features a reviewer's decisions can re-weigh: the analysis score and its parts, the stage
             # and how many evidence elements were found.
-            self._features = np.array([[r[1], r[2], r[3], r[4] / self.max_stage, min(len(json.loads(r[5])), 4) / 4] for r in rows],
+            self._features = np.array([[r[1], r[2], r[3], r[4] / self.max_stage, min(len(json.loads(r[5])), 4) / 4]
+                                       for r in rows],
                                       dtype=float).reshape(len(rows), 5)
             self._prior = prior
             self._index = {int(pid): i for i, pid in enumerate(r[0] for r in rows)}
@@ -156,7 +158,9 @@ class MeasureQueue:
             decided = {self._index[pid]: label for pid, label in final.items() if pid in self._index}
             state = active.rerank(self._features, self._prior, decided)
             order = np.argsort(-state.scores, kind="stable")
-            return self._publish(Ranking(ids=self._ids[order].tolist(), scores=state.scores,
+            ids = self._ids
+            assert ids is not None  # loaded above
+            return self._publish(Ranking(ids=ids[order].tolist(), scores=state.scores,
                                          seen=frozenset(d.id for d in decisions),
                                          learned=not np.allclose(state.scores, self._prior), version=version))
 
@@ -173,13 +177,17 @@ class MeasureQueue:
         decisions = self._active_decisions(ws)
         if self.is_stale(decisions):  # also decisions made elsewhere (an import, the CLI, another app)
             self.mark_stale(ws)
-        return self._published, decisions
+        ranking = self._published
+        assert ranking is not None  # published when the candidates were loaded
+        return ranking, decisions
 
-    def next_item(self, ws: Workspace, reviewer: str, double_share: float = 0.0, skip: set[int] = frozenset()) -> NextItem | None:
+    def next_item(self, ws: Workspace, reviewer: str, double_share: float = 0.0, skip: AbstractSet[int] = frozenset()
+                  ) -> NextItem | None:
         ranking, decisions = self._current(ws)
         by_anyone: dict[int, set[str]] = {}
         for d in decisions:
-            by_anyone.setdefault(d.passage_id, set()).add(d.reviewer)
+            if d.passage_id is not None:  # attached votes only; the guard is for the type checker
+                by_anyone.setdefault(d.passage_id, set()).add(d.reviewer)
         if double_share > 0:
             for pid in ranking.ids:
                 who = by_anyone.get(pid)
@@ -194,16 +202,18 @@ class MeasureQueue:
     def progress(self, ws: Workspace) -> Progress:
         ranking, decisions = self._current(ws)
         final = self._final(decisions)
-        reviewed = {d.passage_id for d in decisions} & self._index.keys()
-        is_open = np.ones(len(self._ids), dtype=bool)
+        ids = self._ids
+        assert ids is not None  # loaded by _current
+        reviewed = {d.passage_id for d in decisions if d.passage_id is not None} & self._index.keys()
+        is_open = np.ones(len(ids), dtype=np.bool_)
         is_open[[self._index[pid] for pid in reviewed]] = False
-        above = self._prior >= self.threshold
+        above = np.asarray(self._prior >= self.threshold, dtype=np.bool_)
         state = QueueState(order=[], scores=ranking.scores, expected_remaining=float(ranking.scores[is_open].sum()))
         recent = [d.relevant for d in decisions if d.passage_id in self._index]
         return Progress(
-            candidates=len(self._ids), above_threshold=int(above.sum()), reviewed=len(reviewed),
+            candidates=len(ids), above_threshold=int(above.sum()), reviewed=len(reviewed),
             relevant=sum(1 for pid, label in final.items() if label and pid in self._index),
-            left_above_threshold=int((above & is_open).sum()),
+            left_above_threshold=int(np.logical_and(above, is_open).sum()),
             expected_remaining=state.expected_remaining,
-            stop_suggested=bool(self._ids.size) and should_stop(state, recent),
+            stop_suggested=bool(ids.size) and should_stop(state, recent),
             learned=ranking.learned)

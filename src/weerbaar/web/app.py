@@ -74,7 +74,8 @@ def create_app(folder: Path, codebook: Codebook, *, reviewer: str | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        state.reranker.stop()  # the server stops: end the background re-ranking cleanly
+        if state.reranker is not None:
+            state.reranker.stop()  # the server stops: end the background re-ranking cleanly
 
     app = FastAPI(title="weerbaar", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.weerbaar = state

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from weerbaar.assess.verdicts import organisations_of
 from weerbaar.classify.ranking import analysed_threshold, latest_threshold, ranked_passage
 from weerbaar.errors import WeerbaarError
-from weerbaar.review.source import passage_boxes, page_png
+from weerbaar.review.source import page_png, passage_boxes
 from weerbaar.web.auth import REVIEWER_COOKIE, accounts_mode, may_coordinate
 from weerbaar.web.deps import CSRF, DecidingReviewer, FilterQuery, Filters, Reviewer, State, WorkspaceDep
 from weerbaar.web.pages import render
@@ -90,7 +90,6 @@ def _item_view(request: Request, measure, passage_id: int) -> dict:
         if row is None:
             raise HTTPException(404, f"Passage {passage_id} bestaat niet in deze werkruimte.")
         from weerbaar.classify.ranking import RankedPassage
-
         from weerbaar.workspace.records import Citation
 
         item = RankedPassage(citation=Citation.from_row({**dict(row), "passage_id": row["id"]}),
@@ -165,7 +164,8 @@ def _checked(value: str | None) -> bool:
 
 
 @router.post("/beslissing", dependencies=[CSRF])
-def decide(request: Request, state: State, ws: WorkspaceDep, reviewer: DecidingReviewer, passage_id: int = Form(...), measure_id: str = Form(...), besluit: str = Form(...),
+def decide(request: Request, state: State, ws: WorkspaceDep, reviewer: DecidingReviewer,
+           passage_id: int = Form(...), measure_id: str = Form(...), besluit: str = Form(...),
            citaat_klopt: str | None = Form(None), over_maatregel: str | None = Form(None),
            genoeg_context: str | None = Form(None), fase: str = Form(""), elementen: list[str] = Form([]),
            andere_maatregelen: str = Form(""), notitie: str = Form(""), beslecht: str | None = Form(None),
@@ -190,7 +190,8 @@ def decide(request: Request, state: State, ws: WorkspaceDep, reviewer: DecidingR
                         about_measure=_checked(over_maatregel), enough_context=_checked(genoeg_context), stage=stage,
                         elements=[e for e in elementen if e in known], note=notitie.strip() or None, settles=settles,
                         also_for=also, codebook=state.codebook, request_key=verzoek.strip()[:100] or None,
-                        subject=betreft.strip()[:300] if betreft.strip() and betreft.strip() != betreft_voorgesteld.strip() else None)
+                        subject=(betreft.strip()[:300] if betreft.strip() and betreft.strip() != betreft_voorgesteld.strip()
+                                 else None))
     state.mark_stale([measure.id, *also])  # re-ranked in the background; this request does not wait
     return RedirectResponse(local_path(terug), status_code=303)
 
