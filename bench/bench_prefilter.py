@@ -11,6 +11,7 @@ how many suggestions above the threshold each run stores.
 
     WEERBAAR_SHARED=../shared .venv/bin/python bench/bench_prefilter.py            # ~6 minutes
     WEERBAAR_SHARED=../shared .venv/bin/python bench/bench_prefilter.py --runs 1 --skip-corpus
+    WEERBAAR_SHARED=../shared .venv/bin/python bench/bench_prefilter.py --runs 1 --skip-labelled
 """
 
 from __future__ import annotations
@@ -108,11 +109,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-corpus", action="store_true")
+    parser.add_argument("--skip-labelled", action="store_true")
     args = parser.parse_args()
     shared = Path(os.environ.setdefault("WEERBAAR_SHARED", str(HERE.parent.parent / "shared"))).resolve()
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cores": os.cpu_count(),
-              "load_before": os.getloadavg(), "labelled": labelled_cost()}
-    print(json.dumps(result["labelled"], indent=1))
+              "load_before": os.getloadavg()}
+    if not args.skip_labelled:
+        result["labelled"] = labelled_cost()
+        print(json.dumps(result["labelled"], indent=1))
     if not args.skip_corpus:
         result["corpus"] = corpus_saving(shared, args.runs)
         print(json.dumps(result["corpus"], indent=1))
