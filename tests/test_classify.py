@@ -114,7 +114,8 @@ def test_analysis_is_incremental_and_a_new_model_rescores_without_embedding(ws, 
 
     ingest_paths(ws, [_folder(tmp_path, "b", [OFF_TOPIC[1]])])
     second = analyse_workspace(ws, BOOK, embedder=embedder)
-    assert (second.analysed, second.embedded, second.skipped) == (1, 1, 2)
+    # No codebook word in it: scored lexically only, not embedded (tests/test_prefilter.py).
+    assert (second.analysed, second.embedded, second.lexical_only, second.skipped) == (1, 0, 1, 2)
     assert all(r in ws.conn.execute("SELECT passage_id, run_id FROM passage_analysis").fetchall() for r in rows_before)
 
     third = analyse_workspace(ws, BOOK, embedder=embedder)

@@ -83,8 +83,12 @@ class Analyser:
         return min(len(self.context.find(text_stems)), MAX_TERMS) / MAX_TERMS
 
     def features(self, texts: list[str], texts_stems: list[list[str]], vectors: np.ndarray,
-                 stats: CorpusStats) -> np.ndarray:
-        """(texts, measures, FEATURES) for a batch (see :mod:`weerbaar.classify.model`)."""
+                 stats: CorpusStats, embedded: np.ndarray | None = None) -> np.ndarray:
+        """(texts, measures, FEATURES) for a batch (see :mod:`weerbaar.classify.model`).
+
+        ``embedded`` (bool per text, default all): rows without a vector (the pre-filter passed
+        them over) get every semantic feature as absent, zero.
+        """
         n, m = len(texts_stems), len(self.measure_ids)
         context = np.array([self.context_share(s) for s in texts_stems], dtype=np.float32)[:, None]
         lexical = np.zeros((n, m), dtype=np.float32)
@@ -100,6 +104,10 @@ class Analyser:
         top = 1.0 / (1.0 + np.argsort(np.argsort(-semantic, axis=1), axis=1))
         negative = (vectors @ self.negative_vectors.T).max(axis=1) if len(self.negative_vectors) else np.zeros(n)
         lexical = lexical / (lexical + LEXICAL_SATURATION)
+        if embedded is not None and not embedded.all():
+            absent = ~embedded
+            semantic[absent] = specific[absent] = top[absent] = 0.0
+            negative = np.where(absent, 0.0, negative)
         return np.stack([
             lexical,
             np.minimum(distinct, MAX_TERMS) / MAX_TERMS,
@@ -113,18 +121,35 @@ class Analyser:
             semantic * context,
         ], axis=-1).astype(np.float32)
 
-    def features_of(self, texts: list[str], vectors: np.ndarray, stats: CorpusStats | None = None) -> np.ndarray:
+    def features_of(self, texts: list[str], vectors: np.ndarray, stats: CorpusStats | None = None,
+                    embedded: np.ndarray | None = None, texts_stems: list[list[str]] | None = None) -> np.ndarray:
         """:meth:`features` from the texts themselves, with the shipped reference frequencies by default."""
-        return self.features(texts, [stems(t) for t in texts], vectors, stats or CorpusStats.reference())
+        texts_stems = texts_stems if texts_stems is not None else [stems(t) for t in texts]
+        return self.features(texts, texts_stems, vectors, stats or CorpusStats.reference(), embedded)
+
+    def scores(self, feats: np.ndarray, vectors: np.ndarray, embedded: np.ndarray | None = None) -> np.ndarray:
+        """The model's scores; rows without a vector get no measure weights on the embedding."""
+        if embedded is None or embedded.all():
+            return self.model.scores(feats, vectors, self.measure_ids)
+        out = np.empty(feats.shape[:2], dtype=np.float32)
+        if embedded.any():
+            out[embedded] = self.model.scores(feats[embedded], vectors[embedded], self.measure_ids)
+        out[~embedded] = self.model.scores(feats[~embedded], None, self.measure_ids)
+        return out
 
     def analyse(self, texts: list[str], stats: CorpusStats, vectors: np.ndarray | None = None,
-                contexts: list[TextContext] | None = None) -> list[TextResult]:
-        """Scores, stage, subject, elements and groups for each text; ``contexts`` describe their documents."""
+                contexts: list[TextContext] | None = None, embedded: np.ndarray | None = None,
+                texts_stems: list[list[str]] | None = None) -> list[TextResult]:
+        """Scores, stage, subject, elements and groups for each text; ``contexts`` describe their documents.
+
+        ``embedded`` marks the rows of ``vectors`` that hold a real vector (default: all); the
+        others are scored lexically only (see :mod:`weerbaar.classify.prefilter`).
+        """
         if vectors is None:
             vectors = self.embedder.encode(texts)
         contexts = contexts or [TextContext()] * len(texts)
-        feats = self.features_of(texts, vectors, stats)
-        probabilities = self.model.scores(feats, vectors, self.measure_ids)
+        feats = self.features_of(texts, vectors, stats, embedded, texts_stems)
+        probabilities = self.scores(feats, vectors, embedded)
         results = []
         for i, text in enumerate(texts):
             subject = self.subject.detect(text, contexts[i])

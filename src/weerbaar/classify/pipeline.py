@@ -4,6 +4,11 @@ Only passages that were not yet analysed with the current configuration are proc
 embeddings are computed once and kept, so a new codebook or a newly learned model re-scores
 without re-embedding. Work is committed per chunk: an interrupted run continues where it was.
 
+Passages the codebook's vocabulary cannot touch are scored lexically only and not embedded
+(:mod:`weerbaar.classify.prefilter`); ``embed_all`` (``--alles-inbedden``) embeds them too. With a
+Dask scheduler address the embedding and scoring of each chunk runs on a cluster
+(:mod:`weerbaar.classify.cluster`); the results are written here, through the store, as locally.
+
 Which model: the built-in one, unless the workspace holds enough reviewers' decisions to fit
 its own; the configuration stored with each run says which.
 """
@@ -12,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -21,8 +26,10 @@ import numpy as np
 from weerbaar.classify.analyser import ANALYSER_VERSION, Analyser
 from weerbaar.classify.lexical import CorpusStats
 from weerbaar.classify.model import FEATURES, RelevanceModel, agreement_score, cross_validated_agreement, fit_shared
+from weerbaar.classify.prefilter import Prefilter
 from weerbaar.classify.stage import TextContext
-from weerbaar.embeddings import Embedder, from_blobs, to_blob
+from weerbaar.embeddings import DIMENSIONS, Embedder, from_blobs, to_blob
+from weerbaar.index.analysis import stems
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.records import PassageAnalysis, Suggestion
 
@@ -44,6 +51,7 @@ class AnalysisConfig:
     model_key: str
     threshold: float
     embedder: str
+    prefilter: str = ""  # the pre-filter's rule ("" when every passage is embedded)
     analyser: str = ANALYSER_VERSION  # the stage and subject rules: a new version re-analyses (no re-embedding)
 
     @property
@@ -59,6 +67,7 @@ class AnalysisReport:
     skipped: int  # already analysed with this configuration
     config: AnalysisConfig
     model_choice: str = ""  # which model, and why, in Dutch
+    lexical_only: int = 0  # analysed without a vector: the pre-filter found no codebook word in them
 
 
 
@@ -98,70 +107,131 @@ def workspace_model(ws: Workspace, analyser: Analyser) -> tuple[RelevanceModel, 
 
 
 class _Batch:
-    """Passages whose missing embeddings are being computed while the previous batch is scored."""
+    """One chunk of passages; its missing embeddings are computed while the previous chunk is scored.
 
-    def __init__(self, ws: Workspace, ids: list[int], embedder: Embedder):
+    With a ``prefilter``, only passages it lets through are embedded; the others stay without a
+    vector (their rows are zero, ``embedded`` False) until a run without the filter or a step
+    that needs their vector embeds them.
+    """
+
+    def __init__(self, ws: Workspace, ids: list[int], embedder: Embedder, prefilter: Prefilter | None = None,
+                 *, embed: bool = True):
         self.ws, self.ids, self.model = ws, ids, embedder.name
         self.texts, self.contexts = {}, {}
         for pid, p in ws.passages.for_analysis(ids, BEFORE_CHARS).items():
             self.texts[pid] = p.text
             self.contexts[pid] = TextContext(doc_type=p.doc_type, year=p.year, organisation=p.organisation,
                                              organisation_type=p.organisation_type, before=p.before, known=True)
+        self.stems = [stems(self.texts[i]) for i in ids]
         self.stored = ws.analysis.embeddings(embedder.name, ids)
-        self.missing = [i for i in ids if i not in self.stored]
-        self._pending = embedder.submit([self.texts[i] for i in self.missing])
+        self.missing = wanted_embeddings(ids, [self.texts[i] for i in ids], self.stems, self.stored, prefilter)
+        self._pending = embedder.submit([self.texts[i] for i in self.missing]) if embed else None
 
-    def result(self) -> tuple[list[str], np.ndarray]:
-        """Texts and vectors in id order; newly computed vectors are stored first (contexts: ``self.contexts``)."""
-        if self.missing:
+    def result(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Texts, vectors and which rows hold a vector, in id order; new vectors are stored first."""
+        if self.missing and self._pending is not None:
             vectors = self._pending()
             blobs = [to_blob(v) for v in vectors]
             self.ws.analysis.store_embeddings(self.model, list(zip(self.missing, blobs)))
             self.stored.update(zip(self.missing, blobs))
             self.missing = []
-        return [self.texts[i] for i in self.ids], from_blobs([self.stored[i] for i in self.ids])
+        vectors, embedded = assemble_vectors(self.ids, self.stored)
+        return [self.texts[i] for i in self.ids], vectors, embedded
+
+
+def wanted_embeddings(ids: list[int], texts: list[str], texts_stems: list[list[str]], stored: dict[int, bytes],
+                      prefilter: Prefilter | None) -> list[int]:
+    """The passages of a chunk that need a vector now: not yet embedded, and let through by the filter."""
+    return [pid for pid, text, s in zip(ids, texts, texts_stems)
+            if pid not in stored and (prefilter is None or prefilter.touches(text, s))]
+
+
+def assemble_vectors(ids: list[int], stored: dict[int, bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(vectors, embedded) in id order: the stored (float16) vectors, zero rows where there is none."""
+    embedded = np.array([pid in stored for pid in ids], dtype=bool)
+    vectors = np.zeros((len(ids), DIMENSIONS), dtype=np.float32)
+    if embedded.any():
+        vectors[embedded] = from_blobs([stored[pid] for pid in ids if pid in stored])
+    return vectors, embedded
 
 
 def _texts_and_vectors(ws: Workspace, ids: list[int], embedder: Embedder) -> tuple[list[str], np.ndarray]:
-    return _Batch(ws, ids, embedder).result()
+    """Every passage with a vector: one the pre-filter passed over gets it now (a fit needs it)."""
+    texts, vectors, _ = _Batch(ws, ids, embedder).result()
+    return texts, vectors
 
 
-def analyse_workspace(ws: Workspace, codebook: Codebook, *, embedder: Embedder | None = None,
-                      progress: Callable[[int, int], None] | None = None) -> AnalysisReport:
-    """Analyse all pending passages; ``progress(done, total)`` after every chunk."""
+def analyse_workspace(ws: Workspace, codebook: Codebook, *, embedder: Embedder | None = None, embed_all: bool = False,
+                      dask: str | None = None, progress: Callable[[int, int], None] | None = None) -> AnalysisReport:
+    """Analyse all pending passages; ``progress(done, total)`` after every chunk.
+
+    ``embed_all``: embed every passage, also those the pre-filter would score lexically only.
+    ``dask``: the address of a Dask scheduler that embeds and scores the chunks (see
+    :mod:`weerbaar.classify.cluster`); the results are written here, one chunk at a time.
+    """
     own_embedder = embedder is None
     embedder = embedder or Embedder()
     try:
         base = Analyser(codebook, RelevanceModel.builtin(), embedder)
         model, model_choice = workspace_model(ws, base)
         analyser = base.with_model(model)
+        prefilter = None if embed_all else Prefilter(codebook)
         config = AnalysisConfig(codebook=f"{codebook.name} {codebook.version}", codebook_fingerprint=codebook.fingerprint,
                                 model=f"{model.name}: {model.trained_on}", model_key=model.key,
-                                threshold=model.threshold, embedder=embedder.name)
+                                threshold=model.threshold, embedder=embedder.name,
+                                prefilter=prefilter.key if prefilter else "")
         pending = ws.analysis.pending(config.key)
         total_passages = ws.passages.count()
         run_id = ws.analysis.start_run(config.key, {**asdict(config), "model_detail": model.summary()})
-        stats = CorpusStats.reference()
-        done = embedded = 0
-        batches = (pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK))
-        current = _Batch(ws, next(batches), embedder) if pending else None
-        while current is not None:
-            upcoming = next(batches, None)
-            following = _Batch(ws, upcoming, embedder) if upcoming else None  # embeds while we score
-            embedded += len(current.missing)
-            texts, vectors = current.result()
-            contexts = [current.contexts[i] for i in current.ids]
-            _store(ws, current.ids, analyser.analyse(texts, stats, vectors, contexts), analyser, config.key, run_id)
-            done += len(current.ids)
+        chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]
+        if dask:
+            from weerbaar.classify.cluster import analyse_on_cluster
+
+            results = analyse_on_cluster(dask, ws, chunks, codebook, model, embed_all=embed_all)
+        else:
+            results = _analyse_here(ws, chunks, analyser, embedder, prefilter)
+        done = embedded = lexical_only = 0
+        for batch in results:
+            embedded += batch.embedded
+            lexical_only += batch.lexical_only
+            _store(ws, batch.ids, batch.results, analyser, config.key, run_id)
+            done += len(batch.ids)
             if progress:
                 progress(done, len(pending))
-            current = following
         ws.analysis.finish_run(run_id, done)
         ws.update_statistics()
-        return AnalysisReport(run_id, done, embedded, total_passages - len(pending), config, model_choice)
+        return AnalysisReport(run_id, done, embedded, total_passages - len(pending), config, model_choice, lexical_only)
     finally:
         if own_embedder:
             embedder.close()
+
+
+@dataclass
+class ChunkResult:
+    """One chunk analysed: what to store, and how many passages got a new vector or none."""
+
+    ids: list[int]
+    results: list
+    embedded: int
+    lexical_only: int
+
+
+def _analyse_here(ws: Workspace, chunks: list[list[int]], analyser: Analyser, embedder: Embedder,
+                  prefilter: Prefilter | None) -> Iterator[ChunkResult]:
+    """The chunks analysed in this process, the next chunk embedding while the current one is scored."""
+    stats = CorpusStats.reference()
+    upcoming = iter(chunks)
+    first = next(upcoming, None)
+    current = _Batch(ws, first, embedder, prefilter) if first else None
+    while current is not None:
+        following_ids = next(upcoming, None)
+        following = _Batch(ws, following_ids, embedder, prefilter) if following_ids else None
+        new = len(current.missing)
+        texts, vectors, embedded = current.result()
+        contexts = [current.contexts[i] for i in current.ids]
+        results = analyser.analyse(texts, stats, vectors, contexts, embedded, current.stems)
+        yield ChunkResult(current.ids, results, new, int((~embedded).sum()))
+        current = following
 
 
 def _store(ws: Workspace, ids: list[int], results, analyser: Analyser, config_key: str, run_id: int) -> None:

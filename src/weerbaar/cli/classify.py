@@ -42,11 +42,20 @@ def analyseer(
     werkruimte: WorkspaceOption = None,
     codeboek: CodebookOption = None,
     stil: Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgangsbalk.")] = False,
+    alles_inbedden: Annotated[bool, typer.Option(
+        "--alles-inbedden", help="Ook passages zonder enig woord uit het codeboek semantisch inbedden "
+                                 "(trager; standaard worden die alleen op woorden gescoord).")] = False,
+    dask: Annotated[str | None, typer.Option(
+        "--dask", metavar="ADRES", help="Laat een Dask-cluster inbedden en scoren: adres van de scheduler, "
+                                        "bijv. tcp://10.0.0.5:8786 (zie docs/schaal.md).",
+        show_default=False)] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Zoek per maatregel het bewijs: score, fase met aanwijzing, bewijselementen, kwetsbare groepen.
 
     Alleen nieuwe of gewijzigde passages worden verwerkt; een onderbroken run gaat later verder.
+    Passages waarin geen enkel woord uit het codeboek voorkomt, worden alleen op woorden gescoord
+    en niet ingebed (--alles-inbedden doet dat wel).
     """
     from weerbaar.classify.pipeline import analyse_workspace
     from weerbaar.index.vectors import VectorIndex
@@ -58,14 +67,16 @@ def analyseer(
         transient=True,
     ) as bar:
         task = bar.add_task("analyse", total=None)
-        report = analyse_workspace(ws, book, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = analyse_workspace(ws, book, embed_all=alles_inbedden, dask=dask,
+                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
         VectorIndex(ws.folder).sync(ws)  # the new vectors into the search index file (built if missing)
         suggested = ws.analysis.suggestion_count(min_score=report.config.threshold)
     if json_out:
         print_json(analysis_json(report, suggested))
         return
     err.print(f"Geanalyseerd: {report.analysed} passages ({report.embedded} nieuw ingebed, "
-              f"{report.skipped} waren al geanalyseerd). Suggesties boven de drempel: {suggested}.")
+              f"{report.lexical_only} alleen op woorden gescoord, {report.skipped} waren al geanalyseerd). "
+              f"Suggesties boven de drempel: {suggested}.")
     err.print(f"Model: {report.config.model}; drempel {report.config.threshold:.2f}.")
     err.print(f"Waarom dit model: {report.model_choice}.")
     err.print("Volgende stap: [bold]weerbaar passages --maatregel 2.2[/]")

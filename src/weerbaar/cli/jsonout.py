@@ -110,6 +110,7 @@ def passages_json(measure, ranked: Iterable, stage_label: Callable[[int], str]) 
 
 def analysis_json(report, suggested: int) -> dict[str, Any]:
     return envelope(run_id=report.run_id, analysed=report.analysed, embedded=report.embedded,
+                    lexical_only=report.lexical_only,
                     already_analysed=report.skipped, suggestions_above_threshold=suggested,
                     model=report.config.model, model_choice=report.model_choice, threshold=report.config.threshold)
 
