@@ -31,7 +31,7 @@ from weerbaar.review.active import STOP_AFTER_IRRELEVANT
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.decisions import Decision, final_of
 from weerbaar.workspace.evidence import EVIDENCE_ORGANISATION_SQL, OTHER_BODIES  # noqa: F401 - part of this API
-from weerbaar.workspace.records import Citation
+from weerbaar.workspace.records import Citation, Placed
 
 TITLE_CHARS = 200  # read from the database at most
 SHOWN_TITLE_CHARS = 90  # shown in a source line, cut at a word
@@ -80,7 +80,7 @@ EVIDENCE_JSON_FIELDS = ("passage_id", "document_id", "organisation", "title", "d
 
 
 @dataclass
-class Evidence:
+class Evidence(Placed):
     """A passage that speaks for a cell: where it stands (:attr:`citation`, verbatim), for whom it
     counts, and what it shows."""
 
@@ -110,30 +110,6 @@ class Evidence:
     def title(self) -> str:
         assert self.citation.title is not None
         return self.citation.title
-
-    @property
-    def doc_type(self) -> str | None:
-        return self.citation.document_type
-
-    @property
-    def year(self) -> int | None:
-        return self.citation.year
-
-    @property
-    def page_no(self) -> int:
-        return self.citation.page
-
-    @property
-    def paginated(self) -> bool:
-        return self.citation.paginated
-
-    @property
-    def start(self) -> int:
-        return self.citation.start
-
-    @property
-    def end(self) -> int:
-        return self.citation.end
 
     @property
     def text(self) -> str:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace.db import timestamp
-from weerbaar.workspace.records import Citation, StandingDecision
+from weerbaar.workspace.records import Citation, Placed, StandingDecision
 
 if TYPE_CHECKING:
     from weerbaar.workspace.db import Workspace
@@ -100,7 +100,7 @@ def moment_of(at: str | dt.datetime | dt.date | None) -> dt.datetime | None:
 
 
 @dataclass
-class Decision:
+class Decision(Placed):
     """A reviewer's decision with a snapshot of its passage (:attr:`citation`), which keeps it
     meaningful when the passage is gone and lets it move to another workspace."""
 
@@ -134,22 +134,6 @@ class Decision:
     @property
     def document_path(self) -> str:
         return self.citation.file
-
-    @property
-    def page_no(self) -> int:
-        return self.citation.page
-
-    @property
-    def start(self) -> int:
-        return self.citation.start
-
-    @property
-    def end(self) -> int:
-        return self.citation.end
-
-    @property
-    def text(self) -> str:
-        return self.citation.text
 
     @property
     def key(self) -> DecisionKey:

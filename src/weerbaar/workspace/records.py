@@ -174,6 +174,42 @@ class FetchedItem:
     fetched_at: str
 
 
+class Placed:
+    """The place of a record that carries a :class:`Citation`, under the names reports, exports and
+    templates have always used (``page_no``, ``doc_type``, …): one set of pass-throughs for every
+    record that quotes, instead of each re-declaring them."""
+
+    citation: Citation
+
+    @property
+    def doc_type(self) -> str | None:
+        return self.citation.document_type
+
+    @property
+    def year(self) -> int | None:
+        return self.citation.year
+
+    @property
+    def page_no(self) -> int:
+        return self.citation.page
+
+    @property
+    def paginated(self) -> bool:
+        return self.citation.paginated
+
+    @property
+    def start(self) -> int:
+        return self.citation.start
+
+    @property
+    def end(self) -> int:
+        return self.citation.end
+
+    @property
+    def text(self) -> str:
+        return self.citation.text
+
+
 @dataclass(frozen=True, slots=True)
 class StandingDecision:
     """Who said what about a passage for a measure, as a document page lists it."""
