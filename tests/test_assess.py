@@ -142,12 +142,11 @@ def test_compare_two_moments(reviewed_demo, demo_pristine):
 
 
 def _above_threshold(ws, organisation, measure):
-    from weerbaar.classify.ranking import analysed_threshold
 
     return [r[0] for r in ws.conn.execute(
         """SELECT s.passage_id FROM suggestions s JOIN passages p ON p.id = s.passage_id
            JOIN documents d ON d.id = p.document_id WHERE d.organisation = ? AND s.measure_id = ? AND s.score >= ?
-           ORDER BY s.score DESC""", (organisation, measure, analysed_threshold(ws)))]
+           ORDER BY s.score DESC""", (organisation, measure, ws.analysis.threshold()))]
 
 
 def test_rejecting_one_suggestion_does_not_make_a_cell_low(demo_copy):

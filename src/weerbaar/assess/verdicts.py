@@ -289,7 +289,7 @@ def _passage_rows(ws: Workspace, ids) -> dict[int, tuple]:
 
 def organisations_of(ws: Workspace) -> list[str]:
     """The organisations with documents of their own, and the bodies passages speak for (issue #10)."""
-    return sorted(ws.evidence.own_organisations() | set(_subject_documents(ws)))
+    return sorted(set(ws.documents.organisation_names()) | set(_subject_documents(ws)))
 
 
 def _subject_documents(ws: Workspace) -> dict[str, set[int]]:

@@ -35,13 +35,8 @@ class RankedPassage:
         return self.citation.passage_id
 
 
-def analysed_threshold(ws: Workspace) -> float | None:
-    """The threshold of the last finished analysis, or None when the workspace was never analysed."""
-    return ws.analysis.threshold()
-
-
 def latest_threshold(ws: Workspace) -> float:
-    threshold = analysed_threshold(ws)
+    threshold = ws.analysis.threshold()
     if threshold is None:
         raise WeerbaarError("Deze werkruimte is nog niet geanalyseerd.", hint="Draai eerst 'weerbaar analyseer'.")
     return threshold

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 
-from weerbaar.classify.ranking import analysed_threshold
 from weerbaar.errors import QueryError
 from weerbaar.index.search import search
 from weerbaar.web.deps import FilterQuery, Filters, State, WorkspaceDep
@@ -38,7 +37,7 @@ def document_page(request: Request, ws: WorkspaceDep, document_id: int):
     doc = ws.documents.find(document_id)
     if doc is None:
         raise HTTPException(404, f"Document {document_id} bestaat niet in deze werkruimte.")
-    threshold = analysed_threshold(ws)
+    threshold = ws.analysis.threshold()
     threshold = 1.0 if threshold is None else threshold  # not analysed: no suggestions to show
     passages = ws.passages.of_document(document_id)
     suggested = ws.analysis.suggested_on_document(document_id, threshold)

@@ -11,26 +11,23 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weerbaar.assess.verdicts import organisations_of
-from weerbaar.classify.ranking import analysed_threshold, latest_threshold, ranked_passage
+from weerbaar.classify.ranking import latest_threshold, ranked_passage
 from weerbaar.errors import WeerbaarError
 from weerbaar.review.source import page_png, passage_boxes
 from weerbaar.web.auth import REVIEWER_COOKIE, accounts_mode, may_coordinate
 from weerbaar.web.deps import CSRF, DecidingReviewer, FilterQuery, Filters, Reviewer, State, WorkspaceDep
 from weerbaar.web.pages import render
 from weerbaar.web.security import local_path
+from weerbaar.web.state import app_state
 from weerbaar.workspace.settings import double_review_share
 
 router = APIRouter()
 CONTEXT_CHARS = 700  # page text shown before and after the passage
 
 
-def _state(request: Request):
-    return request.app.state.weerbaar
-
-
 def _measure(request: Request, measure_id: str):
     try:
-        return _state(request).codebook.measure(measure_id)
+        return app_state(request).codebook.measure(measure_id)
     except KeyError:
         raise HTTPException(404, f"Maatregel '{measure_id}' bestaat niet in het codeboek.") from None
 
@@ -53,7 +50,7 @@ def _overview_counts(ws, threshold: float, filters) -> dict[str, dict]:
 
 @router.get("/")
 def overview(request: Request, ws: WorkspaceDep, filters: Filters, filter_query: FilterQuery):
-    threshold = analysed_threshold(ws)
+    threshold = ws.analysis.threshold()
     counts = _overview_counts(ws, threshold, filters) if threshold is not None else {}
     return render(request, "overzicht.html", counts=counts, analysed=threshold is not None,
                   filters=filters, filter_query=filter_query,
@@ -83,8 +80,8 @@ def _passage_context(ws, item) -> dict:
 
 def _item_view(request: Request, measure, passage_id: int) -> dict:
     """Everything the decision screen shows about a passage for a measure."""
-    ws = _state(request).workspace()
-    item = ranked_passage(ws, _state(request).codebook, measure.id, passage_id)
+    ws = app_state(request).workspace()
+    item = ranked_passage(ws, app_state(request).codebook, measure.id, passage_id)
     if item is None:  # a passage analysis stored nothing for (search, document view): show it all the same
         row = ws.evidence.passage_with_document(passage_id)
         if row is None:
@@ -97,7 +94,11 @@ def _item_view(request: Request, measure, passage_id: int) -> dict:
                              stage=row["stage"] or 0, stage_cue=row["stage_cue"], elements_found={},
                              elements_missing=[e.id for e in measure.elements],
                              vulnerable_terms=json.loads(row["vulnerable_terms"] or "[]"))
-    doc_format, doc_path = ws.evidence.document_file(item.citation.document_id)
+    document_id = item.citation.document_id
+    found = ws.evidence.document_file(document_id) if document_id is not None else None
+    if found is None:  # removed between reading the passage and its document (a re-ingest)
+        raise HTTPException(404, f"Passage {passage_id} bestaat niet in deze werkruimte.")
+    doc_format, doc_path = found
     suggestions = ws.evidence.top_suggestions(passage_id)
     earlier = ws.decisions.on_passage(passage_id, measure.id)
     context = _passage_context(ws, item)
@@ -153,7 +154,7 @@ def measure_queue(request: Request, state: State, ws: WorkspaceDep, reviewer: Re
 def passage_page(request: Request, ws: WorkspaceDep, passage_id: int, maatregel: str | None = None):
     if not maatregel:
         best = ws.evidence.top_suggestions(passage_id, 1)
-        maatregel = best[0].measure_id if best else _state(request).codebook.measures[0].id
+        maatregel = best[0].measure_id if best else app_state(request).codebook.measures[0].id
     measure = _measure(request, maatregel)
     return render(request, "passage.html", measure=measure, view=_item_view(request, measure, passage_id),
                   filter_query="", last=None)
@@ -200,7 +201,7 @@ def decide(request: Request, state: State, ws: WorkspaceDep, reviewer: DecidingR
 def undo(request: Request, ws: WorkspaceDep, reviewer: Reviewer, terug: str = Form("/")):
     undone = ws.decisions.undo_last(reviewer) if reviewer else None
     if undone is not None:
-        _state(request).mark_stale([undone.measure_id])
+        app_state(request).mark_stale([undone.measure_id])
     target = local_path(terug)
     if undone is not None and undone.passage_id is not None and target.startswith("/maatregel/"):
         # Show the passage again, so the reviewer can decide anew.

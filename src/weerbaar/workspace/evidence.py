@@ -25,7 +25,7 @@ OTHER_BODIES = ("veiligheidsregio", "ggd", "andere_gemeente")
 #: organisations in general, else the document's own organisation. An SQL expression over the
 #: passage ``p`` and its document ``d``; a reviewer's correction on a decision overrides it.
 EVIDENCE_ORGANISATION_SQL = (
-    "(SELECT CASE WHEN x.subject_kind IN ('veiligheidsregio', 'ggd', 'andere_gemeente') THEN x.subject_name "
+    f"(SELECT CASE WHEN x.subject_kind IN ({', '.join(repr(k) for k in OTHER_BODIES)}) THEN x.subject_name "
     "WHEN x.subject_kind IN ('rijk', 'algemeen', 'ander') THEN NULL ELSE d.organisation END "
     "FROM (SELECT 1) LEFT JOIN passage_analysis x ON x.passage_id = p.id)")
 
@@ -117,15 +117,11 @@ class EvidenceReader:
                 out[(pid, mid)] = json.loads(elements)
         return out
 
-    def own_organisations(self) -> set[str]:
-        return {r[0] for r in self.ws.conn.execute(
-            "SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL")}
-
     def subject_documents(self) -> dict[str, set[int]]:
         """Bodies that passages in organisations' documents speak for → those documents: as the
         analysis found them, and as reviewers corrected them (active decisions)."""
         out: dict[str, set[int]] = defaultdict(set)
-        kinds = ",".join(f"'{k}'" for k in OTHER_BODIES)
+        kinds = ", ".join(repr(k) for k in OTHER_BODIES)
         for name, document in self.ws.conn.execute(
                 f"""SELECT DISTINCT a.subject_name, p.document_id FROM passage_analysis a JOIN passages p ON p.id = a.passage_id
                     JOIN documents d ON d.id = p.document_id
