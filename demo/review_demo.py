@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from urllib.parse import quote
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -68,7 +69,7 @@ def main() -> None:
     target = Path(__file__).resolve().parents[1] / "src" / "weerbaar" / "demo" / "beslissingen.jsonl"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "demo"
-        build_demo(folder)
+        build_demo(folder, decisions=False)  # our judgements, not the shipped file it makes
         with Workspace.open(folder) as ws:
             passages = [p for d in ws.documents.overview() for p in ws.passages.of_document(d["id"])]
         app = create_app(folder, book, allowed_hosts=["testserver"])
@@ -80,7 +81,8 @@ def main() -> None:
 
         def client(name: str) -> TestClient:
             c = TestClient(app, follow_redirects=False)
-            c.cookies.set("weerbaar_beoordelaar", name)
+            # The app stores the name URL-quoted (a raw space would spoil the whole Cookie header).
+            c.cookies.set("weerbaar_beoordelaar", quote(name))
             return c
 
         def post(c: TestClient, judgement, relevant=None, settle=None):
@@ -95,7 +97,8 @@ def main() -> None:
                     "fase": "" if stage is None else str(stage), "elementen": ticked}
             if settle:
                 data.update(beslecht="1", notitie=settle)
-            assert c.post("/beslissing", data=data).status_code == 303
+            response = c.post("/beslissing", data=data)
+            assert response.status_code == 303, (opening, measure, response.status_code)
 
         first, second = client(FIRST), client(SECOND)
         for j in JUDGEMENTS:
