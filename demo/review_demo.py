@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import tempfile
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 
@@ -75,7 +75,8 @@ def main() -> None:
         app = create_app(folder, book, allowed_hosts=["testserver"])
 
         def find(opening: str) -> int:
-            norm = lambda s: " ".join(s.split())
+            def norm(s):
+                return " ".join(s.split())
             [pid] = [p.id for p in passages if norm(p.text).startswith(norm(opening))]
             return pid
 
