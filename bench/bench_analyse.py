@@ -106,6 +106,26 @@ def embedding_throughput(n: int = 1024) -> dict:
             "ratio": pooled_rate / single_rate, "workers": os.cpu_count()}
 
 
+def headline(rows: list[dict]) -> dict[str, float]:
+    """The figures BENCHMARKS.md quotes, flat: ``{"figure (unit)": value}``."""
+    figures: dict[str, float] = {}
+    for r in rows:
+        a, size = r["analyse"], f"{r['target'] // 1000}k"
+        figures |= {f"{size}: passages (count)": r["passages"], f"{size}: passages embedded (count)": a["embedded"],
+                    f"{size}: analyse (s)": a["seconds"], f"{size}: analyse (passages/s)": a["analysed"] / a["seconds"],
+                    f"{size}: peak RSS main process (MB)": a["peak_rss_mb"],
+                    f"{size}: peak RSS per embedding worker (MB)": a["peak_rss_worker_mb"],
+                    f"{size}: re-run with nothing new (s)": r["nothing_new"]["seconds"],
+                    f"{size}: ranking one measure median (ms)": r["ranking"]["median_ms"],
+                    f"{size}: ranking one measure p95 (ms)": r["ranking"]["p95_ms"]}
+        if r["embedding"]:
+            e = r["embedding"]
+            figures |= {"embedding, one process with all BLAS threads (passages/s)": e["one_process_all_threads_per_s"],
+                        f"embedding, pool of {e['workers']} single-threaded models (passages/s)": e["pool_per_s"],
+                        "embedding, pool / one process (ratio)": e["ratio"]}
+    return figures
+
+
 def run(kind: str, ws_folder: Path) -> dict:
     out = subprocess.run([sys.executable, __file__, "--worker", kind, str(ws_folder)], capture_output=True, text=True)
     if out.returncode:
@@ -117,6 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--worker", choices=["analyse", "incremental", "ranking", "embedding"])
+    parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
     parser.add_argument("folder", nargs="?")
     args = parser.parse_args()
     if args.worker:
@@ -140,6 +161,8 @@ def main() -> None:
             print(json.dumps(row, indent=2), flush=True)
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "analyse.json").write_text(json.dumps(rows, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(headline(rows), indent=1))
     print("\n| passages | analyse (s) | passages/s | peak RSS main (MB) | peak RSS worker (MB) | nothing new (s) "
           "| ranking median / p95 (ms) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")

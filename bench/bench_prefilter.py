@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--skip-labelled", action="store_true")
+    parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
     args = parser.parse_args()
     shared = Path(os.environ.setdefault("WEERBAAR_SHARED", str(HERE.parent.parent / "shared"))).resolve()
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cores": os.cpu_count(),
@@ -124,6 +125,34 @@ def main() -> None:
     out = HERE / "results" / "prefilter.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(headline(result), indent=1))
+
+
+def headline(result: dict) -> dict[str, float]:
+    """The figures BENCHMARKS.md quotes, flat: ``{"figure (unit)": value}``."""
+    figures: dict[str, float] = {}
+    if "labelled" in result:
+        lab = result["labelled"]
+        figures["labelled passages not embedded (%)"] = 100 * lab["passages_skipped"] / lab["passages"]
+        for group in ("all", "crucial"):
+            g = lab[group]
+            figures[f"labelled positive pairs not embedded, {group} measures (%)"] = 100 * g["share_skipped"]
+            figures[f"positives flagged, {group} measures, every passage embedded (count)"] = \
+                g["flagged_positives_embed_all"]
+            figures[f"positives flagged, {group} measures, with the pre-filter (count)"] = g["flagged_positives_prefilter"]
+    if "corpus" in result:
+        c = result["corpus"]
+        figures |= {"corpus passages (count)": c["passages"],
+                    "corpus passages scored lexically only (%)": 100 * c["share_lexical_only"],
+                    "analyseer with the pre-filter (s)": c["prefilter"]["seconds_median"],
+                    "analyseer --alles-inbedden (s)": c["embed_all"]["seconds_median"],
+                    "with / without the pre-filter (ratio)": c["time_ratio"],
+                    "suggestions above the threshold, with the pre-filter (count)":
+                        c["prefilter"]["suggestions_above_threshold"],
+                    "suggestions above the threshold, --alles-inbedden (count)":
+                        c["embed_all"]["suggestions_above_threshold"]}
+    return figures
 
 
 if __name__ == "__main__":
