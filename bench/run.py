@@ -19,10 +19,11 @@ commit, the number of cores and the 1-minute load average before and after every
 over minutes; back to back, one burst of someone else's work can hit all rounds of one benchmark
 and none of the next, so that benchmark's min and max both lie. Interleaved, each benchmark's rounds
 are spread over the whole run, and its min / median / max show what the machine did over that
-time; the load before and after each round says how quiet it was. Two kinds of benchmark are run
-once instead: those whose figures are deterministic (quality on a labelled set: ``once``), and
-those that build an expensive workspace and do their rounds inside one process (``inner_rounds``:
-the runner passes ``--rondes N`` and the script's JSON gives one value per round).
+time; the load before and after each round says how quiet it was. Benchmarks whose figures are
+deterministic (quality on a labelled set: ``once``) run once. Each round is a fresh start of the
+script (its own workspace, its own server), so a round's figures do not lean on the previous one's
+caches; the scripts' own rounds are set to 1 where they have them. A script may still give a list
+(one value per inner round): every value then counts as a run.
 
 ``--snel`` runs the smallest sizes, one round, to check that everything runs: its figures are not
 for BENCHMARKS.md, which it leaves alone. ``--groot`` adds what does not fit the default run of
@@ -93,24 +94,19 @@ class Benchmark:
     needs_shared: bool = False
     groot: bool = False  # only with --groot: does not fit the default run
     once: bool = False  # deterministic figures: one run says it all
-    inner_rounds: str | None = None  # the script's own rounds option; it runs once with all rounds
     targets: tuple[tuple[str, str], ...] = ()  # (glob on the figure's name with its unit, target and issue)
     reader: Callable[[Path], dict] | None = None  # instead of --json: read what the script writes itself,
     writes: str = ""  # to this file under bench/ (checked to be new)
 
-    def argv(self, snel: bool, rounds: int, json_path: Path) -> list[str]:
+    def argv(self, snel: bool, json_path: Path) -> list[str]:
         args = list(self.snel if snel and self.snel is not None else self.args)
-        if self.inner_rounds:
-            args += [self.inner_rounds, str(rounds)]
         if self.reader is None:
             args += ["--json", str(json_path)]
         return [sys.executable, str(HERE / self.script), *args]
 
-    def command(self, snel: bool, rounds: int) -> str:
+    def command(self, snel: bool) -> str:
         """The command as a person would type it from the repository (without the --json path)."""
         args = list(self.snel if snel and self.snel is not None else self.args)
-        if self.inner_rounds:
-            args += [self.inner_rounds, str(rounds)]
         prefix = "WEERBAAR_SHARED=../shared " if self.needs_shared else ""
         return f"{prefix}.venv/bin/python bench/{self.script} {shlex.join(args)}".strip()
 
@@ -119,19 +115,19 @@ class Benchmark:
 
     def rounds(self, rounds: int) -> int:
         """How many times the runner starts the script."""
-        return 1 if self.once or self.inner_rounds else rounds
+        return 1 if self.once else rounds
 
 
 REGISTRY: tuple[Benchmark, ...] = (
     Benchmark("ingest", "Ingest against raw pypdfium2 extraction over 1 and 2 processes (issues #2, #14)",
               "bench_ingest.py", ("--sizes", "500", "1000", "2500", "--rounds", "1"),
-              ("--sizes", "60", "--rounds", "1"), minutes=1.5, needs_shared=True, reader=read_ingest_results,
+              ("--sizes", "60", "--rounds", "1"), minutes=1, needs_shared=True, reader=read_ingest_results,
               writes="results/ingest.json",
               targets=(("*ingest / raw*", "≥ 0.7 (#14.2)"),)),
     Benchmark("ingest-vijandig", "Ingest on hostile input: bombs, a backtracking cue, the Helmond bundles (#13)",
-              "bench_ingest_hostile.py", (), ("--cases", "yaml-bom", "cue"), minutes=0.5),
+              "bench_ingest_hostile.py", (), ("--cases", "yaml-bom", "cue"), minutes=0.3),
     Benchmark("analyse", "Analysis (embedding, scoring) of the real corpus repeated to 10k passages (#3, #14)",
-              "bench_analyse.py", ("--sizes", "10000"), ("--sizes", "300"), minutes=3, needs_shared=True,
+              "bench_analyse.py", ("--sizes", "10000"), ("--sizes", "300"), minutes=2.5, needs_shared=True,
               targets=(("*ranking one measure p95*", "≤ 50 ms (#3)"), ("*peak RSS*", "≤ 2,048 MB together (#3)"))),
     Benchmark("analyse-100k", "Analysis of 100k passages (#3)", "bench_analyse.py", ("--sizes", "100000"),
               ("--sizes", "300"), minutes=16, needs_shared=True, groot=True,
@@ -141,29 +137,28 @@ REGISTRY: tuple[Benchmark, ...] = (
               "bench_prefilter.py", ("--skip-corpus",), ("--skip-corpus",), minutes=1, needs_shared=True, once=True,
               targets=(("labelled positive pairs not embedded*", "≤ 1 % (#14.1)"),)),
     Benchmark("voorfilter-corpus", "Pre-filter before embedding: passages skipped and time on the real corpus (#14.1)",
-              "bench_prefilter.py", ("--skip-labelled", "--runs", "1"), None, minutes=3, needs_shared=True),
+              "bench_prefilter.py", ("--skip-labelled", "--runs", "1"), None, minutes=2.5, needs_shared=True),
     Benchmark("cluster", "analyseer --dask: throughput per worker on this machine (#14.6)",
-              "bench_cluster.py", ("--passages", "800"), ("--passages", "60"), minutes=1.5, needs_shared=True),
+              "bench_cluster.py", ("--passages", "800"), ("--passages", "60"), minutes=1.5, needs_shared=True, groot=True),
     Benchmark("review", "Review app at 100k passages: page loads and decisions, re-ranking included (#4, #14.5)",
-              "bench_review.py", ("--passages", "100000", "--besluiten", "200"), ("--passages", "2000", "--besluiten",
-                                                                                 "10"),
-              minutes=1.5, inner_rounds="--rondes",
+              "bench_review.py", ("--passages", "100000", "--besluiten", "200", "--rondes", "1"),
+              ("--passages", "2000", "--besluiten", "10", "--rondes", "1"), minutes=1,
               targets=(("queue page*p95*", "≤ 100 ms (#14.5)"), ("decision*p95*", "≤ 100 ms (#14.5)"),
                        ("measures overview*p95*", "≤ 100 ms (#4)"), ("document view*p95*", "≤ 100 ms (#4)"))),
     Benchmark("rapport", "Verdicts and report at 100k passages and 2,000 decisions (#11, #13)",
               "bench_report.py", ("--passages", "100000", "--besluiten", "2000", "--rondes", "20"),
-              ("--passages", "2000", "--besluiten", "50", "--rondes", "3"), minutes=2.5,
+              ("--passages", "2000", "--besluiten", "50", "--rondes", "3"), minutes=2,
               targets=(("rapport*wall (s)", "≤ 30 s (#11.7)"), ("*peak RSS*", "≤ 1,024 MB (#11.7, #13)"),
                        ("/oordelen*p95*", "≤ 300 ms (#11.7)"), ("one cell*p95*", "≤ 300 ms (#11.7)"))),
     Benchmark("opstart", "Start-up of the command line, demo workspace (#14.4)", "bench_startup.py",
-              ("--runs", "7"), ("--runs", "1"), minutes=0.7,
+              ("--runs", "7"), ("--runs", "1"), minutes=0.5,
               targets=(("weerbaar --help: wall*", "≤ 0.4 s (#14.4)"), ("weerbaar zoek*: wall*", "≤ 0.4 s (#14.4)"))),
     Benchmark("overzicht", "The measures overview's counts from the decision log (#12)", "bench_overview_counts.py",
               ("--passages", "5000", "--besluiten", "8000"), ("--passages", "1000", "--besluiten", "100", "--rondes", "1"),
               minutes=0.7),
     Benchmark("vectoren", "Search by meaning: usearch HNSW against the old float16 product (#14.3)",
               "bench_vector_search.py", ("--sizes", "10000", "100000"),
-              ("--sizes", "1000", "--queries", "20", "--centres", "200", "--old-queries", "3"), minutes=3,
+              ("--sizes", "1000", "--queries", "20", "--centres", "200", "--old-queries", "3"), minutes=2.5,
               targets=(("*index k=10 p95*", "≤ 50 ms at 1M (#14.3)"),)),
     Benchmark("vectoren-groot", "Search by meaning at 300k and 1M vectors (#14.3)", "bench_vector_search.py",
               ("--sizes", "300000", "1000000", "--old-queries", "5"),
@@ -212,11 +207,11 @@ def git(*args: str) -> str:
         return ""
 
 
-def run_once(bench: Benchmark, snel: bool, rounds: int, round_no: int, shared: Path) -> dict:
+def run_once(bench: Benchmark, snel: bool, round_no: int, shared: Path) -> dict:
     """One start of the benchmark's script; its figures, load before and after, and how it ended."""
     with tempfile.TemporaryDirectory(prefix="weerbaar-run-") as tmp:
         json_path = Path(tmp) / "figures.json"
-        argv = bench.argv(snel, rounds, json_path)
+        argv = bench.argv(snel, json_path)
         env = {**os.environ, "WEERBAAR_SHARED": str(shared)}
         record: dict = {"round": round_no, "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         "load_before": load_now()}
@@ -274,15 +269,13 @@ def number(x: float) -> str:
 
 def section(bench: Benchmark, result: dict) -> str:
     """The Markdown of one benchmark: what ran, when, where, under what load, and its figures."""
-    lines = [f"<!-- bench {bench.name} -->", f"#### {bench.name}: {bench.title}", ""]
+    lines = [f"<!-- bench {bench.name} -->", f"### {bench.name}: {bench.title}", ""]
     runs = result["runs"]
     when = f"{result['started'][:16].replace('T', ' ')} UTC"
     loads = [x for r in runs for x in (r["load_before"][0], r["load_after"][0])]
     load = f"load {number(min(loads))}–{number(max(loads))}" if loads else "load –"
     starts = len(runs)
-    how = ("one run (deterministic figures)" if bench.once else
-           f"one start, {result['rounds']} rounds inside the script" if bench.inner_rounds else
-           f"{starts} rounds, interleaved with the other benchmarks")
+    how = "one run (deterministic figures)" if bench.once else f"{starts} rounds, interleaved with the other benchmarks"
     lines.append(f"`{result['command']}` · {how} · {when} · commit {result['commit']} · {result['cores']} cores · "
                  f"{load} (1-min average before and after each start) · "
                  f"{sum(r['seconds'] for r in runs) / 60:.1f} min")
@@ -363,9 +356,11 @@ class Run:
         if git("status", "--porcelain", "--untracked-files=no"):
             commit += " (with uncommitted changes)"
         for bench in benches:
-            self.results[bench.name] = {"title": bench.title, "command": bench.command(self.snel, self.rounds),
+            self.results[bench.name] = {"title": bench.title, "command": bench.command(self.snel),
                                         "started": self.started, "commit": commit, "cores": os.cpu_count(),
                                         "rounds": self.rounds, "runs": [], "skipped": missing_input(bench, self.shared)}
+            if self.snel and bench.snel is None:
+                self.results[bench.name]["skipped"] = "skipped with --snel: it has no small size (runs in the full run)"
             if self.results[bench.name]["skipped"]:
                 say(f"{bench.name}: {self.results[bench.name]['skipped']}")
         active = [b for b in benches if not self.results[b.name]["skipped"]]
@@ -378,7 +373,7 @@ class Run:
                     result["started"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 say(f"[round {round_no}/{self.rounds}] {bench.name}: {result['command']} "
                     f"(load {load_now()[0]:.2f})")
-                run = run_once(bench, self.snel, self.rounds, round_no, self.shared)
+                run = run_once(bench, self.snel, round_no, self.shared)
                 result["runs"].append(run)
                 say(f"    {run['seconds']:.0f} s, " + (f"FAILED: {run['error'][-600:]}" if "error" in run else
                                                        f"{len(run['figures'])} figures"))
@@ -426,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.lijst:
         for b in REGISTRY:
             extra = " (--groot)" if b.groot else " (one run)" if b.once else ""
-            print(f"{b.name:20} ~{b.minutes:g} min per round{extra}\n    {b.command(False, args.rondes)}")
+            print(f"{b.name:20} ~{b.minutes:g} min per round{extra}\n    {b.command(False)}")
         print(f"default run: about {estimate(select(None, False), args.rondes):.0f} min; with --groot about "
               f"{estimate(select(None, True), args.rondes):.0f} min (quiet 2-core machine)")
         return 0

@@ -93,7 +93,7 @@ def test_benchmark_without_its_input_is_skipped_with_a_message(tmp_path, monkeyp
     raw = json.loads(next(tmp_path.glob("run-*.json")).read_text(encoding="utf-8"))
     assert raw["benchmarks"]["cluster"]["runs"] == [] and raw["benchmarks"]["cluster"]["skipped"]
     text = benchmarks_md.read_text(encoding="utf-8")
-    assert "#### cluster:" in text and "_skipped: needs the real documents" in text
+    assert "### cluster:" in text and "_skipped: needs the real documents" in text
     assert "old ingest figures" in text and text.endswith(BENCHMARKS.split(run.END)[1])
 
 
@@ -103,10 +103,10 @@ def test_registry_scripts_exist_and_write_json():
     for bench in run.REGISTRY:
         source = (ROOT / "bench" / bench.script).read_text(encoding="utf-8")
         assert bench.reader is not None or '"--json"' in source, bench.script
-        if bench.inner_rounds:
-            assert f'"{bench.inner_rounds}"' in source, bench.script
-        assert bench.command(False, 3).endswith(" ".join(bench.args) + (f" {bench.inner_rounds} 3" if bench.inner_rounds
-                                                                        else ""))
+        for option in bench.args + (bench.snel or ()):
+            if option.startswith("--"):
+                assert f'"{option}"' in source, (bench.script, option)
+        assert bench.command(False).endswith(f"bench/{bench.script} {' '.join(bench.args)}".strip())
 
 
 def test_unknown_benchmark_is_refused():
@@ -131,3 +131,9 @@ def test_a_real_benchmark_through_the_runner_at_its_smallest_size(tmp_path, caps
     assert sql["unit"] == "ms" and sql["runs"] == 1 and sql["min"] == sql["median"] == sql["max"] > 0
     assert result["figures"]["decisions (count)"]["median"] > 0
     assert "| one SQL query, median of 1 | ms |" in out
+
+
+def test_benchmarks_md_has_one_generated_block_before_the_hand_written_sections():
+    text = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert text.count(run.BEGIN) == 1 and text.count(run.END) == 1
+    assert text.index(run.BEGIN) < text.index(run.END) < text.index("\n## Ingest")
