@@ -126,8 +126,9 @@ def headline(rows: list[dict]) -> dict[str, float]:
     return figures
 
 
-def run(kind: str, ws_folder: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--worker", kind, str(ws_folder)], capture_output=True, text=True)
+def run(kind: str, ws_folder: Path, embedding_passages: int = 1024) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--worker", kind, str(ws_folder), "--embedding-passages",
+                          str(embedding_passages)], capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -138,11 +139,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--worker", choices=["analyse", "incremental", "ranking", "embedding"])
     parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
+    parser.add_argument("--embedding-passages", type=int, default=1024, help="passages for the embedding throughput")
     parser.add_argument("folder", nargs="?")
     args = parser.parse_args()
     if args.worker:
         fn = {"analyse": worker_analyse, "incremental": worker_incremental, "ranking": ranking_latency,
-              "embedding": lambda _: embedding_throughput()}[args.worker]
+              "embedding": lambda _: embedding_throughput(args.embedding_passages)}[args.worker]
         print(json.dumps(fn(Path(args.folder) if args.folder else None)))
         return
     rows = []
@@ -154,7 +156,7 @@ def main() -> None:
             first = run("analyse", folder / "ws")
             again = run("incremental", folder / "ws")
             ranking = run("ranking", folder / "ws")
-            embedding = run("embedding", folder) if size == args.sizes[0] else {}
+            embedding = run("embedding", folder, args.embedding_passages) if size == args.sizes[0] else {}
             row = {"target": size, **built, "analyse": first, "nothing_new": again, "ranking": ranking,
                    "embedding": embedding}
             rows.append(row)

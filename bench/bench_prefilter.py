@@ -79,14 +79,14 @@ def _analyse(ws_folder: Path, embed_all: bool) -> dict:
             "lexical_only": report.lexical_only, "suggestions_above_threshold": above}
 
 
-def corpus_saving(shared: Path, runs: int) -> dict:
+def corpus_saving(shared: Path, runs: int, files: int | None = None) -> dict:
     from weerbaar.ingest.pipeline import ingest_paths
     from weerbaar.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
         with Workspace.open(base, create=True) as ws:
-            ingest_paths(ws, [shared / "corpus"])
+            ingest_paths(ws, sorted((shared / "corpus").rglob("*.pdf"))[:files] if files else [shared / "corpus"])
             passages = ws.passages.count()
         results: dict[str, list[dict]] = {"prefilter": [], "embed_all": []}
         for _ in range(runs):
@@ -111,6 +111,7 @@ def main() -> None:
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--skip-labelled", action="store_true")
     parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
+    parser.add_argument("--corpus-files", type=int, help="only the first N PDFs of the corpus (a quick check)")
     args = parser.parse_args()
     shared = Path(os.environ.setdefault("WEERBAAR_SHARED", str(HERE.parent.parent / "shared"))).resolve()
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cores": os.cpu_count(),
@@ -119,7 +120,7 @@ def main() -> None:
         result["labelled"] = labelled_cost()
         print(json.dumps(result["labelled"], indent=1))
     if not args.skip_corpus:
-        result["corpus"] = corpus_saving(shared, args.runs)
+        result["corpus"] = corpus_saving(shared, args.runs, args.corpus_files)
         print(json.dumps(result["corpus"], indent=1))
     result["load_after"] = os.getloadavg()
     out = HERE / "results" / "prefilter.json"
