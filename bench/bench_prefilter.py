@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def labelled_cost() -> dict:
-    from weerbaar.classify.evaluate import default_set, load_set, prepared
+    from weerbaar.evaluation import default_set, load_set, prepared
     from weerbaar.classify.model import RelevanceModel
     from weerbaar.classify.prefilter import Prefilter
     from weerbaar.codebook import load_codebook

@@ -137,3 +137,17 @@ def test_benchmarks_md_has_one_generated_block_before_the_hand_written_sections(
     text = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
     assert text.count(run.BEGIN) == 1 and text.count(run.END) == 1
     assert text.index(run.BEGIN) < text.index(run.END) < text.index("\n## Ingest")
+
+
+def test_ingest_figures_keep_raw_extraction_ingest_and_their_ratio(tmp_path):
+    """bench_ingest.py writes its own results file; the runner reads both sides of the same run."""
+    row = {"pages": 2510, "files": 284, "processes": 2, "raw_pages_per_s": [830.0], "ingest_pages_per_s": [372.0],
+           "ratio_per_round": [0.45], "raw_peak_rss_mb": 35, "ingest_peak_rss_mb": 58, "ingest_worker_peak_rss_mb": 105}
+    path = tmp_path / "ingest.json"
+    path.write_text(json.dumps({"rows": [row]}), encoding="utf-8")
+    figures = run.read_ingest_results(path)
+    assert figures["2510 pages, N=2: raw pypdfium2 (pages/s)"] == [830.0]
+    assert figures["2510 pages, N=2: ingest (pages/s)"] == [372.0]
+    assert figures["2510 pages, N=2: ingest / raw (ratio)"] == [0.45]
+    ingest = next(b for b in run.REGISTRY if b.name == "ingest")
+    assert ingest.target("2510 pages, N=2: ingest / raw (ratio)") == "≥ 0.7 (#14.2)"
