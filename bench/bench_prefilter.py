@@ -31,10 +31,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def labelled_cost() -> dict:
-    from weerbaar.evaluation import default_set, load_set, prepared
     from weerbaar.classify.model import RelevanceModel
     from weerbaar.classify.prefilter import Prefilter
     from weerbaar.codebook import load_codebook
+    from weerbaar.evaluation import default_set, load_set, prepared
     from weerbaar.index.analysis import stems
 
     book = load_codebook()

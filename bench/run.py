@@ -262,7 +262,7 @@ def summarise(bench: Benchmark, runs: list[dict]) -> dict:
 def number(x: float) -> str:
     if x != x:  # NaN
         return "–"
-    if abs(x) >= 100:
+    if abs(x) >= 100 or float(x).is_integer():
         return f"{x:,.0f}"
     if abs(x) >= 10:
         return f"{x:.1f}"
@@ -274,6 +274,8 @@ def number(x: float) -> str:
 def section(bench: Benchmark, result: dict) -> str:
     """The Markdown of one benchmark: what ran, when, where, under what load, and its figures."""
     lines = [f"<!-- bench {bench.name} -->", f"### {bench.name}: {bench.title}", ""]
+    if result.get("skipped"):
+        return "\n".join([*lines, f"`{result['command']}`", "", f"_{result['skipped']}_", ""])
     runs = result["runs"]
     when = f"{result['started'][:16].replace('T', ' ')} UTC"
     loads = [x for r in runs for x in (r["load_before"][0], r["load_after"][0])]
@@ -285,9 +287,6 @@ def section(bench: Benchmark, result: dict) -> str:
                  f"{load} (1-min average before and after each start) · "
                  f"{sum(r['seconds'] for r in runs) / 60:.1f} min")
     lines.append("")
-    if result.get("skipped"):
-        lines += [f"_{result['skipped']}_", ""]
-        return "\n".join(lines)
     failed = [r for r in runs if "error" in r]
     if failed:
         lines += [f"_{len(failed)} of {starts} runs failed; see the raw results ({result['raw']})._", ""]
