@@ -79,6 +79,11 @@ def _analyse(ws_folder: Path, embed_all: bool) -> dict:
             "lexical_only": report.lexical_only, "suggestions_above_threshold": above}
 
 
+def spread(files: list[Path], n: int) -> list[Path]:
+    """``n`` of ``files``, evenly spread over the list (so over the corpus's folders)."""
+    return files[:: max(1, len(files) // n)][:n]
+
+
 def corpus_saving(shared: Path, runs: int, files: int | None = None) -> dict:
     from weerbaar.ingest.pipeline import ingest_paths
     from weerbaar.workspace import Workspace
@@ -86,7 +91,7 @@ def corpus_saving(shared: Path, runs: int, files: int | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
         with Workspace.open(base, create=True) as ws:
-            ingest_paths(ws, sorted((shared / "corpus").rglob("*.pdf"))[:files] if files else [shared / "corpus"])
+            ingest_paths(ws, spread(sorted((shared / "corpus").rglob("*.pdf")), files) if files else [shared / "corpus"])
             passages = ws.passages.count()
         results: dict[str, list[dict]] = {"prefilter": [], "embed_all": []}
         for _ in range(runs):
@@ -101,7 +106,7 @@ def corpus_saving(shared: Path, runs: int, files: int | None = None) -> dict:
             summary[name] = {**rows[-1], "seconds_min": min(seconds), "seconds_median": statistics.median(seconds),
                              "seconds_max": max(seconds)}
         summary["time_ratio"] = summary["prefilter"]["seconds_median"] / summary["embed_all"]["seconds_median"]
-        summary["share_lexical_only"] = summary["prefilter"]["lexical_only"] / passages
+        summary["share_lexical_only"] = summary["prefilter"]["lexical_only"] / max(passages, 1)
         return summary
 
 
@@ -111,7 +116,7 @@ def main() -> None:
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--skip-labelled", action="store_true")
     parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
-    parser.add_argument("--corpus-files", type=int, help="only the first N PDFs of the corpus (a quick check)")
+    parser.add_argument("--corpus-files", type=int, help="only N PDFs spread over the corpus (a quick check)")
     args = parser.parse_args()
     shared = Path(os.environ.setdefault("WEERBAAR_SHARED", str(HERE.parent.parent / "shared"))).resolve()
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cores": os.cpu_count(),
