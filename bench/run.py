@@ -78,6 +78,10 @@ def read_ingest_results(path: Path) -> dict:
         figures[f"{where}: peak RSS ingest, writer (MB)"] = row["ingest_peak_rss_mb"]
         if row["processes"] > 1:
             figures[f"{where}: peak RSS ingest, worker (MB)"] = row["ingest_worker_peak_rss_mb"]
+        for key, name in (("raw_cpu_s", "CPU raw"), ("ingest_cpu_s", "CPU ingest"),
+                          ("cpu_ratio_per_round", "raw / ingest CPU")):  # newer bench_ingest.py only
+            if key in row:
+                figures[f"{where}: {name} ({'ratio' if 'ratio' in key else 's'})"] = row[key]
     return figures
 
 
