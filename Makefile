@@ -25,9 +25,8 @@ lint: $(BIN)/weerbaar  ## ruff (style, imports, likely bugs), mypy (types), impo
 docs: $(BIN)/weerbaar  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python docs/gen_cli_reference.py > docs/cli.md
 
-bench: $(BIN)/weerbaar  ## benchmarks on ../shared/corpus (minutes)
-	$(BIN)/python bench/bench_ingest.py
-	$(BIN)/python bench/bench_review.py --passages 100000 --rondes 3
+bench: $(BIN)/weerbaar  ## the benchmarks BENCHMARKS.md quotes, 3 rounds, regenerating its figures (~40 min quiet; BENCH="--snel" to check)
+	$(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) weerbaar-demo .pytest_cache

@@ -61,7 +61,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--deel", choices=["alles", "test"], default="alles")
-    part = parser.parse_args().deel
+    parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
+    args = parser.parse_args()
+    part = args.deel
     book = load_codebook()
     crucial = [m.id for m in book.measures if m.crucial]
     items = load_devset(DEVSET)
@@ -102,6 +104,13 @@ def main() -> None:
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / f"active_learning_{part}.json").write_text(json.dumps({"measures": measures_used, **summary}, indent=2))
+    if args.json:
+        figures: dict[str, float] = {}
+        for name, strategy in summary.items():
+            figures |= {f"{name}: recall at {share:.0%} screened (share)": strategy["recall_at"][str(share)]
+                        for share in SHARES}
+            figures[f"{name}: WSS@95 (share)"] = strategy["wss95"]
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

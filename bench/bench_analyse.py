@@ -106,8 +106,29 @@ def embedding_throughput(n: int = 1024) -> dict:
             "ratio": pooled_rate / single_rate, "workers": os.cpu_count()}
 
 
-def run(kind: str, ws_folder: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--worker", kind, str(ws_folder)], capture_output=True, text=True)
+def headline(rows: list[dict]) -> dict[str, float]:
+    """The figures BENCHMARKS.md quotes, flat: ``{"figure (unit)": value}``."""
+    figures: dict[str, float] = {}
+    for r in rows:
+        a, size = r["analyse"], f"≥ {r['target']:,} passages"
+        figures |= {f"{size}: passages (count)": r["passages"], f"{size}: passages embedded (count)": a["embedded"],
+                    f"{size}: analyse (s)": a["seconds"], f"{size}: analyse (passages/s)": a["analysed"] / a["seconds"],
+                    f"{size}: peak RSS main process (MB)": a["peak_rss_mb"],
+                    f"{size}: peak RSS per embedding worker (MB)": a["peak_rss_worker_mb"],
+                    f"{size}: re-run with nothing new (s)": r["nothing_new"]["seconds"],
+                    f"{size}: ranking one measure median (ms)": r["ranking"]["median_ms"],
+                    f"{size}: ranking one measure p95 (ms)": r["ranking"]["p95_ms"]}
+        if r["embedding"]:
+            e = r["embedding"]
+            figures |= {"embedding, one process with all BLAS threads (passages/s)": e["one_process_all_threads_per_s"],
+                        f"embedding, pool of {e['workers']} single-threaded models (passages/s)": e["pool_per_s"],
+                        "embedding, pool / one process (ratio)": e["ratio"]}
+    return figures
+
+
+def run(kind: str, ws_folder: Path, embedding_passages: int = 1024) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--worker", kind, str(ws_folder), "--embedding-passages",
+                          str(embedding_passages)], capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -117,11 +138,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--worker", choices=["analyse", "incremental", "ranking", "embedding"])
+    parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
+    parser.add_argument("--embedding-passages", type=int, default=1024, help="passages for the embedding throughput")
     parser.add_argument("folder", nargs="?")
     args = parser.parse_args()
     if args.worker:
         fn = {"analyse": worker_analyse, "incremental": worker_incremental, "ranking": ranking_latency,
-              "embedding": lambda _: embedding_throughput()}[args.worker]
+              "embedding": lambda _: embedding_throughput(args.embedding_passages)}[args.worker]
         print(json.dumps(fn(Path(args.folder) if args.folder else None)))
         return
     rows = []
@@ -133,13 +156,15 @@ def main() -> None:
             first = run("analyse", folder / "ws")
             again = run("incremental", folder / "ws")
             ranking = run("ranking", folder / "ws")
-            embedding = run("embedding", folder) if size == args.sizes[0] else {}
+            embedding = run("embedding", folder, args.embedding_passages) if size == args.sizes[0] else {}
             row = {"target": size, **built, "analyse": first, "nothing_new": again, "ranking": ranking,
                    "embedding": embedding}
             rows.append(row)
             print(json.dumps(row, indent=2), flush=True)
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "analyse.json").write_text(json.dumps(rows, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(headline(rows), indent=1))
     print("\n| passages | analyse (s) | passages/s | peak RSS main (MB) | peak RSS worker (MB) | nothing new (s) "
           "| ranking median / p95 (ms) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")

@@ -41,6 +41,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--passages", type=int, default=1500)
+    parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
     args = parser.parse_args()
     shared = Path(os.environ.get("WEERBAAR_SHARED", HERE.parent.parent / "shared")).resolve()
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cores": os.cpu_count(),
@@ -68,6 +69,14 @@ def main() -> None:
     out = HERE / "results" / "cluster.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    if args.json:
+        local = result["runs"]["lokaal"]["passages_per_second"]
+        figures = {"passages analysed, all embedded (count)": result["passages"]}
+        for name, run in result["runs"].items():
+            figures[f"{name} (passages/s)"] = run["passages_per_second"]
+            figures[f"{name} / lokaal (ratio)"] = run["passages_per_second"] / local
+        del figures["lokaal / lokaal (ratio)"]
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

@@ -84,14 +84,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", nargs="+", default=["docx-bom", "yaml-bom", "cue", "helmond"])
     parser.add_argument("--baseline-src", type=Path, help="src folder of the code to compare with")
+    parser.add_argument("--json", type=Path, help="write the headline figures (current code) here as flat JSON")
     args = parser.parse_args()
+    figures: dict[str, float] = {}
     for case in args.cases:
         if case == "helmond" and not (SHARED / "corpus" / "gemeente-helmond-raad-2021-2022").is_dir():
             print(f"{case}: skipped, ../shared/corpus not found")
             continue
-        print(f"{case} (huidig): {json.dumps(run(case, None), ensure_ascii=False)}")
+        now = run(case, None)
+        print(f"{case} (huidig): {json.dumps(now, ensure_ascii=False)}")
+        if "seconds" in now:  # a case whose process failed has no figures (and shows why above)
+            figures[f"{case}: time (s)"] = now["seconds"]
+            figures[f"{case}: peak RSS (MB)"] = now["peak_rss_mb"]
         if args.baseline_src:
             print(f"{case} (basis):  {json.dumps(run(case, args.baseline_src), ensure_ascii=False)}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

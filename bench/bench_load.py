@@ -220,6 +220,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--werkruimte", type=Path, help="a copy of this workspace is used (default: the demo)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/load.json"))
+    parser.add_argument("--json", type=Path, help="also write the headline figures here as flat JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "werkruimte"
@@ -237,6 +238,16 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     print(json.dumps({k: v for k, v in summary.items() if k != "server_log_tail"}, indent=2, ensure_ascii=False))
+    if args.json:
+        figures = {"requests (per s)": summary["requests_per_second"], "errors (count)": summary["errors"],
+                   "server crashed (count)": int(summary["server_crashed"]),
+                   "decisions acknowledged (count)": summary["decisions_acknowledged"],
+                   "decisions stored twice or more (count)": summary["stored_more_than_once"],
+                   "decisions acknowledged but missing (count)": summary["acknowledged_but_missing"]}
+        for kind, ms in summary["ms"].items():
+            figures[f"{kind} p50 (ms)"] = ms["p50"]
+            figures[f"{kind} p95 (ms)"] = ms["p95"]
+        args.json.write_text(json.dumps(figures, indent=1))
     if summary["errors"] or summary["server_crashed"] or summary["stored_more_than_once"] or summary["acknowledged_but_missing"]:
         print(server_log[-2000:], file=sys.stderr)
         sys.exit(1)

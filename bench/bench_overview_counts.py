@@ -8,6 +8,7 @@ on the same workspace, side by side; both must give the same counts.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=5000)
     parser.add_argument("--besluiten", type=int, default=8000)
     parser.add_argument("--rondes", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "ws"
@@ -55,6 +57,11 @@ def main() -> None:
     py, sql = (statistics.median(times[k]) * 1000 for k in ("python", "sql"))
     print(f"{n} decisions; median of {args.rondes}: every decision in Python {py:.0f} ms, "
           f"one SQL query {sql:.0f} ms ({py / sql:.1f}x)")
+    if args.json:
+        args.json.write_text(json.dumps({
+            f"every decision loaded, final labels in Python, median of {args.rondes} (ms)": py,
+            f"one SQL query, median of {args.rondes} (ms)": sql, "Python / SQL (ratio)": py / sql,
+            "decisions (count)": n}, indent=1))
 
 
 if __name__ == "__main__":

@@ -31,10 +31,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def labelled_cost() -> dict:
-    from weerbaar.classify.evaluate import default_set, load_set, prepared
     from weerbaar.classify.model import RelevanceModel
     from weerbaar.classify.prefilter import Prefilter
     from weerbaar.codebook import load_codebook
+    from weerbaar.evaluation import default_set, load_set, prepared
     from weerbaar.index.analysis import stems
 
     book = load_codebook()
@@ -79,14 +79,19 @@ def _analyse(ws_folder: Path, embed_all: bool) -> dict:
             "lexical_only": report.lexical_only, "suggestions_above_threshold": above}
 
 
-def corpus_saving(shared: Path, runs: int) -> dict:
+def spread(files: list[Path], n: int) -> list[Path]:
+    """``n`` of ``files``, evenly spread over the list (so over the corpus's folders)."""
+    return files[:: max(1, len(files) // n)][:n]
+
+
+def corpus_saving(shared: Path, runs: int, files: int | None = None) -> dict:
     from weerbaar.ingest.pipeline import ingest_paths
     from weerbaar.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
         with Workspace.open(base, create=True) as ws:
-            ingest_paths(ws, [shared / "corpus"])
+            ingest_paths(ws, spread(sorted((shared / "corpus").rglob("*.pdf")), files) if files else [shared / "corpus"])
             passages = ws.passages.count()
         results: dict[str, list[dict]] = {"prefilter": [], "embed_all": []}
         for _ in range(runs):
@@ -101,7 +106,7 @@ def corpus_saving(shared: Path, runs: int) -> dict:
             summary[name] = {**rows[-1], "seconds_min": min(seconds), "seconds_median": statistics.median(seconds),
                              "seconds_max": max(seconds)}
         summary["time_ratio"] = summary["prefilter"]["seconds_median"] / summary["embed_all"]["seconds_median"]
-        summary["share_lexical_only"] = summary["prefilter"]["lexical_only"] / passages
+        summary["share_lexical_only"] = summary["prefilter"]["lexical_only"] / max(passages, 1)
         return summary
 
 
@@ -110,6 +115,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--skip-labelled", action="store_true")
+    parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
+    parser.add_argument("--corpus-files", type=int, help="only N PDFs spread over the corpus (a quick check)")
     args = parser.parse_args()
     shared = Path(os.environ.setdefault("WEERBAAR_SHARED", str(HERE.parent.parent / "shared"))).resolve()
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cores": os.cpu_count(),
@@ -118,12 +125,40 @@ def main() -> None:
         result["labelled"] = labelled_cost()
         print(json.dumps(result["labelled"], indent=1))
     if not args.skip_corpus:
-        result["corpus"] = corpus_saving(shared, args.runs)
+        result["corpus"] = corpus_saving(shared, args.runs, args.corpus_files)
         print(json.dumps(result["corpus"], indent=1))
     result["load_after"] = os.getloadavg()
     out = HERE / "results" / "prefilter.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(headline(result), indent=1))
+
+
+def headline(result: dict) -> dict[str, float]:
+    """The figures BENCHMARKS.md quotes, flat: ``{"figure (unit)": value}``."""
+    figures: dict[str, float] = {}
+    if "labelled" in result:
+        lab = result["labelled"]
+        figures["labelled passages not embedded (%)"] = 100 * lab["passages_skipped"] / lab["passages"]
+        for group in ("all", "crucial"):
+            g = lab[group]
+            figures[f"labelled positive pairs not embedded, {group} measures (%)"] = 100 * g["share_skipped"]
+            figures[f"positives flagged, {group} measures, every passage embedded (count)"] = \
+                g["flagged_positives_embed_all"]
+            figures[f"positives flagged, {group} measures, with the pre-filter (count)"] = g["flagged_positives_prefilter"]
+    if "corpus" in result:
+        c = result["corpus"]
+        figures |= {"corpus passages (count)": c["passages"],
+                    "corpus passages scored lexically only (%)": 100 * c["share_lexical_only"],
+                    "analyseer with the pre-filter (s)": c["prefilter"]["seconds_median"],
+                    "analyseer --alles-inbedden (s)": c["embed_all"]["seconds_median"],
+                    "with / without the pre-filter (ratio)": c["time_ratio"],
+                    "suggestions above the threshold, with the pre-filter (count)":
+                        c["prefilter"]["suggestions_above_threshold"],
+                    "suggestions above the threshold, --alles-inbedden (count)":
+                        c["embed_all"]["suggestions_above_threshold"]}
+    return figures
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ processes together (the PDF is written in a child process).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -124,7 +125,8 @@ def peak_mb(pid: int) -> int:
     return -1
 
 
-def bench_web(folder: Path, rounds: int, pythonpath: str | None = None) -> list[str]:
+def bench_web(folder: Path, rounds: int, pythonpath: str | None = None, figures: dict | None = None) -> list[str]:
+    """The web rounds' table; with ``figures``, their medians and p95s are added to it as well."""
     port = 8793
     env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
     server = subprocess.Popen([sys.executable, "-m", "weerbaar", "review", "-w", str(folder), "--poort", str(port),
@@ -168,6 +170,15 @@ def bench_web(folder: Path, rounds: int, pythonpath: str | None = None) -> list[
                   row("one cell (/oordelen/cel)", cell),
                   row("one cell with suggestions", provisional_cell)]
         lines.append(f"server peak RSS: {peak_mb(server.pid)} MB")
+        if figures is not None:
+            figures["first /oordelen, reads the analysis once (ms)"] = first
+            for name, ms in (("/oordelen right after a decision", after_decision), ("/oordelen again, cached", cached),
+                             ("/oordelen?voorlopig=true after a decision", provisional), ("one cell", cell),
+                             ("one cell with suggestions", provisional_cell)):
+                ms = sorted(ms)
+                figures[f"{name}: median of {len(ms)} (ms)"] = statistics.median(ms)
+                figures[f"{name}: p95 of {len(ms)} (ms)"] = ms[int(0.95 * (len(ms) - 1))]
+            figures["review server: peak RSS (MB)"] = peak_mb(server.pid)
     finally:
         server.terminate()
         server.wait(30)
@@ -195,8 +206,10 @@ def build_workspace(folder: Path, passages: int, decisions: int, pythonpath: str
         ws.update_statistics()
 
 
-def bench_commands(folder: Path, out: Path, names: list[str], runs: int, baseline: str | None) -> list[str]:
-    """Each command ``runs`` times, alternating old and new code when there is a baseline."""
+def bench_commands(folder: Path, out: Path, names: list[str], runs: int, baseline: str | None,
+                   figures: dict | None = None) -> list[str]:
+    """Each command ``runs`` times, alternating old and new code when there is a baseline; with
+    ``figures``, the current code's runs are added to it (one value per run)."""
     sides = {"now": (folder, None)}
     if baseline:
         sides["before"] = (folder.with_name(folder.name + "-basis"), baseline)
@@ -213,6 +226,10 @@ def bench_commands(folder: Path, out: Path, names: list[str], runs: int, baselin
                 print(f"  {name} [{side}]: {results[side][-1][0]:.1f} s, CPU {results[side][-1][3]:.1f} s, "
                       f"{results[side][-1][2]} MB "
                       f"(load {os.getloadavg()[0]:.1f})", flush=True)
+        if figures is not None:
+            figures[f"{name}: wall (s)"] = [r[0] for r in results["now"]]
+            figures[f"{name}: CPU (s)"] = [r[3] for r in results["now"]]
+            figures[f"{name}: peak RSS, all processes (MB)"] = [r[2] for r in results["now"]]
         for side, rows in results.items():
             seconds = sorted(r[0] for r in rows)
             lines.append(f"| {name} | {side} | {len(rows)} | {seconds[0]:.1f} / {statistics.median(seconds):.1f} / "
@@ -235,8 +252,11 @@ def main() -> None:
     parser.add_argument("--alleen", help="only the commands whose name starts with this ('rapport --inclusief')")
     parser.add_argument("--zonder-web", action="store_true", help="skip the web rounds")
     parser.add_argument("--werkruimte", type=Path, help="an existing workspace instead of a synthetic one")
+    parser.add_argument("--json", type=Path, help="write the headline figures of the current code here as flat JSON "
+                        "(one size: the first of --passages)")
     parser.add_argument("--bouw-alleen", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    figures: dict | None = {} if args.json else None
     if args.bouw_alleen:
         build(args.bouw_alleen, args.passages[0])
         add_big_titles_and_decisions(args.bouw_alleen, args.besluiten)
@@ -260,14 +280,17 @@ def main() -> None:
                 subprocess.run(["cp", "-r", str(folder), str(folder.with_name("ws-basis"))], check=True)
                 with Workspace.open(folder):
                     pass
-            for line in bench_commands(folder, Path(tmp) / "rapport", names, args.rondes_cli, baseline):
+            for line in bench_commands(folder, Path(tmp) / "rapport", names, args.rondes_cli, baseline, figures):
                 print(line, flush=True)
             if not args.zonder_web:
                 sides = [("now", folder, None)] + ([("before", folder.with_name("ws-basis"), baseline)] if baseline else [])
                 for side, ws_folder, pythonpath in sides:
                     print(f"web, {side} (load {os.getloadavg()[0]:.1f}):", flush=True)
-                    for line in bench_web(ws_folder, args.rondes, pythonpath):
+                    for line in bench_web(ws_folder, args.rondes, pythonpath, figures if side == "now" else None):
                         print(line, flush=True)
+            if args.json and figures is not None:
+                args.json.write_text(json.dumps(figures, indent=1))
+                figures = None  # the figures are those of the first size
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ before the change) the old code serves the same rounds, alternating, for a side-
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -141,6 +142,8 @@ def main() -> None:
     parser.add_argument("--besluiten", type=int, default=200)
     parser.add_argument("--rondes", type=int, default=3, help="rounds per side (min / median / max over them)")
     parser.add_argument("--basis-src", help="src folder of the code to compare with (served by the same rounds)")
+    parser.add_argument("--json", type=Path,
+                        help="write the headline figures of the current code here as flat JSON (a list per round)")
     args = parser.parse_args()
     sides = {"nu": None} | ({"basis": args.basis_src} if args.basis_src else {})
     with tempfile.TemporaryDirectory() as tmp:
@@ -170,6 +173,12 @@ def main() -> None:
                       f"{spread([percentile(x, 0.95) for x in runs])} | {spread([max(x) for x in runs])} |")
         for side in sides:
             print(f"first queue page (loads the candidates), {side}: {spread([res['first'] for res in results[side]])} ms")
+    if args.json:
+        figures = {f"{name} {stat} ({unit})": [fn(res["times"][name]) for res in results["nu"]]
+                   for name in REQUESTS
+                   for stat, unit, fn in (("median", "ms", statistics.median), ("p95", "ms", lambda x: percentile(x, 0.95)))}
+        figures["first queue page, loads the candidates (ms)"] = [res["first"] for res in results["nu"]]
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ packages cost most. The workspace is the demo corpus, ingested without analysis 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -102,6 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--baseline", help="another source tree to compare with (its src folder)")
+    parser.add_argument("--json", type=Path, help="write the headline figures (medians, this tree) here as flat JSON")
     args = parser.parse_args()
     if not SCRIPT.exists():
         sys.exit(f"{SCRIPT} not found: install weerbaar into this environment first (make .venv/bin/weerbaar)")
@@ -116,12 +118,18 @@ def main() -> None:
         print("| command | tree | wall s (min / median / max) | CPU s (min / median / max) | imports s | "
               "costliest imports (own time) |")
         print("|---|---|---|---|---|---|")
+        figures: dict[str, float] = {}
         for label, argv in commands(ws).items():
             for name, runs in measure(argv, variants, args.runs).items():
+                if name == "now":
+                    figures[f"{label}: wall, median of {args.runs} (s)"] = statistics.median(w for w, _ in runs)
+                    figures[f"{label}: CPU, median of {args.runs} (s)"] = statistics.median(c for _, c in runs)
                 total, ranked = import_profile(argv, variants[name])
                 costly = ", ".join(f"{pkg} {t * 1000:.0f} ms" for pkg, t in ranked[:4])
                 print(f"| `{label}` | {name} | {spread([w for w, _ in runs])} | {spread([c for _, c in runs])} | "
                       f"{total:.3f} | {costly} |")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

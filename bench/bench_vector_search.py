@@ -156,6 +156,7 @@ def main() -> None:
     parser.add_argument("--centres", type=int, default=3000)
     parser.add_argument("--expansion-add", type=int, default=None, help="HNSW build expansion (default: the app's)")
     parser.add_argument("--old-queries", type=int, default=20, help="queries timed on the old path (≤ 100k)")
+    parser.add_argument("--json", type=Path, help="write the headline figures here as flat JSON")
     args = parser.parse_args()
     rng = np.random.default_rng(14)
     from weerbaar.index import vectors as vi
@@ -178,6 +179,19 @@ def main() -> None:
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "vector_search.json").write_text(json.dumps(results, indent=1))
+    if args.json:
+        figures: dict[str, float] = {}
+        for r in results:
+            n = f"{r['vectors']:,} vectors"
+            figures |= {f"{n}: build (vectors/s)": r["build_per_s"], f"{n}: index memory, RSS (MB)": r["index_rss_mb"],
+                        f"{n}: index k=10 p50 (ms)": r["hnsw_k10"]["p50_ms"],
+                        f"{n}: index k=10 p95 (ms)": r["hnsw_k10"]["p95_ms"],
+                        f"{n}: index k=200 p95 (ms)": r["hnsw_k200"]["p95_ms"],
+                        f"{n}: recall@10 at expansion_search {vi.EXPANSION_SEARCH} (share)":
+                            r["recall_at_10_by_expansion"][vi.EXPANSION_SEARCH],
+                        f"{n}: float32 numpy scan p50 (ms)": r["float32_numpy_scan"]["p50_ms"],
+                        f"{n}: old float16 product p50 (ms)": r["old_float16_matmul"]["p50_ms"]}
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":
