@@ -776,7 +776,7 @@ class WebsiteSource:
     def _words(self) -> tuple[str, ...]:
         from weerbaar.fetch.website import DEFAULT_FILTER
 
-        return self.words or tuple(DEFAULT_FILTER)
+        return tuple(DEFAULT_FILTER) if self.words is None else self.words
 
     def candidates(self, ws: Workspace, http: Http) -> Iterator[Candidate]:
         from weerbaar.fetch.website import Crawler, CrawlSettings
