@@ -26,7 +26,7 @@ from weerbaar.cli.output import err, out, print_json
 from weerbaar.documentmeta import validate_date
 
 if TYPE_CHECKING:
-    from weerbaar.fetch.pipeline import FetchReport
+    from weerbaar.api import FetchReport
 
 app = typer.Typer()
 

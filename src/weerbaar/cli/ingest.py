@@ -26,7 +26,7 @@ from weerbaar.documentmeta import validate_org_type, validate_year
 from weerbaar.errors import SKIP_REASONS, WeerbaarError
 
 if TYPE_CHECKING:
-    from weerbaar.ingest.pipeline import IngestReport
+    from weerbaar.api import IngestReport
 
 app = typer.Typer()
 

@@ -22,7 +22,7 @@ from weerbaar.web.state import app_state, workspace
 from weerbaar.workspace.settings import secret
 
 if TYPE_CHECKING:
-    from weerbaar.review.accounts import Account
+    from weerbaar.api import Account
 
 REVIEWER_COOKIE = "weerbaar_beoordelaar"
 
