@@ -56,10 +56,11 @@ if TYPE_CHECKING:
     from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
     from weerbaar.jsonl import Line
     from weerbaar.review.accounts import Account
-    from weerbaar.review.decisions import Agreement, Decision, DecisionImportError, ImportResult
+    from weerbaar.review.decisions import DecisionImportError, ImportResult
     from weerbaar.review.queue import MeasureQueue
     from weerbaar.review.reranker import Reranker
     from weerbaar.review.source import Box
+    from weerbaar.workspace.decisions import Agreement, Decision
 
 #: Constants and error classes of the core, handed out on first use (PEP 562) so that importing this
 #: module stays fast for every command: name → (module, name there).
