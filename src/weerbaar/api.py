@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, MIN_PAGE_CHARS
     from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
     from weerbaar.jsonl import Line
+    from weerbaar.report.build import FORMATS as REPORT_FORMATS
     from weerbaar.review.accounts import Account
     from weerbaar.review.decisions import DecisionImportError, ImportResult
     from weerbaar.review.queue import MeasureQueue
@@ -77,6 +78,7 @@ _ON_FIRST_USE = {
     "MIN_PAGE_CHARS": ("weerbaar.ingest.pseudopages", "MIN_PAGE_CHARS"),
     "DEFAULT_MAX_UNPACKED_MB": ("weerbaar.ingest.readers.archive", "DEFAULT_MAX_UNPACKED_MB"),
     "DecisionImportError": ("weerbaar.review.decisions", "DecisionImportError"),
+    "REPORT_FORMATS": ("weerbaar.report.build", "FORMATS"),  # html, pdf, xlsx, csv, json
 }
 
 
@@ -99,9 +101,6 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 Years = int | tuple[int, int] | None
-
-#: The report formats :meth:`Project.report` writes, by file suffix.
-REPORT_FORMATS = ("html", "pdf", "xlsx", "csv", "json")
 
 
 def open(path: PathLike, codebook: Codebook | PathLike | None = None, *, create: bool = True,  # noqa: A001
@@ -472,27 +471,29 @@ class Project:
                regions: PathLike | dict[str, str] | None = None, title: str | None = None) -> Path:
         """Write the report to ``path`` as html, pdf, xlsx, csv or json (by default from the
         suffix). ``regions``: a municipality → safety region mapping, or the CSV that holds it."""
-        from weerbaar.report.build import WRITERS
+        from weerbaar.report.build import FORMATS, WRITERS
 
         target = Path(path)
         fmt = (format or target.suffix.lstrip(".")).lower()
-        if fmt not in REPORT_FORMATS:
+        if fmt not in FORMATS:
             raise WeerbaarError(f"Onbekend rapportformaat '{fmt or target.name}'.",
-                                hint=f"Kies uit {', '.join(REPORT_FORMATS)}, of geef het bestand die extensie.")
+                                hint=f"Kies uit {', '.join(FORMATS)}, of geef het bestand die extensie.")
         report = self._collect(include_suggestions, regions, title)
         target.parent.mkdir(parents=True, exist_ok=True)
         WRITERS[fmt](report, target)
         return target
 
-    def write_report(self, folder: PathLike, formats: Sequence[str] = REPORT_FORMATS, *,
+    def write_report(self, folder: PathLike, formats: Sequence[str] | None = None, *,
                      include_suggestions: bool = False, regions: PathLike | dict[str, str] | None = None,
                      title: str | None = None, written: Callable[[Path], None] | None = None) -> list[Path]:
         """Write the report once in several formats, as ``folder/rapport.<format>`` (the PDF beside
-        the others where it can); ``written(path)`` as soon as each is complete."""
+        the others where it can); ``formats``: by default all (:data:`REPORT_FORMATS`); ``written(path)``
+        as soon as each is complete."""
+        from weerbaar.report.build import FORMATS
         from weerbaar.report.write import write_forms
 
         report = self._collect(include_suggestions, regions, title)
-        return write_forms(report, Path(folder), list(formats), written=written or (lambda path: None))
+        return write_forms(report, Path(folder), list(formats or FORMATS), written=written or (lambda path: None))
 
     def _collect(self, include_suggestions: bool, regions: PathLike | dict[str, str] | None, title: str | None) -> Any:
         from weerbaar.report.build import collect
