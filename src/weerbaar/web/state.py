@@ -10,12 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
 from weerbaar.api import Project, Shared
 from weerbaar.codebook import Codebook
 from weerbaar.workspace import Workspace
+
+if TYPE_CHECKING:
+    from weerbaar.api import MeasureQueue, Reranker
 
 
 @dataclass
@@ -34,12 +38,12 @@ class AppState:
         self.shared = Shared(self.folder, self.codebook)
 
     @property
-    def reranker(self):
+    def reranker(self) -> Reranker:
         """Re-ranks the review queues off the request path."""
         return self.shared.reranker
 
     @property
-    def queues(self) -> dict:
+    def queues(self) -> dict[tuple, MeasureQueue]:
         return self.shared.queues
 
     def project(self, ws: Workspace) -> Project:
