@@ -6,7 +6,7 @@ Two workspaces:
 - synthetic (default): 100k passages written at table level as in ``bench_review.py`` (40
   organisations, 41 measures, 3 suggestions per passage), three documents whose "title" is 1.3 MB
   of text (as the unpaginated Helmond files had), and 2,000 decisions stored through
-  ``weerbaar.review.decisions.record`` (the app's own code path);
+  ``ws.decisions.record`` (the store's decision log, the app's own code path);
 - ``--werkruimte PATH``: an existing workspace, e.g. the whole shared corpus ingested and analysed
   (``weerbaar ingest ../shared/seeds ../shared/corpus -w W && weerbaar analyseer -w W``).
 
@@ -41,13 +41,11 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).parent))
 import legacy_sql  # noqa: E402
 from bench_review import build  # noqa: E402
+from server import review_server  # noqa: E402
 
-from weerbaar.review.decisions import record  # noqa: E402
 from weerbaar.workspace import Workspace  # noqa: E402
 
 BIG_TITLE = 1_300_000
@@ -61,8 +59,8 @@ def add_big_titles_and_decisions(folder: Path, decisions: int, big_titles: int =
         pairs = legacy_sql.sample_pairs(ws.conn, decisions)
         for pid, mid in pairs:
             relevant = rng.random() < 0.3
-            record(ws, pid, mid, rng.choice(["Anna", "Bram", "Chris"]), relevant,
-                   stage=rng.randint(0, 4) if relevant else None)
+            ws.decisions.record(pid, mid, rng.choice(["Anna", "Bram", "Chris"]), relevant,
+                                stage=rng.randint(0, 4) if relevant else None)
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -128,19 +126,8 @@ def peak_mb(pid: int) -> int:
 def bench_web(folder: Path, rounds: int, pythonpath: str | None = None, figures: dict | None = None) -> list[str]:
     """The web rounds' table; with ``figures``, their medians and p95s are added to it as well."""
     port = 8793
-    env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
-    server = subprocess.Popen([sys.executable, "-m", "weerbaar", "review", "-w", str(folder), "--poort", str(port),
-                               "--geen-browser"], stderr=subprocess.DEVNULL, env=env)
     lines = []
-    try:
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={"weerbaar_beoordelaar": "Bench"},
-                              timeout=120)
-        for _ in range(200):
-            try:
-                client.get("/documenten")
-                break
-            except httpx.TransportError:
-                time.sleep(0.3)
+    with review_server(folder, port, pythonpath=pythonpath, timeout=120) as (server, client):
         organisations, measure = legacy_sql.organisations_and_busiest_measure(folder)  # the old code may serve it
         first = timed(lambda: client.get("/oordelen"))
         first_provisional = timed(lambda: client.get("/oordelen?voorlopig=true"))
@@ -179,9 +166,6 @@ def bench_web(folder: Path, rounds: int, pythonpath: str | None = None, figures:
                 figures[f"{name}: median of {len(ms)} (ms)"] = statistics.median(ms)
                 figures[f"{name}: p95 of {len(ms)} (ms)"] = ms[int(0.95 * (len(ms) - 1))]
             figures["review server: peak RSS (MB)"] = peak_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(30)
     return lines
 
 

@@ -25,13 +25,11 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
+from server import review_server
 
 from weerbaar.codebook import load_codebook
 from weerbaar.index.analysis import index_text
@@ -92,20 +90,7 @@ REQUESTS = ("queue page (next passage)", "decision (POST, stored)", "measures ov
 
 def one_round(folder: Path, decisions: int, src: str | None, port: int) -> dict:
     """One reviewer's session on a fresh server: the ms of every request, per kind."""
-    env = dict(os.environ)
-    if src:
-        env["PYTHONPATH"] = src
-    server = subprocess.Popen([sys.executable, "-m", "weerbaar", "review", "-w", str(folder), "--poort", str(port),
-                               "--geen-browser"], stderr=subprocess.DEVNULL, env=env)
-    try:
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={"weerbaar_beoordelaar": "Bench"},
-                              timeout=60)
-        for _ in range(200):
-            try:
-                client.get("/documenten")
-                break
-            except httpx.TransportError:
-                time.sleep(0.3)
+    with review_server(folder, port, pythonpath=src) as (_, client):
         first = timed(lambda: client.get("/maatregel/2.2"))  # loads the measure's candidates once
         csrf = re.search(r'name="csrf" value="(\w+)"', client.get("/team").text)[1]
         times: dict[str, list[float]] = {name: [] for name in REQUESTS}
@@ -127,9 +112,6 @@ def one_round(folder: Path, decisions: int, src: str | None, port: int) -> dict:
                 times[REQUESTS[2]].append(timed(lambda: client.get("/")))
                 times[REQUESTS[3]].append(timed(lambda i=i: client.get(f"/document/{1 + i % 50}")))
         return {"first": first, "times": times, "learned": "volgorde aangepast aan uw beslissingen" in html}
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def spread(values: list[float]) -> str:

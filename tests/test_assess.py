@@ -16,7 +16,7 @@ from weerbaar.codebook import load_codebook
 from weerbaar.demo import demo_decisions, demo_regions
 from weerbaar.regions import load_region_mapping
 from weerbaar.report.build import WRITERS, collect
-from weerbaar.review.decisions import import_decisions, record
+from weerbaar.review.decisions import import_decisions
 from weerbaar.workspace import Workspace
 
 BOOK = load_codebook()
@@ -155,12 +155,12 @@ def test_rejecting_one_suggestion_does_not_make_a_cell_low(demo_copy):
     with Workspace.open(demo_copy) as ws:
         org, mid, candidates = next((o, m.id, c) for o in ("Gemeente Dijkwaard", "Gemeente Heemvoort")
                                     for m in BOOK.measures for c in [_above_threshold(ws, o, m.id)] if len(c) >= 2)
-        record(ws, candidates[0], mid, "Anna", False)
+        ws.decisions.record(candidates[0], mid, "Anna", False)
         cell = next(v for v in assess(ws, BOOK) if (v.organisation, v.measure_id) == (org, mid))
         assert cell.level == NOT_ASSESSED and cell.reviewed == 1
         assert "1 passage beoordeeld, nog geen relevant" in cell.reason and "open" in cell.reason
         for pid in candidates[1:]:
-            record(ws, pid, mid, "Anna", False)
+            ws.decisions.record(pid, mid, "Anna", False)
         cell = next(v for v in assess(ws, BOOK) if (v.organisation, v.measure_id) == (org, mid))
         documents = ws.conn.execute("SELECT count(*) FROM documents WHERE organisation = ?", (org,)).fetchone()[0]
     assert cell.level == NO_EVIDENCE and cell.counts_as == "laag" and not cell.provisional
@@ -207,9 +207,9 @@ def test_the_stop_suggestion_screens_the_queue_for_every_organisation(tmp_path):
             "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id"
             " WHERE d.organisation = 'Gemeente A' ORDER BY p.id")]
         for pid in a_passages[:STOP_AFTER_IRRELEVANT - 1]:
-            record(ws, pid, "2.2", "Anna", False)
+            ws.decisions.record(pid, "2.2", "Anna", False)
         before = {v.organisation: v.level for v in assess(ws, BOOK) if v.measure_id == "2.2"}
-        record(ws, a_passages[STOP_AFTER_IRRELEVANT - 1], "2.2", "Anna", False)
+        ws.decisions.record(a_passages[STOP_AFTER_IRRELEVANT - 1], "2.2", "Anna", False)
         after = {(v.organisation, v.measure_id): v.level for v in assess(ws, BOOK)}
     assert before == {"Gemeente A": NOT_ASSESSED, "Gemeente B": NOT_ASSESSED}
     assert after[("Gemeente A", "2.2")] == after[("Gemeente B", "2.2")] == NO_EVIDENCE
@@ -269,7 +269,6 @@ def test_demo_quotes_contain_their_cue(reviewed_demo):
 
 def test_verdict_cache_recomputes_only_what_changed_and_equals_a_full_run(reviewed_demo):
     from weerbaar.assess.cache import VerdictCache
-    from weerbaar.review.decisions import undo_last
 
     cache = VerdictCache()
     with Workspace.open(reviewed_demo) as ws:
@@ -279,14 +278,14 @@ def test_verdict_cache_recomputes_only_what_changed_and_equals_a_full_run(review
             """SELECT s.passage_id, s.measure_id FROM suggestions s WHERE NOT EXISTS (SELECT 1 FROM decisions d
                WHERE d.passage_id = s.passage_id AND d.measure_id = s.measure_id) ORDER BY s.score DESC LIMIT 3""").fetchall()
         for step, (pid, mid) in enumerate(candidates):
-            record(ws, pid, mid, "Bram", step != 1, stage=3)
+            ws.decisions.record(pid, mid, "Bram", step != 1, stage=3)
             for provisional in (False, True):
                 full = {(v.organisation, v.measure_id): (v.level, v.reason)
                         for v in assess(ws, BOOK, include_suggestions=provisional)}
                 cached = {(v.organisation, v.measure_id): (v.level, v.reason)
                           for v in cache.verdicts(ws, BOOK, include_suggestions=provisional)}
                 assert cached == full
-        undo_last(ws, "Bram")
+        ws.decisions.undo_last("Bram")
         full = {(v.organisation, v.measure_id): v.level for v in assess(ws, BOOK)}
         assert {(v.organisation, v.measure_id): v.level for v in cache.verdicts(ws, BOOK)} == full
 
@@ -314,7 +313,7 @@ def test_evidence_counts_for_the_body_a_passage_speaks_for(tmp_path, embedder):
             assert [e.text for e in verdicts[(org, "2.2")].evidence] == [text]
         # The reviewer says the region's passage is about the municipality after all: it moves.
         pid = ws.conn.execute("SELECT id FROM passages WHERE text = ?", (region,)).fetchone()[0]
-        record(ws, pid, "2.2", "anna", True, stage=3, subject="Gemeente Helmond")
+        ws.decisions.record(pid, "2.2", "anna", True, stage=3, subject="Gemeente Helmond")
         verdicts = {(v.organisation, v.measure_id): v for v in assess(ws, BOOK)}
         assert [e.passage_id for e in verdicts[("Gemeente Helmond", "2.2")].evidence] == [pid]
         assert not verdicts[("Veiligheidsregio Brabant-Zuidoost", "2.2")].evidence

@@ -122,12 +122,11 @@ def test_analysis_is_incremental_and_a_new_model_rescores_without_embedding(ws, 
     assert (third.analysed, third.embedded) == (0, 0)
 
     # Enough reviewers' decisions: the workspace gets its own model, and everything is re-scored, not re-embedded.
-    from weerbaar.review.decisions import record
 
     ids = [r[0] for r in ws.conn.execute("SELECT id FROM passages")]
     measures = [m.id for m in BOOK.measures]
     for i in range(2 * MIN_LABELS + 2):
-        record(ws, ids[i % len(ids)], measures[i % len(measures)], "anna", relevant=i % 2 == 0)
+        ws.decisions.record(ids[i % len(ids)], measures[i % len(measures)], "anna", relevant=i % 2 == 0)
     # Arbitrary decisions teach nothing the built-in model does not know better: it stays, and says why.
     kept = analyse_workspace(ws, BOOK, embedder=embedder)
     assert kept.config.model.startswith("ingebouwd") and "niet duidelijk beter" in kept.model_choice

@@ -90,3 +90,26 @@ def test_report_format_comes_from_the_suffix_or_is_refused_in_dutch(demo_copy, t
             project.report(tmp_path / "rapport.docx")
         written = project.report(tmp_path / "rapport.data", "json", title="Eigen titel")
         assert json.loads(written.read_text("utf-8"))["titel"] == "Eigen titel"
+
+
+def test_what_the_web_app_asks_of_a_project_works_without_the_app(demo_copy):
+    """The review and dashboard methods the web app uses, on a plain project (no Shared): a passage
+    the analysis passed over is shown all the same, the matrix has a cell per organisation and
+    measure, and a cell that does not exist is None."""
+    with weerbaar.open(demo_copy, create=False) as project:
+        best = project.passages("2.2", top=1)[0]
+        assert project.passage("2.2", best.passage_id) == best
+        others = {p.passage_id for p in project.passages("2.2", top=10_000, include_below=True)}
+        unscored = next(pid for pid in range(1, 10_000) if pid not in others
+                        and project.workspace.evidence.passage_with_document(pid) is not None)
+        shown = project.passage("2.2", unscored)
+        assert shown is not None and shown.score == 0.0 and not shown.elements_found
+        assert project.passage("2.2", 10**9) is None
+        queue = project.review_queue("2.2", api.document_filters())
+        assert queue.measure_id == "2.2"
+        matrix = project.dashboard(include_suggestions=True)  # the demo copy has no decisions
+        assert len(matrix.cells) == len(matrix.organisations) * len(project.codebook.measures)
+        organisation = matrix.organisations[0]
+        cell = project.cell(organisation, "2.2", include_suggestions=True)
+        assert cell is not None and cell.verdict.level == matrix.cells[(organisation, "2.2")].level and cell.summary
+        assert project.cell(organisation, "99.9") is None and project.cell("Nergens", "2.2") is None

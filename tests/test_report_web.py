@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from weerbaar.codebook import load_codebook
 from weerbaar.demo import demo_decisions
-from weerbaar.review.decisions import import_decisions, record, undo_last
+from weerbaar.review.decisions import import_decisions
 from weerbaar.web.app import create_app
 from weerbaar.workspace import Workspace
 
@@ -35,12 +35,12 @@ def test_dashboard_follows_decisions_and_undo(demo_copy):
             """SELECT s.passage_id FROM suggestions s JOIN passages p ON p.id = s.passage_id JOIN documents d
                ON d.id = p.document_id WHERE d.organisation = 'Gemeente Dijkwaard' AND s.measure_id = '2.2'
                ORDER BY s.score DESC LIMIT 1""").fetchone()[0]
-        record(ws, pid, "2.2", "Anna", True, stage=3)
+        ws.decisions.record(pid, "2.2", "Anna", True, stage=3)
     html = client.get("/oordelen").text
     assert cell_state(html, "Gemeente Dijkwaard", "2.2") in ("hoog", "midden")
     assert "1/3" in html  # coverage beside the measure
     with Workspace.open(demo_copy) as ws:
-        undo_last(ws, "Anna")
+        ws.decisions.undo_last("Anna")
     assert cell_state(client.get("/oordelen").text, "Gemeente Dijkwaard", "2.2") == "niet beoordeeld"
 
 

@@ -14,7 +14,6 @@ from weerbaar.codebook import Codebook, load_codebook
 from weerbaar.codebook.loader import parse_codebook
 from weerbaar.codebook.model import DEFAULT_SCALE
 from weerbaar.errors import CodebookError, WeerbaarError
-from weerbaar.review import decisions as store
 from weerbaar.workspace import Workspace
 
 SCALE_0_3 = """\
@@ -136,10 +135,10 @@ def test_analysis_review_verdicts_and_report_follow_an_own_scale(analysed, tmp_p
 
     # Review: stage 3 is on this scale, 4 is not (and nothing is stored for it).
     with pytest.raises(WeerbaarError, match="Fase 4 bestaat niet; kies 0 tot en met 3"):
-        store.decide(ws, ids[3], "2.2", "anna", True, stage=4, scale=book.scale)
-    assert store.all_decisions(ws) == []
-    store.decide(ws, ids[3], "2.2", "anna", False, stage=3, scale=book.scale)
-    store.decide(ws, ids[2], "2.2", "anna", True, stage=2, elements=["locaties"], scale=book.scale)
+        ws.decisions.decide(ids[3], "2.2", "anna", True, stage=4, scale=book.scale)
+    assert ws.decisions.all() == []
+    ws.decisions.decide(ids[3], "2.2", "anna", False, stage=3, scale=book.scale)
+    ws.decisions.decide(ids[2], "2.2", "anna", True, stage=2, elements=["locaties"], scale=book.scale)
 
     # Verdicts: 'gedaan' (2) is this codebook's execution, and half the elements are shown: hoog.
     (verdict,) = [v for v in assess(ws, book) if v.measure_id == "2.2"]
@@ -175,4 +174,4 @@ def test_the_review_screen_offers_the_codebooks_stages(analysed):
     refused = client.post("/beslissing", data={**form, "fase": "4"})
     assert refused.status_code == 400 and "kies 0 tot en met 3" in refused.text
     assert client.post("/beslissing", data={**form, "fase": "3"}).status_code == 303
-    assert [d.stage for d in store.all_decisions(ws)] == [3]
+    assert [d.stage for d in ws.decisions.all()] == [3]

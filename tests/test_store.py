@@ -207,15 +207,14 @@ def test_settings_and_fetch_state_survive_reopening(tmp_path):
 
 
 def test_review_counts_and_a_documents_standing_decisions(ws):
-    from weerbaar.review.decisions import record, undo_last
 
     doc_id, ids = _add_document(ws, "a", "Gemeente Dijkwaard")
-    record(ws, ids[1], "3.2", "Anna", True, stage=2)
-    record(ws, ids[1], "3.2", "Bram", False)
-    record(ws, ids[0], "1.1", "Anna", False)
-    record(ws, ids[0], "2.1", "Bram", True, stage=1)
+    ws.decisions.record(ids[1], "3.2", "Anna", True, stage=2)
+    ws.decisions.record(ids[1], "3.2", "Bram", False)
+    ws.decisions.record(ids[0], "1.1", "Anna", False)
+    ws.decisions.record(ids[0], "2.1", "Bram", True, stage=1)
     before = ws.decisions.fingerprint()
-    undo_last(ws, "Bram")  # the 2.1 decision no longer stands
+    ws.decisions.undo_last("Bram")  # the 2.1 decision no longer stands
     counts = ws.decisions.review_summary()
     assert (counts["reviewers"], counts["reviewed"], counts["double_reviewed"]) == (2, 2, 1)
     standing = ws.decisions.standing_on_document(doc_id)

@@ -22,7 +22,6 @@ from weerbaar.cli.main import app as cli
 from weerbaar.cli.review import is_loopback, network_host_names, url_host
 from weerbaar.errors import WeerbaarError
 from weerbaar.review import accounts
-from weerbaar.review import decisions as store
 from weerbaar.web.app import create_app
 from weerbaar.workspace import Workspace
 
@@ -56,7 +55,7 @@ def logged_in(folder, name: str, **kw) -> TestClient:
 
 def stored(folder):
     with Workspace.open(folder) as ws:
-        return store.all_decisions(ws)
+        return ws.decisions.all()
 
 
 def test_beyond_loopback_without_accounts_the_app_refuses_to_start(demo_copy):

@@ -12,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from weerbaar.codebook import load_codebook
-from weerbaar.review import decisions as store
 from weerbaar.review.queue import MeasureQueue, in_double_sample
 from weerbaar.web.app import create_app
 from weerbaar.workspace import Workspace
@@ -51,10 +50,10 @@ def test_decisions_need_the_form_token_and_this_origin(demo_copy):
     good = {**forged, "csrf": token(client)}
     assert client.post("/beslissing", data=good, headers={"Origin": "http://evil.example"}).status_code == 403
     with Workspace.open(demo_copy) as ws:
-        assert store.all_decisions(ws) == []
+        assert ws.decisions.all() == []
     assert client.post("/beslissing", data=good).status_code == 303
     with Workspace.open(demo_copy) as ws:
-        assert [(d.passage_id, d.reviewer) for d in store.all_decisions(ws)] == [(passage, "Anna")]
+        assert [(d.passage_id, d.reviewer) for d in ws.decisions.all()] == [(passage, "Anna")]
 
 
 def test_redirects_stay_on_this_site(demo_copy):
@@ -102,9 +101,9 @@ def test_double_review_conflict_and_settling(demo_copy):
                                  "notitie": "Locaties staan er expliciet", "csrf": token(anna)})
     assert "Conflicten (0)" in anna.get("/team").text
     with Workspace.open(demo_copy) as ws:
-        final = [d for d in store.final_labels(ws).values() if d.passage_id == first]
+        final = [d for d in ws.decisions.final().values() if d.passage_id == first]
         assert len(final) == 1 and final[0].relevant and final[0].settles
-        [kappa] = store.agreement(ws)
+        [kappa] = ws.decisions.agreement()
         assert (kappa.measure_id, kappa.n) == ("2.2", 1)
 
 
@@ -133,7 +132,7 @@ def test_export_and_import_through_the_app(demo_copy, demo_pristine, tmp_path):
                              files={"bestand": ("beslissingen.jsonl", jsonl, "application/x-ndjson")})
     assert response.headers["location"] == "/team?melding=import-2-0-0"
     with Workspace.open(other) as ws:
-        assert [d.reviewer for d in store.all_decisions(ws)] == ["Anna", "Anna"]
+        assert [d.reviewer for d in ws.decisions.all()] == ["Anna", "Anna"]
     bad = receiver.post("/import", data={"csrf": token(receiver)}, files={"bestand": ("x.txt", b"hallo", "text/plain")})
     assert bad.status_code == 400 and ".jsonl of .csv" in bad.text
 
@@ -142,12 +141,12 @@ def test_queue_skips_decided_and_brings_back_undone(demo_copy):
     with Workspace.open(demo_copy) as ws:
         queue = MeasureQueue("2.2", threshold=0.26)
         first = queue.next_item(ws, "Anna").passage_id
-        store.record(ws, first, "2.2", "Anna", True)
+        ws.decisions.record(first, "2.2", "Anna", True)
         second = queue.next_item(ws, "Anna").passage_id
         assert second != first
         before = queue.progress(ws)
         assert (before.reviewed, before.relevant) == (1, 1)
-        store.undo_last(ws, "Anna")
+        ws.decisions.undo_last("Anna")
         assert queue.next_item(ws, "Anna").passage_id == first
         assert queue.progress(ws).reviewed == 0
 
@@ -163,9 +162,9 @@ def test_queue_learns_from_decisions(demo_copy):
         candidates = [r[0] for r in ws.conn.execute(
             "SELECT passage_id FROM suggestions WHERE measure_id = '2.2' ORDER BY score DESC")]
         for pid in candidates[:MIN_EACH]:
-            store.record(ws, pid, "2.2", "Anna", False)  # the top ones turn out not to be relevant
+            ws.decisions.record(pid, "2.2", "Anna", False)  # the top ones turn out not to be relevant
         for pid in candidates[-MIN_EACH:]:
-            store.record(ws, pid, "2.2", "Anna", True)  # and the lowest ones are
+            ws.decisions.record(pid, "2.2", "Anna", True)  # and the lowest ones are
         assert 2 * MIN_EACH >= RERANK_EVERY
         progress = queue.progress(ws)
         assert progress.learned

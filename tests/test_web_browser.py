@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ReviewServer
-from weerbaar.review.decisions import all_decisions
 from weerbaar.workspace import Workspace
 
 pytestmark = pytest.mark.browser
@@ -33,7 +32,7 @@ def viewing_server(demo_pristine, tmp_path_factory):
 
 def decisions_in(folder):
     with Workspace.open(folder) as ws:
-        return all_decisions(ws)
+        return ws.decisions.all()
 
 
 def shown_passage(page) -> int:

@@ -11,10 +11,8 @@ from weerbaar.ingest.pipeline import ingest_paths
 from weerbaar.review.decisions import (
     MAX_NOTE_CHARS,
     DecisionImportError,
-    all_decisions,
     export_decisions,
     import_decisions,
-    record,
 )
 from weerbaar.workspace import Workspace
 
@@ -75,7 +73,7 @@ def kept(ws, tmp_path):
     (folder / "brief.txt").write_text("De gemeente heeft vier noodsteunpunten aangewezen in de wijken.", "utf-8")
     ingest_paths(ws, [folder])
     pid = ws.conn.execute("SELECT id FROM passages").fetchone()[0]
-    return record(ws, pid, "2.2", "anna", True, stage=2)
+    return ws.decisions.record(pid, "2.2", "anna", True, stage=2)
 
 
 def _snapshot(ws):
@@ -109,7 +107,7 @@ def test_a_uid_that_is_here_with_other_content_is_refused(ws, kept, tmp_path):
         import_decisions(ws, path)
     assert info.value.problems == [f"botsing.jsonl, regel 2: beslissing {kept.uid} staat al in deze werkruimte met "
                                    "een andere inhoud (maatregel, beoordelaar, oordeel of passage)."]
-    assert [d.uid for d in all_decisions(ws)] == [kept.uid]  # 'nieuw' was rolled back
+    assert [d.uid for d in ws.decisions.all()] == [kept.uid]  # 'nieuw' was rolled back
 
 
 def test_csv_line_numbers_count_the_lines_inside_quoted_fields(ws, kept, tmp_path):
@@ -132,7 +130,7 @@ def test_csv_booleans_may_be_spelled_ja_nee_or_waar_onwaar(ws, kept, tmp_path):
               for i, word in enumerate(["ja", "NEE", "WAAR", "onwaar", "0"])]
     path.write_text("\r\n".join([header, *edited]) + "\r\n", encoding="utf-8-sig")
     assert tuple(import_decisions(ws, path)) == (5, 0, 0)
-    relevant = {d.uid: d.relevant for d in all_decisions(ws) if d.uid.startswith("hand-")}
+    relevant = {d.uid: d.relevant for d in ws.decisions.all() if d.uid.startswith("hand-")}
     assert relevant == {"hand-0": True, "hand-1": False, "hand-2": True, "hand-3": False, "hand-4": False}
 
 
@@ -193,7 +191,7 @@ def test_csv_without_the_export_columns_a_binary_csv_and_an_oversized_field(ws, 
         import_decisions(ws, huge)
     assert info.value.problems == [f"reus.csv, regel 2: een veld is langer dan {MAX_NOTE_CHARS} tekens, de grens "
                                    "van een notitie; de rest van het bestand is niet gelezen."]
-    assert len(all_decisions(ws)) == 1
+    assert len(ws.decisions.all()) == 1
 
 
 def test_cli_lists_every_bad_line_without_a_traceback(ws, kept, tmp_path):
@@ -206,6 +204,6 @@ def test_cli_lists_every_bad_line_without_a_traceback(ws, kept, tmp_path):
     assert "[kapot].jsonl, regel 1: veld 'relevant' moet true of false zijn" in result.stderr
     assert "[kapot].jsonl, regel 3: veld 'stage' is 99" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    assert len(all_decisions(ws)) == 1
+    assert len(ws.decisions.all()) == 1
     with Workspace.open(ws.folder) as again:  # the workspace still opens and holds what it held
-        assert [d.uid for d in all_decisions(again)] == [kept.uid]
+        assert [d.uid for d in again.decisions.all()] == [kept.uid]

@@ -10,12 +10,8 @@ from weerbaar.ingest.pipeline import ingest_paths
 from weerbaar.review.decisions import (
     EXPORT_FIELDS,
     MAX_NOTE_CHARS,
-    all_decisions,
     export_decisions,
-    final_labels,
     import_decisions,
-    record,
-    undo_last,
 )
 from weerbaar.workspace import Workspace
 
@@ -53,12 +49,12 @@ def test_line_separators_long_notes_and_formulas_survive_export_and_import(sourc
     odd = _passage(ws, "noodsteunpunten")
     assert all(c in ws.conn.execute("SELECT text FROM passages WHERE id = ?", (odd,)).fetchone()[0] for c in SEPARATORS)
     plain = _passage(ws, "continuiteitsplan")
-    record(ws, odd, "2.2", "anna", True, stage=3, elements=["locaties"], note=f"regel een{SEPARATORS}regel twee")
+    ws.decisions.record(odd, "2.2", "anna", True, stage=3, elements=["locaties"], note=f"regel een{SEPARATORS}regel twee")
     long_note = ('lang; met "aanhalingstekens";\r\nen regels\n' * 6000)[:200_000]  # past the csv module's 128 KB
-    record(ws, plain, "1.1", "anna", False, note=long_note)
+    ws.decisions.record(plain, "1.1", "anna", False, note=long_note)
     for i, text in enumerate(FORMULAS):
-        record(ws, plain if i % 2 else odd, "1.1", text if i % 3 == 0 else "bert", i % 2 == 0, note=text)
-    undo_last(ws, "bert")
+        ws.decisions.record(plain if i % 2 else odd, "1.1", text if i % 3 == 0 else "bert", i % 2 == 0, note=text)
+    ws.decisions.undo_last("bert")
     target = tmp_path / f"beslissingen.{suffix}"
     assert export_decisions(ws, target) == 2 + len(FORMULAS)
 
@@ -75,9 +71,9 @@ def test_line_separators_long_notes_and_formulas_survive_export_and_import(sourc
 
     with Workspace.open(tmp_path / "doel", create=True) as other:
         assert tuple(import_decisions(other, target)) == (2 + len(FORMULAS), 0, 2 + len(FORMULAS))
-        assert _comparable(all_decisions(other)) == _comparable(all_decisions(ws))  # exact, field by field
+        assert _comparable(other.decisions.all()) == _comparable(ws.decisions.all())  # exact, field by field
         ingest_paths(other, [folder])  # the documents arrive: every decision finds its passage by text
-        assert all(d.passage_id is not None for d in all_decisions(other))
+        assert all(d.passage_id is not None for d in other.decisions.all())
         assert tuple(import_decisions(other, target)) == (0, 2 + len(FORMULAS), 0)  # twice adds nothing
 
 
@@ -85,34 +81,34 @@ def test_line_separators_long_notes_and_formulas_survive_export_and_import(sourc
 def test_undo_and_settling_after_a_transfer_are_carried_on_reimport(source, tmp_path, suffix):
     ws, folder = source
     odd, plain = _passage(ws, "noodsteunpunten"), _passage(ws, "continuiteitsplan")
-    record(ws, odd, "2.2", "anna", True)
-    record(ws, odd, "2.2", "bert", False)  # a conflict
-    kept = record(ws, plain, "1.1", "anna", True)
+    ws.decisions.record(odd, "2.2", "anna", True)
+    ws.decisions.record(odd, "2.2", "bert", False)  # a conflict
+    kept = ws.decisions.record(plain, "1.1", "anna", True)
     first = tmp_path / f"eerste.{suffix}"
     export_decisions(ws, first)
     with Workspace.open(tmp_path / "doel", create=True) as other:
         ingest_paths(other, [folder])
         import_decisions(other, first)
-        assert len(final_labels(other)) == 1  # the conflict is open there too
+        assert len(other.decisions.final()) == 1  # the conflict is open there too
 
-        undone = undo_last(ws, "anna")  # after the transfer: anna takes back her last decision …
+        undone = ws.decisions.undo_last("anna")  # after the transfer: anna takes back her last decision …
         assert undone.uid == kept.uid
-        record(ws, odd, "2.2", "carla", True, settles=True)  # … and carla settles the conflict
+        ws.decisions.record(odd, "2.2", "carla", True, settles=True)  # … and carla settles the conflict
         second = tmp_path / f"tweede.{suffix}"
         export_decisions(ws, second)
 
         result = import_decisions(other, second)
         assert tuple(result) == (1, 3, 0) and result.undone == 1
-        by_uid = {d.uid: d for d in all_decisions(other)}
-        source_undone = {d.uid: d.undone_at for d in all_decisions(ws)}[kept.uid]
+        by_uid = {d.uid: d for d in other.decisions.all()}
+        source_undone = {d.uid: d.undone_at for d in ws.decisions.all()}[kept.uid]
         assert source_undone and by_uid[kept.uid].undone_at == source_undone  # the same moment, not the import's
-        labels = final_labels(other)
+        labels = other.decisions.final()
         assert [(d.measure_id, d.reviewer, d.relevant, d.settles) for d in labels.values()] == [("2.2", "carla", True, True)]
-        assert _comparable(all_decisions(other)) == _comparable(all_decisions(ws))
+        assert _comparable(other.decisions.all()) == _comparable(ws.decisions.all())
 
         again = import_decisions(other, second)  # idempotent: nothing new, no undo twice
         assert tuple(again) == (0, 4, 0) and again.undone == 0
-        assert _comparable(all_decisions(other)) == _comparable(all_decisions(ws))
+        assert _comparable(other.decisions.all()) == _comparable(ws.decisions.all())
 
 
 def test_a_note_longer_than_the_apps_own_limit_is_refused_when_recorded(source):
@@ -120,5 +116,5 @@ def test_a_note_longer_than_the_apps_own_limit_is_refused_when_recorded(source):
     from weerbaar.errors import WeerbaarError
 
     with pytest.raises(WeerbaarError, match=f"de grens is {MAX_NOTE_CHARS}"):
-        record(ws, _passage(ws, "noodsteunpunten"), "2.2", "anna", True, note="x" * (MAX_NOTE_CHARS + 1))
-    assert all_decisions(ws) == []
+        ws.decisions.record(_passage(ws, "noodsteunpunten"), "2.2", "anna", True, note="x" * (MAX_NOTE_CHARS + 1))
+    assert ws.decisions.all() == []

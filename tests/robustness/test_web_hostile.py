@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from tests.conftest import ReviewServer
 from tests.test_web_api import BOOK, client_for, decide, shown, token
 from weerbaar.errors import WeerbaarError
-from weerbaar.review import decisions as store
 from weerbaar.web.app import create_app
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.decisions import DecisionLog
@@ -27,7 +26,7 @@ HUGE = "9" * 30  # far beyond SQLite's 64-bit integers
 
 def stored(folder) -> list:
     with Workspace.open(folder) as ws:
-        return store.all_decisions(ws)
+        return ws.decisions.all()
 
 
 # --- "hoort ook bij": validated before anything is written --------------------------------------
@@ -52,7 +51,7 @@ def test_decide_writes_all_or_nothing(demo_copy, monkeypatch):
     with Workspace.open(demo_copy) as ws:
         passage = ws.conn.execute("SELECT min(id) FROM passages").fetchone()[0]
         with pytest.raises(WeerbaarError, match="bestaat niet in het codeboek"):
-            store.decide(ws, passage, "2.2", "Anna", True, also_for=["3.2", "x"], known_measures={"2.2", "3.2"})
+            ws.decisions.decide(passage, "2.2", "Anna", True, also_for=["3.2", "x"], known_measures={"2.2", "3.2"})
         real_insert, calls = DecisionLog._insert, []
 
         def failing_insert(conn, d):  # the disk fails while the second row is written
@@ -63,12 +62,12 @@ def test_decide_writes_all_or_nothing(demo_copy, monkeypatch):
 
         monkeypatch.setattr(DecisionLog, "_insert", staticmethod(failing_insert))
         with pytest.raises(OSError):
-            store.decide(ws, passage, "2.2", "Anna", True, also_for=["3.2"])
-        assert calls == ["2.2", "3.2"] and store.all_decisions(ws) == []
+            ws.decisions.decide(passage, "2.2", "Anna", True, also_for=["3.2"])
+        assert calls == ["2.2", "3.2"] and ws.decisions.all() == []
         monkeypatch.undo()
-        assert [d.measure_id for d in store.decide(ws, passage, "2.2", "Anna", True, also_for=["3.2"])] == ["2.2", "3.2"]
-        assert store.record(ws, passage, "5.1", "Anna", False).measure_id == "5.1"  # record still works
-        assert len(store.all_decisions(ws)) == 3
+        assert [d.measure_id for d in ws.decisions.decide(passage, "2.2", "Anna", True, also_for=["3.2"])] == ["2.2", "3.2"]
+        assert ws.decisions.record(passage, "5.1", "Anna", False).measure_id == "5.1"  # record still works
+        assert len(ws.decisions.all()) == 3
 
 
 # --- integers beyond SQLite ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from weerbaar.cli.jsonout import changes_json, verdicts_json
-from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_workspace
+from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_project
 from weerbaar.cli.output import err, out, print_json
 
 app = typer.Typer()
@@ -47,15 +47,13 @@ def beoordeel(
 ) -> None:
     # One line: its first paragraph is the command's line in the overview (cli.main.COMMANDS).
     """Oordeel per organisatie en maatregel (hoog / midden / laag, geen bewijs gevonden of niet beoordeeld), met de reden, het bewijs en de kernhiaten."""  # noqa: E501
-    from weerbaar.assess.aggregate import per_measure
-    from weerbaar.assess.verdicts import NO_EVIDENCE, NOT_ASSESSED, assess
-    from weerbaar.codebook import load_codebook
+    from weerbaar.api import NO_EVIDENCE, NOT_ASSESSED
     from weerbaar.safe_cells import csv_safe
 
-    book = load_codebook(codeboek)
-    with open_workspace(werkruimte) as ws:
-        verdicts = assess(ws, book, include_suggestions=inclusief_suggesties, measure_id=maatregel)
-    coverage = {a.key: a for a in per_measure(verdicts, book)}
+    with open_project(werkruimte, codeboek) as project:
+        book = project.codebook
+        verdicts = project.verdicts(include_suggestions=inclusief_suggesties, measure=maatregel)
+        coverage = {a.key: a for a in project.coverage(verdicts)}
     verdicts = [v for v in verdicts if not organisatie or organisatie.lower() in v.organisation.lower()]
     labels = {(m.id, e.id): e.label for m in book.measures for e in m.elements}
 
@@ -107,23 +105,18 @@ def rapport(
     titel: Annotated[str | None, typer.Option("--titel", help="Titel van het rapport.")] = None,
 ) -> None:
     """Maak het rapport: HTML (op zichzelf staand), PDF, Excel, CSV en JSON, met citaten en paginanummers."""
+    from weerbaar.api import REPORT_FORMATS
     from weerbaar.codebook import load_codebook
     from weerbaar.errors import WeerbaarError
-    from weerbaar.report.build import FORMATS, collect
-    from weerbaar.report.write import write_forms
 
-    formats = formaat or list(FORMATS)
-    unknown = [f for f in formats if f not in FORMATS]
+    formats = formaat or list(REPORT_FORMATS)
+    unknown = [f for f in formats if f not in REPORT_FORMATS]
     if unknown:
-        raise WeerbaarError(f"Onbekend formaat: {', '.join(unknown)}.", hint=f"Kies uit {', '.join(FORMATS)}.")
+        raise WeerbaarError(f"Onbekend formaat: {', '.join(unknown)}.", hint=f"Kies uit {', '.join(REPORT_FORMATS)}.")
     book = load_codebook(codeboek)
-    with open_workspace(werkruimte) as ws:
-        regions = _regions(regio_indeling)
-        if titel:
-            report = collect(ws, book, include_suggestions=inclusief_suggesties, regions=regions, title=titel)
-        else:
-            report = collect(ws, book, include_suggestions=inclusief_suggesties, regions=regions)
-    write_forms(report, map_, formats, written=lambda path: err.print(f"Geschreven: {path}"))
+    with open_project(werkruimte, book) as project:
+        project.write_report(map_, formats, include_suggestions=inclusief_suggesties, regions=_regions(regio_indeling),
+                             title=titel, written=lambda path: err.print(f"Geschreven: {path}"))
 
 
 @app.command("vergelijk")
@@ -140,21 +133,20 @@ def vergelijk(
     json_out: JsonOption = False,
 ) -> None:
     """Wat is er veranderd tussen twee momenten: twee werkruimten, of twee datums in één werkruimte."""
-    from weerbaar.assess.compare import compare
-    from weerbaar.assess.verdicts import assess
+    from weerbaar.api import compare
     from weerbaar.codebook import load_codebook
     from weerbaar.errors import WeerbaarError
 
     if andere is None and tot is None:
         raise WeerbaarError("Geef een tweede werkruimte (--met) of een datum (--tot).")
     book = load_codebook(codeboek)
-    with open_workspace(werkruimte) as ws:
-        before = assess(ws, book, until=tot)
+    with open_project(werkruimte, book) as project:
+        before = project.verdicts(until=tot)
         if andere is None:
-            after = assess(ws, book, until=tweede_tot)
+            after = project.verdicts(until=tweede_tot)
     if andere is not None:
-        with open_workspace(andere) as ws2:
-            after = assess(ws2, book, until=tweede_tot)
+        with open_project(andere, book) as other:
+            after = other.verdicts(until=tweede_tot)
     changes = compare(before, after)
     if json_out:
         print_json(changes_json(changes))

@@ -19,16 +19,14 @@ from weerbaar.cli.options import (
     OrganisationFilter,
     WorkspaceOption,
     YearFilter,
-    check_doc_type,
-    open_workspace,
-    parse_years,
+    document_filters,
+    open_project,
 )
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.codebook import Codebook, load_codebook
 from weerbaar.errors import WeerbaarError
 from weerbaar.workspace import Workspace, resolve_workspace_path
 from weerbaar.workspace.db import DB_FILENAME
-from weerbaar.workspace.documents import DocumentFilters
 
 app = typer.Typer()
 
@@ -57,20 +55,15 @@ def analyseer(
     Passages waarin geen enkel woord uit het codeboek voorkomt, worden alleen op woorden gescoord
     en niet ingebed (--alles-inbedden doet dat wel).
     """
-    from weerbaar.classify.pipeline import analyse_workspace
-    from weerbaar.index.vectors import VectorIndex
-
-    book = load_codebook(codeboek)
-    with open_workspace(werkruimte) as ws, Progress(
+    with open_project(werkruimte, codeboek) as project, Progress(
         TextColumn("[bold]Analyseren[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("passages"),
         TimeElapsedColumn(), TextColumn("nog"), TimeRemainingColumn(), console=err, disable=stil or json_out,
         transient=True,
     ) as bar:
         task = bar.add_task("analyse", total=None)
-        report = analyse_workspace(ws, book, embed_all=alles_inbedden, dask=dask,
-                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
-        VectorIndex(ws.folder).sync(ws)  # the new vectors into the search index file (built if missing)
-        suggested = ws.analysis.suggestion_count(min_score=report.config.threshold)
+        report = project.analyse(embed_all=alles_inbedden, dask=dask,
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+        suggested = project.workspace.analysis.suggestion_count(min_score=report.config.threshold)
     if json_out:
         print_json(analysis_json(report, suggested))
         return
@@ -95,13 +88,10 @@ def passages(
     json_out: JsonOption = False,
 ) -> None:
     """Toon het bewijs voor één maatregel, beste eerst, met fase, aanwijzing, elementen en bron."""
-    from weerbaar.classify.ranking import ranked_passages
-
     book = load_codebook(codeboek)
-    year_from, year_to = parse_years(jaar)
-    filters = DocumentFilters(organisatie, check_doc_type(type), year_from, year_to)
-    with open_workspace(werkruimte) as ws:
-        ranked = ranked_passages(ws, book, maatregel, filters, top=top, include_below=alle)
+    filters = document_filters(organisatie, type, jaar)
+    with open_project(werkruimte, book) as project:
+        ranked = project.passages(maatregel, filters=filters, top=top, include_below=alle)
     measure = book.measure(maatregel)
     if json_out:
         print_json(passages_json(measure, ranked, lambda level: _stage(level, book)))
@@ -145,7 +135,7 @@ def classificeer(
     wordt op die regel gemeld; de rest gaat door. Met een werkruimte weegt de woordfrequentie van
     die werkruimte mee; zonder wegen alle woorden gelijk.
     """
-    from weerbaar.classify.classify_file import classify_lines
+    from weerbaar.api import classify
     from weerbaar.jsonl import dumps, read_lines
 
     book = load_codebook(codeboek)
@@ -161,7 +151,7 @@ def classificeer(
     target = uit.open("w", encoding="utf-8") if uit else sys.stdout
     try:
         errors = 0
-        for result in classify_lines(lines, book, ws=ws, max_chars=max_tekens):
+        for result in classify(lines, book, workspace=ws, max_chars=max_tekens):
             errors += "error" in result
             target.write(dumps(classified_json(result, lambda level: _stage(level, book))) + "\n")
         target.flush()
@@ -192,19 +182,18 @@ def evalueer(
     recall@20, precisie van de suggesties, fase exact en binnen één stap, en wie de passage betreft
     — naast een trefwoordscan op dezelfde passages. Leest de passages uit hun bron (--bronnen).
     """
-    from weerbaar.evaluation import GROUPINGS, default_set, evaluate_by_group, load_set, prepared
+    from weerbaar.api import Evaluation
 
-    if groepering and groepering not in GROUPINGS:
+    if groepering and groepering not in Evaluation.groupings():
         raise WeerbaarError(f"Onbekende groepering '{groepering}'.", hint="Kies 'organisatie' of 'documenttype'.")
-    book = load_codebook(codeboek)
-    items = load_set(set_ or default_set())
+    evaluation = Evaluation(load_codebook(codeboek), set_, bronnen)
     with Progress(TextColumn("[bold]Passages lezen en inbedden[/]"), TimeElapsedColumn(), console=err,
                   disable=json_out, transient=True) as bar:
         bar.add_task("prepare", total=None)
-        prep = prepared(book, items, shared=bronnen)
-    results = evaluate_by_group(book, prep, (groepering,) if groepering else tuple(GROUPINGS))
+        prepared = evaluation.prepare()
+    results = evaluation.by_group((groepering,) if groepering else None)
     if json_out:
-        print_json(evaluation_json(str(set_ or default_set()), len(prep.items), results))
+        print_json(evaluation_json(str(set_ or Evaluation.default_labels()), prepared, results))
         return
     fmt = lambda v: "–" if v is None or v != v else f"{v:.2f}"  # noqa: E731
     for grouping in dict.fromkeys(r.grouping for r in results):

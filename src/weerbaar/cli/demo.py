@@ -10,9 +10,10 @@ from typing import Annotated
 
 import typer
 
+from weerbaar.api import DEFAULT_DEMO_WORKSPACE, build_demo, demo_documents, demo_regions
+from weerbaar.api import open as open_project
 from weerbaar.cli.ingest import print_summary
 from weerbaar.cli.output import err
-from weerbaar.demo import DEFAULT_DEMO_WORKSPACE, build_demo, demo_documents, demo_regions
 
 app = typer.Typer()
 
@@ -33,19 +34,13 @@ def demo(
     print_summary(report, werkruimte)
     if analysis:
         err.print(f"Geanalyseerd: {analysis.analysed} passages; model: {analysis.config.model}.")
-        from weerbaar.codebook import load_codebook
         from weerbaar.regions import load_region_mapping
-        from weerbaar.report.build import WRITERS, collect
-        from weerbaar.workspace import Workspace
 
         target = werkruimte / "rapport"
-        target.mkdir(exist_ok=True)
         regions, _ = load_region_mapping(demo_regions(), allow_unknown=True)
-        with Workspace.open(werkruimte) as ws, err.status("Rapport maken (HTML, PDF, Excel, CSV, JSON)…"):
-            verdicts = collect(ws, load_codebook(), regions=regions,
-                               title="Demo: Dijkwaard, Heemvoort en Veiligheidsregio Rijnvallei (fictief)")
-            for fmt, write in WRITERS.items():
-                write(verdicts, target / f"rapport.{fmt}")
+        with open_project(werkruimte, create=False) as project, err.status("Rapport maken (HTML, PDF, Excel, CSV, JSON)…"):
+            project.write_report(target, regions=regions,
+                                 title="Demo: Dijkwaard, Heemvoort en Veiligheidsregio Rijnvallei (fictief)")
         err.print(f"[bold]Rapport met gevalideerde oordelen:[/] {target / 'rapport.html'} (ook .pdf, .xlsx, .csv, .json)")
     w = f"--werkruimte {werkruimte}"
     cmd = command_name()

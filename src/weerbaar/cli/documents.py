@@ -14,14 +14,12 @@ from weerbaar.cli.options import (
     OrganisationFilter,
     WorkspaceOption,
     YearFilter,
-    check_doc_type,
+    document_filters,
     open_workspace,
-    parse_years,
 )
 from weerbaar.cli.output import err, out, print_json
 from weerbaar.errors import SKIP_REASONS
 from weerbaar.workspace.documents import (
-    DocumentFilters,
     correct_document,
     list_documents,
     skipped_files,
@@ -65,7 +63,7 @@ def documenten(
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"werkruimte": werkruimte}
         return
-    year_from, year_to = parse_years(jaar)
+    filters = document_filters(organisatie, type, jaar)
     with open_workspace(werkruimte) as ws:
         if overgeslagen:
             rows = skipped_files(ws)
@@ -79,7 +77,7 @@ def documenten(
                 table.add_row(r["path"], SKIP_REASONS.get(r["reason"], r["reason"]), r["message"], r["attempted_at"])
             out.print(table)
             return
-        docs = list_documents(ws, DocumentFilters(organisatie, check_doc_type(type), year_from, year_to))
+        docs = list_documents(ws, filters)
         counts = workspace_counts(ws)
     if json_out:
         print_json(documents_json(docs))

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from weerbaar.api import (
+    FETCH_MAX_MB,
+    FetchError,
+    OpenBesluitvormingSource,
+    OriSource,
+    Source,
+    UrlListSource,
+    WebsiteSource,
+    probe,
+)
 from weerbaar.cli.jsonout import fetch_json
-from weerbaar.cli.options import JsonOption, WorkspaceOption, open_workspace
+from weerbaar.cli.options import JsonOption, WorkspaceOption, open_project
 from weerbaar.cli.output import err, out, print_json
-from weerbaar.fetch.http import FetchError, Http, HttpSettings
-from weerbaar.fetch.pipeline import DEFAULT_MAX_MB, FetchReport, fetch_candidates
-from weerbaar.ingest.metadata import validate_date
+from weerbaar.documentmeta import validate_date
+
+if TYPE_CHECKING:
+    from weerbaar.api import FetchReport
 
 app = typer.Typer()
 
@@ -40,27 +51,26 @@ def _date(value: str | None, name: str) -> str | None:
         raise typer.BadParameter(str(exc), param_hint=name) from None
 
 
-def _run(werkruimte, candidates_fn, *, max_mb, delay, retries, quiet, json_out, regions_file) -> None:
+def _run(werkruimte, source: Source, *, max_mb, delay, retries, quiet, json_out, regions_file) -> None:
     from weerbaar.regions import load_region_mapping
 
     regions = load_region_mapping(regions_file, allow_unknown=True)[0] if regions_file else None
-    http = Http(HttpSettings(delay=delay, retries=retries))
-    with open_workspace(werkruimte, create=True) as ws, Progress(
+    with open_project(werkruimte, create=True) as project, Progress(
         SpinnerColumn(), TextColumn("[bold]Ophalen[/]"), TextColumn("{task.completed} documenten"),
         TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=err, disable=quiet or json_out,
         transient=True,
     ) as bar:
         task = bar.add_task("fetch", total=None, last="")
         try:
-            report = fetch_candidates(ws, http, candidates_fn(ws, http), max_mb=max_mb, regions=regions,
-                                      progress=lambda r: bar.update(task, advance=1, last=(r.candidate.title or "")[:40]))
+            report = project.fetch(source, max_mb=max_mb, delay=delay, retries=retries, regions=regions,
+                                   progress=lambda r: bar.update(task, advance=1, last=(r.candidate.title or "")[:40]))
         except FetchError as exc:
             raise typer.Exit(_fail(exc)) from None
         except KeyboardInterrupt:
             err.print("[yellow]Onderbroken.[/] Wat binnen was, is bewaard; dezelfde opdracht gaat verder.")
             raise typer.Exit(130) from None
-        finally:
-            http.close()
+    if isinstance(source, WebsiteSource) and source.skipped_by_robots and not (quiet or json_out):
+        err.print(f"{len(set(source.skipped_by_robots))} adressen overgeslagen wegens robots.txt.")
     _print_report(report, json_out)
     failed = report.count("fout")
     if report.items and failed == len(report.items):
@@ -93,15 +103,11 @@ def _print_report(report: FetchReport, json_out: bool) -> None:
         err.print(table)
 
 
-def _probe(result: tuple[bool, str]) -> None:
-    ok, message = result
+def _probe(source: Source, delay: float = 0.0) -> None:
+    ok, message = probe(source, delay=delay)
     label = ("In orde: ", "green") if ok else ("Niet in orde: ", "bold red")
     (out.print if ok else err.print)(Text.assemble(label, message))  # Text: URLs with [] are not markup
     raise typer.Exit(0 if ok else 1)
-
-
-def _probe_http() -> Http:
-    return Http(HttpSettings(retries=1, delay=0))
 
 
 Probe = Annotated[bool, typer.Option("--proef", help="Controleer alleen of de bron bereikbaar is en antwoordt zoals "
@@ -119,26 +125,19 @@ def haal_ori(
     zoek: Annotated[str | None, typer.Option("--zoek", help="Alleen documenten met deze woorden.")] = None,
     api: Annotated[str, typer.Option("--api", help="Adres van het Elasticsearch-eindpunt.")] = "https://api.openraadsinformatie.nl/v1/elastic",
     proef: Probe = False,
-    max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """Open Raadsinformatie (klassiek): documenten per gemeente, met datumbereik en zoekvraag.
 
     Let op: deze API kondigde aan op 1 november 2026 te stoppen; gebruik 'haal openbesluitvorming'.
     """
-    from weerbaar.fetch import ori
-
     if proef:
-        _probe(ori.probe(_probe_http(), api))
+        _probe(OriSource([], base=api))
     if not gemeenten:
         raise typer.BadParameter("noem minstens één gemeente.", param_hint="GEMEENTEN")
-    date_from, date_to = _date(van, "--van"), _date(tot, "--tot")
-
-    def candidates(ws, http):
-        for g in gemeenten:
-            yield from ori.candidates(http, g, date_from=date_from, date_to=date_to, text=zoek, base=api)
-
-    _run(werkruimte, candidates, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
+    source = OriSource(gemeenten, date_from=_date(van, "--van"), date_to=_date(tot, "--tot"), text=zoek, base=api)
+    _run(werkruimte, source, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
          regions_file=regio_indeling)
 
 
@@ -156,28 +155,17 @@ def haal_openbesluitvorming(
     ] = False,
     api: Annotated[str, typer.Option("--api", help="Basisadres van OpenBesluitvorming.")] = "https://openbesluitvorming.nl",
     proef: Probe = False,
-    max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """OpenBesluitvorming: zoeken per bron, of een bron volgen via de export (snapshot, daarna wijzigingen)."""
-    from weerbaar.fetch import openbesluitvorming as obv
-
     if proef:
-        _probe(obv.probe(_probe_http(), api))
+        _probe(OpenBesluitvormingSource(base=api))
     if not bronnen and not zoek:
         raise typer.BadParameter("noem een bron of geef --zoek.", param_hint="BRONNEN")
-    date_from, date_to = _date(van, "--van"), _date(tot, "--tot")
-
-    def candidates(ws, http):
-        sources: list[str | None] = [*bronnen] if bronnen else [None]
-        for source in sources:
-            if volg and source:
-                yield from obv.follow_candidates(ws, http, source, base=api)
-            else:
-                yield from obv.search_candidates(http, organization=source, query=zoek, date_from=date_from,
-                                                 date_to=date_to, base=api)
-
-    _run(werkruimte, candidates, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
+    source = OpenBesluitvormingSource(bronnen or [], query=zoek, date_from=_date(van, "--van"),
+                                      date_to=_date(tot, "--tot"), follow=volg, base=api)
+    _run(werkruimte, source, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
          regions_file=regio_indeling)
 
 
@@ -193,28 +181,18 @@ def haal_website(
     ] = None,
     paginas: Annotated[bool, typer.Option("--paginas", help="Ook HTML-pagina's zelf ophalen als hun tekst past.")] = False,
     proef: Probe = False,
-    max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """Doorzoek een website (binnen het domein; sitemap, dan links; robots.txt wordt gerespecteerd)."""
-    from weerbaar.fetch.website import DEFAULT_FILTER, Crawler, CrawlSettings, probe
-    from weerbaar.organisations import normalise_organisation
-
     if not url.startswith(("http://", "https://")):
         raise typer.BadParameter("geef een volledig adres met http:// of https://.", param_hint="URL")
-    words = tuple(w.strip() for w in woorden.split(",") if w.strip()) if woorden else tuple(DEFAULT_FILTER)
+    words = tuple(w.strip() for w in woorden.split(",") if w.strip()) if woorden else None
+    source = WebsiteSource(url, organisation=organisatie, depth=diepte, max_pages=max_paginas, words=words,
+                           pages_too=paginas)
     if proef:
-        _probe(probe(_probe_http(), url, words))
-    org, org_type = normalise_organisation(organisatie) if organisatie else (None, None)
-
-    def candidates(ws, http):
-        crawler = Crawler(http, url, CrawlSettings(depth=diepte, max_pages=max_paginas, filter=words, pages_too=paginas),
-                          org, org_type)
-        yield from crawler.candidates()
-        if crawler.skipped_by_robots and not (stil or json_out):
-            err.print(f"{len(set(crawler.skipped_by_robots))} adressen overgeslagen wegens robots.txt.")
-
-    _run(werkruimte, candidates, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
+        _probe(source)
+    _run(werkruimte, source, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
          regions_file=regio_indeling)
 
 
@@ -225,14 +203,12 @@ def haal_lijst(
     werkruimte: WorkspaceOption = None,
     proef: Annotated[bool, typer.Option("--proef", help="Controleer alleen of elk adres antwoordt (zonder de "
                                                         "bestanden op te halen); er wordt niets opgeslagen.")] = False,
-    max_mb: MaxMb = DEFAULT_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """Haal de adressen uit een CSV-lijst op, met de metadata uit de lijst."""
-    from weerbaar.fetch.urllist import probe, read_url_list
-
-    items = read_url_list(bestand)
+    source = UrlListSource(bestand)
     if proef:
-        _probe(probe(Http(HttpSettings(retries=1, delay=wachttijd)), items))
-    _run(werkruimte, lambda ws, http: items, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil,
+        _probe(source, delay=wachttijd)
+    _run(werkruimte, source, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil,
          json_out=json_out, regions_file=regio_indeling)

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from weerbaar.cli.jsonout import ingest_json
-from weerbaar.cli.options import JsonOption, WorkspaceOption, check_doc_type, open_workspace
-from weerbaar.cli.output import err, print_json
-from weerbaar.errors import SKIP_REASONS, WeerbaarError
-from weerbaar.ingest.metadata import validate_org_type, validate_year
-from weerbaar.ingest.pipeline import (
-    DEFAULT_MAX_MB,
+from weerbaar.api import (
+    DEFAULT_MAX_PAGE_CHARS,
     DEFAULT_MAX_PASSAGES,
-    IngestOptions,
-    IngestReport,
-    Problem,
-    collect_files,
+    DEFAULT_MAX_UNPACKED_MB,
+    INGEST_MAX_MB,
+    MIN_PAGE_CHARS,
+    Project,
     display_path,
-    file_size,
-    ingest_paths,
 )
-from weerbaar.ingest.pseudopages import DEFAULT_MAX_PAGE_CHARS, MIN_PAGE_CHARS
-from weerbaar.ingest.readers.archive import DEFAULT_MAX_UNPACKED_MB
+from weerbaar.cli.jsonout import ingest_json
+from weerbaar.cli.options import JsonOption, WorkspaceOption, check_doc_type, open_project
+from weerbaar.cli.output import err, print_json
+from weerbaar.documentmeta import validate_org_type, validate_year
+from weerbaar.errors import SKIP_REASONS, WeerbaarError
+
+if TYPE_CHECKING:
+    from weerbaar.api import IngestReport
 
 app = typer.Typer()
 
@@ -40,17 +39,15 @@ STATUS_LABELS = {
 }
 
 
-def run_ingest(paths: list[Path], ws, options: IngestOptions, quiet: bool, processes: int | None = None) -> IngestReport:
+def run_ingest(paths: list[Path], project: Project, options: dict[str, Any], quiet: bool,
+               processes: int | None = None) -> IngestReport:
     """Ingest with a progress bar (by bytes, so that long documents weigh in) unless ``quiet``."""
-    problems: list[Problem] = []
-    files = collect_files(paths, ws.folder, problems)
-    total = sum(file_size(f) for f, _ in files)
     with Progress(
         TextColumn("[bold]Inlezen[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("bytes"),
         TimeElapsedColumn(), TextColumn("nog"), TimeRemainingColumn(), TextColumn("{task.fields[file]}"),
         console=err, disable=quiet, transient=True,
     ) as bar:
-        task = bar.add_task("ingest", total=total, file="")
+        task = bar.add_task("ingest", total=None, file="")
 
         def advance(path: Path, size: int) -> None:
             bar.update(task, advance=size, file=display_path(path.name)[:40])
@@ -58,8 +55,8 @@ def run_ingest(paths: list[Path], ws, options: IngestOptions, quiet: bool, proce
         def waiting(message: str) -> None:
             err.print(f"[yellow]Wachten[/] {escape(message)}")
 
-        return ingest_paths(ws, paths, options, progress=advance, files=files, problems=problems, on_wait=waiting,
-                             processes=processes)
+        return project.ingest(paths, progress=advance, on_total=lambda total: bar.update(task, total=total),
+                              on_wait=waiting, processes=processes, **options)
 
 
 def print_summary(report: IngestReport, ws_folder: Path) -> None:
@@ -100,7 +97,7 @@ def ingest(
     manifest: Annotated[
         Path | None, typer.Option(help="Manifest (CSV of YAML) met metadata per bestand.", exists=True, dir_okay=False)
     ] = None,
-    max_mb: Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wordt ingelezen, in MB.")] = DEFAULT_MAX_MB,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wordt ingelezen, in MB.")] = INGEST_MAX_MB,
     max_uitgepakt_mb: Annotated[float, typer.Option(
         "--max-uitgepakt-mb",
         help="Grootste uitgepakte omvang van een DOCX of ODT, in MB (tegen zip-bommen).")] = DEFAULT_MAX_UNPACKED_MB,
@@ -126,34 +123,33 @@ def ingest(
                                (1 if processen is None else processen, "--processen", 1)):
         if value < least:
             raise typer.BadParameter(f"moet minstens {least} zijn.", param_hint=name)
-    overrides: dict[str, str | int] = {}
+    options: dict[str, Any] = {"max_mb": max_mb, "max_unpacked_mb": max_uitgepakt_mb, "max_passages": max_passages,
+                               "max_page_chars": max_tekstdeel, "manifest": manifest}
     try:
         if organisatietype:
-            overrides["organisation_type"] = validate_org_type(organisatietype)
+            options["organisation_type"] = validate_org_type(organisatietype)
         if organisatie:
-            overrides["organisation"] = organisatie
+            options["organisation"] = organisatie
         doc_type = check_doc_type(documenttype)  # None only when not given
         if doc_type:
-            overrides["doc_type"] = doc_type
+            options["doc_type"] = doc_type
         if jaar is not None:
-            overrides["year"] = validate_year(jaar)
+            options["year"] = validate_year(jaar)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    ws = open_workspace(werkruimte, create=True)
-    options = IngestOptions(max_mb=max_mb, max_unpacked_mb=max_uitgepakt_mb, max_passages=max_passages,
-                            max_page_chars=max_tekstdeel, overrides=overrides, manifest=manifest)
+    project = open_project(werkruimte, create=True)
     try:
-        report = run_ingest(paths, ws, options, quiet=stil or json_out, processes=processen)
+        report = run_ingest(paths, project, options, quiet=stil or json_out, processes=processen)
     except KeyboardInterrupt:
         err.print("[yellow]Onderbroken.[/] Alles wat volledig was ingelezen is bewaard; "
                   "start dezelfde opdracht opnieuw om verder te gaan.")
         raise typer.Exit(130) from None
     finally:
-        ws.close()
+        project.close()
     if json_out:
         print_json(ingest_json(report))
     elif not stil:
-        print_summary(report, ws.folder)
+        print_summary(report, project.folder)
     if report.outcomes and not any(o.status != "overgeslagen" for o in report.outcomes):
         if json_out:  # the JSON above says why; the exit code says that nothing was read
             raise typer.Exit(1)

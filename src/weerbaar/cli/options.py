@@ -1,15 +1,20 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once, and the project they open."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from weerbaar.ingest.metadata import DOC_TYPES
+from weerbaar.documentmeta import DOC_TYPES
 from weerbaar.workspace import ENV_WORKSPACE, Workspace, resolve_workspace_path
+from weerbaar.workspace.documents import DocumentFilters
+
+if TYPE_CHECKING:
+    from weerbaar.api import Project
+    from weerbaar.codebook import Codebook
 
 WorkspaceOption = Annotated[
     Path | None,
@@ -38,6 +43,21 @@ def open_workspace(path: Path | None, *, create: bool = False) -> Workspace:
     return Workspace.open(resolve_workspace_path(path), create=create)
 
 
+def open_project(path: Path | None, codebook: Codebook | Path | None = None, *, create: bool = False) -> Project:
+    """The project (:mod:`weerbaar.api`) in the workspace of ``--werkruimte`` (or the environment or
+    the default folder), with the codebook of ``--codeboek`` or the built-in one."""
+    from weerbaar.api import open as open_api
+
+    return open_api(resolve_workspace_path(path), codebook, create=create)
+
+
+def document_filters(organisation: str | None, doc_type: str | None, years: str | None) -> DocumentFilters:
+    """The documents ``--organisatie``, ``--type`` and ``--jaar`` ask for (checked, in Dutch)."""
+    year_from, year_to = parse_years(years)
+    return DocumentFilters(organisation=organisation, doc_type=check_doc_type(doc_type), year_from=year_from,
+                           year_to=year_to)
+
+
 def parse_years(value: str | None) -> tuple[int | None, int | None]:
     if not value:
         return None, None
@@ -53,7 +73,7 @@ def parse_years(value: str | None) -> tuple[int | None, int | None]:
 def check_doc_type(value: str | None) -> str | None:
     if value is None:
         return None
-    from weerbaar.ingest.metadata import validate_doc_type
+    from weerbaar.documentmeta import validate_doc_type
 
     try:
         return validate_doc_type(value)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from weerbaar.cli.jsonout import accounts_json, agreement_json
-from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_workspace
+from weerbaar.cli.options import CodebookOption, JsonOption, WorkspaceOption, open_project
 from weerbaar.cli.output import err, out, print_json
 
 app = typer.Typer()
@@ -25,10 +25,8 @@ def exporteer(
     werkruimte: WorkspaceOption = None,
 ) -> None:
     """Schrijf alle beslissingen (ook ongedaan gemaakte) weg, met hun bron, pagina en tekst."""
-    from weerbaar.review.decisions import export_decisions
-
-    with open_workspace(werkruimte) as ws:
-        n = export_decisions(ws, bestand)
+    with open_project(werkruimte) as project:
+        n = project.decisions.export(bestand)
     err.print(f"{n} beslissingen geschreven naar {bestand}.")
 
 
@@ -45,13 +43,11 @@ def importeer(
     fout wordt niets ingelezen en noemt weerbaar elke foute regel. Een beslissing die hier al is,
     neemt een later ongedaan maken over; twee keer hetzelfde bestand inlezen voegt niets toe.
     """
-    from weerbaar.codebook import load_codebook
-    from weerbaar.review.decisions import DecisionImportError, import_decisions
+    from weerbaar.api import DecisionImportError
 
-    book = load_codebook(codeboek)
-    with open_workspace(werkruimte) as ws:
+    with open_project(werkruimte, codeboek) as project:
         try:
-            result = import_decisions(ws, bestand, book)
+            result = project.decisions.import_(bestand)
         except DecisionImportError as exc:  # file names and values may hold [brackets]: no markup
             err.print("Fout: " + exc.message, markup=False, style="bold red", highlight=False, soft_wrap=True)
             if exc.hint:
@@ -66,11 +62,9 @@ def importeer(
 @review_app.command("overeenstemming")
 def overeenstemming(werkruimte: WorkspaceOption = None, json_out: JsonOption = False) -> None:
     """Cohen's kappa per maatregel voor elk paar beoordelaars, en het aantal open conflicten."""
-    from weerbaar.review.decisions import agreement, conflicts
-
-    with open_workspace(werkruimte) as ws:
-        rows = agreement(ws)
-        open_conflicts = conflicts(ws)
+    with open_project(werkruimte) as project:
+        rows = project.decisions.agreement()
+        open_conflicts = project.decisions.conflicts()
     if json_out:
         print_json(agreement_json(rows, len(open_conflicts)))
         return
@@ -201,20 +195,16 @@ def _password(from_stdin: bool) -> str:
 def gebruiker_toevoegen(naam: NameArgument, rol: RoleOption = "beoordelaar", wachtwoord_stdin: StdinOption = False,
                         werkruimte: WorkspaceOption = None) -> None:
     """Maak een account met een wachtwoord (gevraagd zonder het te tonen; alleen een Argon2-hash wordt bewaard)."""
-    from weerbaar.review.accounts import add_account
-
-    with open_workspace(werkruimte) as ws:
-        account = add_account(ws, naam, _password(wachtwoord_stdin), rol)
+    with open_project(werkruimte) as project:
+        account = project.accounts.add(naam, _password(wachtwoord_stdin), rol)
     err.print(f"Account '{account.name}' gemaakt ({account.role}).")
 
 
 @gebruiker_app.command("lijst")
 def gebruiker_lijst(werkruimte: WorkspaceOption = None, json_out: JsonOption = False) -> None:
     """Toon de accounts en hun rol (nooit wachtwoorden)."""
-    from weerbaar.review.accounts import list_accounts
-
-    with open_workspace(werkruimte) as ws:
-        accounts = list_accounts(ws)
+    with open_project(werkruimte) as project:
+        accounts = project.accounts.all()
     if json_out:
         print_json(accounts_json(accounts))
         return
@@ -233,10 +223,8 @@ def gebruiker_lijst(werkruimte: WorkspaceOption = None, json_out: JsonOption = F
 def gebruiker_wachtwoord(naam: NameArgument, wachtwoord_stdin: StdinOption = False,
                          werkruimte: WorkspaceOption = None) -> None:
     """Zet een nieuw wachtwoord; wie met dit account is ingelogd, moet opnieuw inloggen."""
-    from weerbaar.review.accounts import set_password
-
-    with open_workspace(werkruimte) as ws:
-        set_password(ws, naam, _password(wachtwoord_stdin))
+    with open_project(werkruimte) as project:
+        project.accounts.set_password(naam, _password(wachtwoord_stdin))
     err.print(f"Nieuw wachtwoord voor '{naam}' opgeslagen.")
 
 
@@ -245,18 +233,14 @@ def gebruiker_rol(naam: NameArgument, rol: Annotated[str, typer.Argument(help="c
                                                                           show_default=False)],
                   werkruimte: WorkspaceOption = None) -> None:
     """Maak iemand coordinator of beoordelaar."""
-    from weerbaar.review.accounts import set_role
-
-    with open_workspace(werkruimte) as ws:
-        set_role(ws, naam, rol)
+    with open_project(werkruimte) as project:
+        project.accounts.set_role(naam, rol)
     err.print(f"'{naam}' is nu {rol}.")
 
 
 @gebruiker_app.command("verwijder")
 def gebruiker_verwijder(naam: NameArgument, werkruimte: WorkspaceOption = None) -> None:
     """Verwijder een account; de beslissingen onder die naam blijven bewaard."""
-    from weerbaar.review.accounts import remove_account
-
-    with open_workspace(werkruimte) as ws:
-        remove_account(ws, naam)
+    with open_project(werkruimte) as project:
+        project.accounts.remove(naam)
     err.print(f"Account '{naam}' verwijderd; de beslissingen blijven bewaard.")

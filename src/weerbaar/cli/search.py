@@ -14,13 +14,10 @@ from weerbaar.cli.options import (
     OrganisationFilter,
     WorkspaceOption,
     YearFilter,
-    check_doc_type,
-    open_workspace,
-    parse_years,
+    document_filters,
+    open_project,
 )
 from weerbaar.cli.output import out, print_json
-from weerbaar.index.search import search
-from weerbaar.workspace.documents import DocumentFilters
 
 app = typer.Typer()
 
@@ -43,19 +40,9 @@ def zoek(
     json_out: JsonOption = False,
 ) -> None:
     """Zoek in alle passages, met een Nederlandse stemmer (noodsteunpunt vindt ook noodsteunpunten)."""
-    year_from, year_to = parse_years(jaar)
-    filters = DocumentFilters(organisation=organisatie, doc_type=check_doc_type(type), year_from=year_from, year_to=year_to)
-    with open_workspace(werkruimte) as ws:
-        if betekenis:
-            from weerbaar.index.semantic import SemanticIndex
-
-            semantic = SemanticIndex()
-            try:
-                hits = semantic.search(ws, zoekvraag, filters, limit=limiet)
-            finally:
-                semantic.close()
-        else:
-            hits = search(ws, zoekvraag, filters, limit=limiet)
+    filters = document_filters(organisatie, type, jaar)
+    with open_project(werkruimte) as project:
+        hits = project.search(zoekvraag, filters=filters, limit=limiet, semantic=betekenis)
     if json_out:
         print_json(search_json(zoekvraag, hits))
         return

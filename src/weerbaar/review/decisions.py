@@ -2,9 +2,7 @@
 
 The log itself (``ws.decisions``, :mod:`weerbaar.workspace.decisions`) stores decisions, undoes
 them, re-attaches them after a re-ingest and says which decision counts (``current``, ``final``,
-``conflicts``, ``agreement``); the functions :func:`record`, :func:`decide`, :func:`undo_last`,
-:func:`final_labels`, :func:`conflicts`, :func:`agreement`, :func:`reattach` and :func:`orphaned`
-here are that log under the names this module always had.
+``conflicts``, ``agreement``); ask it directly (or :class:`weerbaar.api.Decisions`).
 
 What this module owns is the exchange: :func:`export_decisions` / :func:`import_decisions` move
 decisions between workspaces (JSONL, or CSV for Excel; a published format), matched by uid,
@@ -24,7 +22,7 @@ from weerbaar import jsonl
 from weerbaar.errors import WeerbaarError
 from weerbaar.safe_cells import FORMULA_PREFIXES, csv_restore, csv_safe
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.decisions import CHECKS, MAX_NOTE_CHARS, Agreement, Decision, DecisionKey, final_of  # noqa: F401
+from weerbaar.workspace.decisions import CHECKS, MAX_NOTE_CHARS, Decision
 
 EXPORT_FIELDS = ("uid", "measure_id", "reviewer", "relevant", "quote_correct", "about_measure", "enough_context",
                  "stage", "elements", "note", "settles", "decided_at", "undone_at", "document_sha256",
@@ -39,49 +37,6 @@ _CSV_FALSE_SPELLINGS = {"nee", "0", "onwaar"}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-# The log's operations under the names this module always had; the log (``ws.decisions``) owns them.
-
-def record(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relevant: bool, **options) -> Decision:
-    return ws.decisions.record(passage_id, measure_id, reviewer, relevant, **options)
-
-
-def decide(ws: Workspace, passage_id: int, measure_id: str, reviewer: str, relevant: bool, **options) -> list[Decision]:
-    """See :meth:`weerbaar.workspace.decisions.DecisionLog.decide`."""
-    return ws.decisions.decide(passage_id, measure_id, reviewer, relevant, **options)
-
-
-def undo_last(ws: Workspace, reviewer: str) -> Decision | None:
-    return ws.decisions.undo_last(reviewer)
-
-
-def all_decisions(ws: Workspace, *, include_undone: bool = True) -> list[Decision]:
-    return ws.decisions.all(include_undone=include_undone)
-
-
-def current(ws: Workspace, at=None) -> dict[DecisionKey, dict[str, Decision]]:
-    return ws.decisions.current(at)
-
-
-def final_labels(ws: Workspace, at=None) -> dict[DecisionKey, Decision]:
-    return ws.decisions.final(at)
-
-
-def conflicts(ws: Workspace) -> list[tuple[DecisionKey, list[Decision]]]:
-    return ws.decisions.conflicts()
-
-
-def agreement(ws: Workspace) -> list[Agreement]:
-    return ws.decisions.agreement()
-
-
-def reattach(ws: Workspace, document_id: int) -> int:
-    return ws.decisions.reattach(document_id)
-
-
-def orphaned(ws: Workspace) -> list[Decision]:
-    return ws.decisions.orphaned()
-
-
 def export_decisions(ws: Workspace, path: Path, fmt: str | None = None) -> int:
     """Write every decision (undone ones too) to JSONL or CSV (UTF-8 with BOM, ';' for Dutch Excel).
 
@@ -89,7 +44,7 @@ def export_decisions(ws: Workspace, path: Path, fmt: str | None = None) -> int:
     1/0 and puts an apostrophe before text that a spreadsheet would run as a formula
     (:mod:`weerbaar.safe_cells`); :func:`import_decisions` reads both back exactly."""
     fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
-    decisions = all_decisions(ws)
+    decisions = ws.decisions.all(include_undone=True)
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS, delimiter=";")

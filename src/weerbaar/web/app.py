@@ -32,9 +32,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from weerbaar.api import Accounts
 from weerbaar.codebook import Codebook
 from weerbaar.errors import WeerbaarError
-from weerbaar.review.accounts import has_accounts
 from weerbaar.web import routes_auth, routes_browse, routes_review, routes_team, routes_verdicts
 from weerbaar.web.auth import LoginRequired, login_url, require_login
 from weerbaar.web.pages import render
@@ -63,7 +63,7 @@ def create_app(folder: Path, codebook: Codebook, *, reviewer: str | None = None,
     """The review app on a workspace. ``public``: bound beyond loopback, so accounts are required
     (refused without any); ``allowed_hosts``: the Host names it answers to (None: any, for tests)."""
     with Workspace.open(folder) as ws:  # fail early, in Dutch, when there is no workspace
-        if public and not has_accounts(ws):
+        if public and not Accounts(ws).exist():
             raise WeerbaarError(
                 "De app zou bereikbaar zijn voor anderen in het netwerk, maar deze werkruimte heeft nog geen accounts.",
                 hint="Maak eerst een account met een wachtwoord, bijvoorbeeld: weerbaar gebruiker toevoegen "
@@ -74,8 +74,7 @@ def create_app(folder: Path, codebook: Codebook, *, reviewer: str | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        if state.reranker is not None:
-            state.reranker.stop()  # the server stops: end the background re-ranking cleanly
+        state.shared.close()  # the server stops: end the background re-ranking cleanly, free the model
 
     app = FastAPI(title="weerbaar", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.weerbaar = state

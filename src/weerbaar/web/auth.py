@@ -11,14 +11,18 @@ Two modes, decided per request (accounts added while the server runs take effect
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from fastapi import Form, HTTPException, Request
 
-from weerbaar.review.accounts import Account, has_accounts, session_account
+from weerbaar.api import Accounts
 from weerbaar.web.security import check_csrf
 from weerbaar.web.state import app_state, workspace
 from weerbaar.workspace.settings import secret
+
+if TYPE_CHECKING:
+    from weerbaar.api import Account
 
 REVIEWER_COOKIE = "weerbaar_beoordelaar"
 
@@ -32,14 +36,14 @@ class LoginRequired(Exception):
 
 def accounts_mode(request: Request) -> bool:
     if not hasattr(request.state, "accounts_mode"):
-        request.state.accounts_mode = app_state(request).public or has_accounts(workspace(request))
+        request.state.accounts_mode = app_state(request).public or Accounts(workspace(request)).exist()
     return request.state.accounts_mode
 
 
 def current_account(request: Request) -> Account | None:
     if not hasattr(request.state, "account"):
         browser = getattr(request.state, "browser", None)
-        request.state.account = session_account(workspace(request), browser) if accounts_mode(request) else None
+        request.state.account = Accounts(workspace(request)).of_session(browser) if accounts_mode(request) else None
     return request.state.account
 
 

@@ -1,8 +1,10 @@
-"""What a route handler asks for, as FastAPI dependencies: the app state, the workspace, the
-codebook, the reviewer, the document filters of the query string, and the CSRF check of a form.
+"""What a route handler asks for, as FastAPI dependencies: the app state, the workspace (the
+store) and the project on it (the API: :class:`weerbaar.api.Project`, on the same pooled
+connection), the codebook, the reviewer, the document filters of the query string, and the CSRF
+check of a form.
 
     @router.post("/beslissing", dependencies=[CSRF])
-    def decide(ws: WorkspaceDep, reviewer: DecidingReviewer, ...): ...
+    def decide(project: ProjectDep, reviewer: DecidingReviewer, ...): ...
 
 Routes import these (and :mod:`weerbaar.web.pages` to render), never :mod:`weerbaar.web.app`,
 which only assembles the app from the routes.
@@ -15,6 +17,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
 
+from weerbaar.api import Project
 from weerbaar.codebook import Codebook
 from weerbaar.web.auth import csrf_checked, require_coordinator, reviewer_of
 from weerbaar.web.state import AppState, app_state, request_workspace
@@ -34,6 +37,11 @@ def deciding_reviewer(request: Request) -> str:
     if not reviewer:
         raise HTTPException(400, "Vul eerst uw naam in op de startpagina.")
     return reviewer
+
+
+def request_project(request: Request, ws: Annotated[Workspace, Depends(request_workspace)]) -> Project:
+    """The API's project on this request's pooled connection (FastAPI hands both out once per request)."""
+    return app_state(request).project(ws)
 
 
 def filters_from(request: Request) -> DocumentFilters:
@@ -60,6 +68,7 @@ def filter_query(request: Request) -> str:
 
 State = Annotated[AppState, Depends(app_state)]
 WorkspaceDep = Annotated[Workspace, Depends(request_workspace)]
+ProjectDep = Annotated[Project, Depends(request_project)]
 CodebookDep = Annotated[Codebook, Depends(codebook)]
 Reviewer = Annotated[str | None, Depends(reviewer_of)]  # may be None: the page asks for a name
 DecidingReviewer = Annotated[str, Depends(deciding_reviewer)]

@@ -12,9 +12,8 @@ import time
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from weerbaar.review.accounts import authenticate, end_session, start_session
 from weerbaar.web.auth import accounts_mode
-from weerbaar.web.deps import CSRF, WorkspaceDep
+from weerbaar.web.deps import CSRF, ProjectDep
 from weerbaar.web.pages import render
 from weerbaar.web.security import browser_cookie, local_path
 
@@ -39,7 +38,7 @@ def login_page(request: Request, terug: str = "/"):
 
 
 @router.post("/inloggen", dependencies=[CSRF])
-def login(request: Request, ws: WorkspaceDep, naam: str = Form(""), wachtwoord: str = Form(""),
+def login(request: Request, project: ProjectDep, naam: str = Form(""), wachtwoord: str = Form(""),
           terug: str = Form("/")):
     if not accounts_mode(request):
         return RedirectResponse("/", status_code=303)
@@ -49,22 +48,22 @@ def login(request: Request, ws: WorkspaceDep, naam: str = Form(""), wachtwoord: 
         return render(request, "inloggen.html", status_code=429, terug=local_path(terug), naam=naam, filter_query="",
                       melding="Te vaak een verkeerd wachtwoord voor deze naam. Wacht een kwartier en probeer het "
                               "opnieuw, of vraag de coördinator om een nieuw wachtwoord.")
-    account = authenticate(ws, naam, wachtwoord)
+    account = project.accounts.authenticate(naam, wachtwoord)
     if account is None:
         failures.append(time.monotonic())
         return render(request, "inloggen.html", status_code=401, terug=local_path(terug), naam=naam, filter_query="",
                       melding="Naam of wachtwoord klopt niet.")
     failures.clear()
     response = RedirectResponse(local_path(terug), status_code=303)
-    response.headers.append("set-cookie", browser_cookie(start_session(ws, account)))
+    response.headers.append("set-cookie", browser_cookie(project.accounts.start_session(account)))
     return response
 
 
 @router.post("/uitloggen", dependencies=[CSRF])
-def logout(request: Request, ws: WorkspaceDep):
+def logout(request: Request, project: ProjectDep):
     import secrets
 
-    end_session(ws, request.state.browser)
+    project.accounts.end_session(request.state.browser)
     response = RedirectResponse("/inloggen", status_code=303)
     response.headers.append("set-cookie", browser_cookie(secrets.token_urlsafe(32)))
     return response

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from weerbaar.errors import QueryError
-from weerbaar.index.search import search
-from weerbaar.web.deps import FilterQuery, Filters, State, WorkspaceDep
+from weerbaar.web.deps import FilterQuery, Filters, ProjectDep, WorkspaceDep
 from weerbaar.web.pages import render
 from weerbaar.workspace.documents import list_documents
 
@@ -14,12 +13,12 @@ router = APIRouter()
 
 
 @router.get("/zoek")
-def search_page(request: Request, state: State, ws: WorkspaceDep, filters: Filters, filter_query: FilterQuery,
+def search_page(request: Request, project: ProjectDep, filters: Filters, filter_query: FilterQuery,
                 q: str = "", soort: str = "tekst"):
     hits, error = [], None
     if q.strip():
         try:
-            hits = state.semantic.search(ws, q, filters, limit=30) if soort == "betekenis" else search(ws, q, filters, limit=30)
+            hits = project.search(q, filters=filters, limit=30, semantic=soort == "betekenis")
         except QueryError as exc:
             error = str(exc)
     return render(request, "zoek.html", q=q, soort=soort, hits=hits, error=error, filters=filters,

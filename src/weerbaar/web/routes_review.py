@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -10,12 +9,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from weerbaar.assess.verdicts import organisations_of
-from weerbaar.classify.ranking import latest_threshold, ranked_passage
+from weerbaar.api import Project
 from weerbaar.errors import WeerbaarError
-from weerbaar.review.source import page_png, passage_boxes
 from weerbaar.web.auth import REVIEWER_COOKIE, accounts_mode, may_coordinate
-from weerbaar.web.deps import CSRF, DecidingReviewer, FilterQuery, Filters, Reviewer, State, WorkspaceDep
+from weerbaar.web.deps import CSRF, DecidingReviewer, FilterQuery, Filters, ProjectDep, Reviewer, State, WorkspaceDep
 from weerbaar.web.pages import render
 from weerbaar.web.security import local_path
 from weerbaar.web.state import app_state
@@ -78,41 +75,22 @@ def _passage_context(ws, item) -> dict:
             "cut_before": before_start > 0, "cut_after": after_end < len(page)}
 
 
-def _item_view(request: Request, measure, passage_id: int) -> dict:
+def _item_view(project: Project, measure, passage_id: int) -> dict:
     """Everything the decision screen shows about a passage for a measure."""
-    ws = app_state(request).workspace()
-    item = ranked_passage(ws, app_state(request).codebook, measure.id, passage_id)
-    if item is None:  # a passage analysis stored nothing for (search, document view): show it all the same
-        row = ws.evidence.passage_with_document(passage_id)
-        if row is None:
-            raise HTTPException(404, f"Passage {passage_id} bestaat niet in deze werkruimte.")
-        from weerbaar.classify.ranking import RankedPassage
-        from weerbaar.workspace.records import Citation
-
-        item = RankedPassage(citation=Citation.from_row({**dict(row), "passage_id": row["id"]}),
-                             measure_id=measure.id, score=0.0, above_threshold=False,
-                             stage=row["stage"] or 0, stage_cue=row["stage_cue"], elements_found={},
-                             elements_missing=[e.id for e in measure.elements],
-                             vulnerable_terms=json.loads(row["vulnerable_terms"] or "[]"))
-    document_id = item.citation.document_id
-    found = ws.evidence.document_file(document_id) if document_id is not None else None
-    if found is None:  # removed between reading the passage and its document (a re-ingest)
+    ws = project.workspace
+    item = project.passage(measure.id, passage_id)  # also one analysis stored nothing for (search, document view)
+    found = ws.evidence.document_file(item.citation.document_id) if item and item.citation.document_id is not None else None
+    if item is None or found is None:  # no such passage, or its document removed meanwhile (a re-ingest)
         raise HTTPException(404, f"Passage {passage_id} bestaat niet in deze werkruimte.")
     doc_format, doc_path = found
     suggestions = ws.evidence.top_suggestions(passage_id)
     earlier = ws.decisions.on_passage(passage_id, measure.id)
     context = _passage_context(ws, item)
     subject = _subject_view(ws, passage_id, item.citation.organisation)
-    boxes = None
-    if doc_format == "pdf":
-        try:
-            boxes = passage_boxes(Path(doc_path), item.citation.page, context["page_text"], item.citation.start,
-                                  item.citation.end)
-        except WeerbaarError:
-            boxes = None
+    boxes = project.passage_boxes(item, context["page_text"]) if doc_format == "pdf" else None
     return {"item": item, "measure": measure, "format": doc_format, "boxes": boxes,
             "source_exists": Path(doc_path).exists(), "suggestions": suggestions, "earlier": earlier,
-            "subject": subject, "organisations": organisations_of(ws), "request_key": str(uuid.uuid4()), **context}
+            "subject": subject, "organisations": project.organisations(), "request_key": str(uuid.uuid4()), **context}
 
 
 SUBJECT_LABELS = {"eigen": "de eigen organisatie", "veiligheidsregio": "veiligheidsregio", "ggd": "GGD of GHOR",
@@ -132,18 +110,19 @@ def _subject_view(ws, passage_id: int, document_organisation: str | None) -> dic
 
 
 @router.get("/maatregel/{measure_id}")
-def measure_queue(request: Request, state: State, ws: WorkspaceDep, reviewer: Reviewer, filters: Filters,
+def measure_queue(request: Request, project: ProjectDep, reviewer: Reviewer, filters: Filters,
                   filter_query: FilterQuery, measure_id: str, passage: int | None = None):
     measure = _measure(request, measure_id)
     if not reviewer:
         return RedirectResponse(f"/?terug={quote(str(request.url.path))}", status_code=303)
-    threshold = latest_threshold(ws)
-    queue = state.queue(measure_id, filters, threshold)
+    ws = project.workspace
+    threshold = project.threshold()
+    queue = project.review_queue(measure.id, filters)
     nxt = None
     if passage is None:
         nxt = queue.next_item(ws, reviewer, double_review_share(ws))
         passage = nxt.passage_id if nxt else None
-    view = _item_view(request, measure, passage) if passage is not None else None
+    view = _item_view(project, measure, passage) if passage is not None else None
     last = ws.decisions.last_of(reviewer)
     return render(request, "wachtrij.html", measure=measure, view=view, progress=queue.progress(ws),
                   double_review=bool(nxt and nxt.double_review), last=last, filters=filters,
@@ -151,12 +130,12 @@ def measure_queue(request: Request, state: State, ws: WorkspaceDep, reviewer: Re
 
 
 @router.get("/passage/{passage_id}")
-def passage_page(request: Request, ws: WorkspaceDep, passage_id: int, maatregel: str | None = None):
+def passage_page(request: Request, project: ProjectDep, passage_id: int, maatregel: str | None = None):
     if not maatregel:
-        best = ws.evidence.top_suggestions(passage_id, 1)
-        maatregel = best[0].measure_id if best else app_state(request).codebook.measures[0].id
+        best = project.workspace.evidence.top_suggestions(passage_id, 1)
+        maatregel = best[0].measure_id if best else project.codebook.measures[0].id
     measure = _measure(request, maatregel)
-    return render(request, "passage.html", measure=measure, view=_item_view(request, measure, passage_id),
+    return render(request, "passage.html", measure=measure, view=_item_view(project, measure, passage_id),
                   filter_query="", last=None)
 
 
@@ -212,12 +191,9 @@ def undo(request: Request, ws: WorkspaceDep, reviewer: Reviewer, terug: str = Fo
 
 
 @router.get("/pagina/{document_id}/{page_no}.png")
-def page_image(request: Request, ws: WorkspaceDep, document_id: int, page_no: int):
-    found = ws.evidence.document_file(document_id)
-    if found is None or found[0] != "pdf":
-        raise HTTPException(404, "Geen PDF-pagina voor dit document.")
+def page_image(request: Request, project: ProjectDep, document_id: int, page_no: int):
     try:
-        png = page_png(Path(found[1]), page_no)
-    except WeerbaarError as exc:  # also UnreadableDocument
+        png = project.page_image(document_id, page_no)
+    except WeerbaarError as exc:  # no PDF for this document, or an UnreadableDocument
         raise HTTPException(404, str(exc)) from None
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

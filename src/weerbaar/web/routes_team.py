@@ -15,12 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from weerbaar.errors import WeerbaarError
-from weerbaar.review import decisions as store
 from weerbaar.web.auth import require_coordinator
-from weerbaar.web.deps import COORDINATOR, CSRF, CodebookDep, DecidingReviewer, WorkspaceDep
+from weerbaar.web.deps import COORDINATOR, CSRF, CodebookDep, DecidingReviewer, ProjectDep, WorkspaceDep
 from weerbaar.web.pages import render
 from weerbaar.web.security import MAX_IMPORT_BYTES, check_csrf
-from weerbaar.web.state import workspace
+from weerbaar.web.state import thread_project, workspace
 from weerbaar.workspace.settings import DOUBLE_REVIEW_SHARE, double_review_share, secret, set_setting
 
 router = APIRouter()
@@ -46,12 +45,12 @@ def settings(request: Request, ws: WorkspaceDep, dubbel: float = Form(0.0)):
 
 
 @router.get("/export/beslissingen.{fmt}", dependencies=coordinator_only)
-def export(request: Request, ws: WorkspaceDep, fmt: str):
+def export(request: Request, project: ProjectDep, fmt: str):
     if fmt not in ("jsonl", "csv"):
         raise HTTPException(404, "Kies .jsonl of .csv.")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"beslissingen.{fmt}"
-        store.export_decisions(ws, path)
+        project.decisions.export(path)
         data = path.read_bytes()
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
     return Response(data, media_type=media,
@@ -71,12 +70,13 @@ def _import(request: Request, csrf: str, name: str, data: bytes):
     suffix = Path(name).suffix.lower()
     if suffix not in (".jsonl", ".csv"):
         raise HTTPException(400, "Kies een bestand met beslissingen: .jsonl of .csv (zoals de export maakt).")
-    ws = workspace(request)
+    project = thread_project(request)
+    ws = project.workspace
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / (Path(name).name or f"import{suffix}")
         path.write_bytes(data)
         try:
-            imported, present, unattached = store.import_decisions(ws, path, request.app.state.weerbaar.codebook)
+            imported, present, unattached = project.decisions.import_(path)
         except WeerbaarError as exc:
             return render(request, "team.html", status_code=400, melding="", import_errors=_problems(exc),
                           import_name=Path(name).name, import_hint=exc.hint, **_team_context(ws))

@@ -1,5 +1,7 @@
-"""What the web app keeps between requests: the workspace folder, the codebook, per-thread
-connections, the review queues, their background re-ranker and the semantic index. One :class:`AppState` per app."""
+"""What the web app keeps between requests: the workspace folder, the codebook, per-thread and pooled
+connections, and what the API's projects on this folder share (:class:`weerbaar.api.Shared`: the
+review queues, their background re-ranker, the semantic index, the verdict cache). One
+:class:`AppState` per app; each request gets a :class:`weerbaar.api.Project` on its own connection."""
 
 from __future__ import annotations
 
@@ -8,15 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
+from weerbaar.api import Project, Shared
 from weerbaar.codebook import Codebook
-from weerbaar.index.semantic import SemanticIndex
-from weerbaar.review.queue import MeasureQueue
-from weerbaar.review.reranker import Reranker
 from weerbaar.workspace import Workspace
-from weerbaar.workspace.documents import DocumentFilters
+
+if TYPE_CHECKING:
+    from weerbaar.api import MeasureQueue, Reranker
 
 
 @dataclass
@@ -25,18 +28,27 @@ class AppState:
     codebook: Codebook
     default_reviewer: str | None = None
     public: bool = False  # bound beyond loopback: accounts required
-    queues: dict = field(default_factory=dict)
     # Per app, not per class: two apps in one process (tests, scripts) must not share connections.
     local: threading.local = field(default_factory=threading.local)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    semantic: SemanticIndex = field(default_factory=SemanticIndex)
     idle: list[Workspace] = field(default_factory=list)  # connections no request holds (see connection)
     idle_lock: threading.Lock = field(default_factory=threading.Lock)
-    reranker: Reranker | None = None  # re-ranks review queues off the request path
+    shared: Shared = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.reranker is None:
-            self.reranker = Reranker(self.folder)
+        self.shared = Shared(self.folder, self.codebook)
+
+    @property
+    def reranker(self) -> Reranker:
+        """Re-ranks the review queues off the request path."""
+        return self.shared.reranker
+
+    @property
+    def queues(self) -> dict[tuple, MeasureQueue]:
+        return self.shared.queues
+
+    def project(self, ws: Workspace) -> Project:
+        """The API's project on a connection this app holds (never closed by the project)."""
+        return Project(ws, self.codebook, shared=self.shared)
 
     def workspace(self) -> Workspace:
         """The connection of the calling thread, for code that runs and finishes in one thread."""
@@ -61,23 +73,9 @@ class AppState:
             with self.idle_lock:
                 self.idle.append(ws)
 
-    def queue(self, measure_id: str, filters: DocumentFilters, threshold: float) -> MeasureQueue:
-        key = (measure_id, filters.organisation, filters.doc_type, filters.year_from, filters.year_to)
-        with self.lock:
-            queue = self.queues.get(key)
-            if queue is None or queue.threshold != threshold:
-                queue = self.queues[key] = MeasureQueue(measure_id, filters, threshold, reranker=self.reranker,
-                                                        max_stage=self.codebook.scale.maximum)
-            return queue
-
     def mark_stale(self, measure_ids) -> None:
-        """Decisions on these measures changed: their queues (every filter) get re-ranked in the
-        background; the request that changed them does not wait."""
-        wanted = set(measure_ids)
-        with self.lock:
-            queues = [q for q in self.queues.values() if q.measure_id in wanted]
-        for queue in queues:
-            queue.mark_stale()
+        """Decisions on these measures changed: their queues get re-ranked in the background."""
+        self.shared.mark_stale(measure_ids)
 
 
 def app_state(request: Request) -> AppState:
@@ -93,3 +91,9 @@ def request_workspace(request: Request) -> Iterator[Workspace]:
     """The dependency: a connection for this request alone, returned to the pool when it is done."""
     with app_state(request).connection() as ws:
         yield ws
+
+
+def thread_project(request: Request) -> Project:
+    """The project on the calling thread's connection (for helpers that run within one thread)."""
+    state = app_state(request)
+    return state.project(state.workspace())
