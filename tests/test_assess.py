@@ -251,6 +251,15 @@ def test_quotes_are_centred_on_the_deciding_sentence():
     assert "noodsteunpunt" in one_long[start:end] and end - start <= QUOTE_CHARS
 
 
+def test_the_quote_shows_the_stage_cue_even_where_another_sentence_has_more_terms():
+    filler = [f"Zin {i} gaat over de begroting en het college van dit jaar, zonder meer." for i in range(10)]
+    cue_sentence = "In 2023 is het draaiboek vastgesteld."
+    busy = "Het noodsteunpunt, het aggregaat, de noodstroom en het noodsteunpunt in de kern staan op de lijst."
+    text = " ".join([cue_sentence] + filler + [busy])
+    start, end = focus(text, cue="is het draaiboek vastgesteld", terms=["noodsteunpunt", "aggregaat", "noodstroom"])
+    assert len(text) > QUOTE_CHARS and cue_sentence in text[start:end]
+
+
 def test_demo_quotes_contain_their_cue(reviewed_demo):
     from weerbaar.assess.summary import summarise
 

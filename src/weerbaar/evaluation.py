@@ -340,7 +340,7 @@ def fit_models(prep: Prepared, idx: np.ndarray, crucial: list[str], trained_on: 
         kinds = [subject.detect(i.text, i.context).kind for i in staged]
         detector = StageDetector(codebook, model=fit_stage_model(
             detector, [i.text for i in staged], [i.context for i in staged], kinds, [i.stage for i in staged],
-            trained_on))
+            trained_on, groups=[i.organisation_group or i.source.split("/")[1] for i in staged]))
     return FittedModels(relevance, detector, subject)
 
 

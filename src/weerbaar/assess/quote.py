@@ -43,8 +43,9 @@ def focus(text: str, cue: str | None = None, terms: list[str] | tuple = ()) -> t
 
 
 def _anchor(text: str, cue: str | None, terms) -> int:
-    """Where the deciding words are: the sentence with the stage cue and the most terms wins (the
-    cue weighs as much as two terms); the cue's own position inside it, if it is there."""
+    """Where the deciding words are: the sentence with the stage cue (so the quote always shows the
+    words the stage is explained by), else the sentence with the most terms; the cue's own position
+    inside it, if it is there."""
     lowered = text.lower()
     cue_at = lowered.find(cue.lower()) if cue else -1
     terms = [t for t in terms if t.strip()]
@@ -53,7 +54,7 @@ def _anchor(text: str, cue: str | None, terms) -> int:
     for s in sentence_spans(text):
         hits = [m.start() for m in pattern.finditer(lowered, s.start, s.end)] if pattern else []
         has_cue = s.start <= cue_at < s.end
-        score = (2.0 if has_cue else 0.0) + len(hits)
+        score = (1000.0 if has_cue else 0.0) + len(hits)
         if score > best_score:
             best = cue_at if has_cue else hits[0]
             best_score = score

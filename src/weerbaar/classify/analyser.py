@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 #: Changes when what analysis derives besides the scores (stage, subject, elements) changes, so that
 #: ``analyseer`` re-analyses stored passages (re-scoring, no re-embedding) after an upgrade.
-ANALYSER_VERSION = "2026.12.2"
+ANALYSER_VERSION = "2026.12.3"
 LEXICAL_SATURATION = 3.0
 MAX_TERMS = 4
 

@@ -1,7 +1,7 @@
 """The stage of a passage (0 context … 4 tested/embedded): from language, document type and date.
 
-A small learned model (multinomial logistic regression, coefficients in
-``classify/data/stage-model.json``) reads signals a person reads too:
+A small learned model (logistic regression, coefficients in ``classify/data/stage-model.json``)
+reads signals a person reads too:
 
 - the codebook's cue patterns per stage ("is aangewezen", "wordt opgesteld", "we willen"),
   a cue right after a negation ("nog geen budget") not counting;
@@ -11,7 +11,14 @@ A small learned model (multinomial logistic regression, coefficients in
   report is past, "in 2026 stellen we … op" in a 2025 budget is ahead;
 - the document type: budgets plan unless they report something realised; annual reports and
   evaluations report; research reports describe others (context);
-- whom the passage speaks for (national policy and research findings are context).
+- whom the passage speaks for (national policy and research findings are context);
+- the text just before the passage: a heading such as "Wat hebben we bereikt?" or "Wat gaan we
+  daarvoor doen?", and the tense of the previous paragraph.
+
+The scale is ordered, so how the model decides is a design choice: multinomial or cumulative
+(ordinal) logits, the most probable level or the median of the predicted distribution (a near miss
+costs less than a far one), with or without the context signals. :func:`fit_stage_model` chooses
+it by leaving each organisation of its training part out in turn (never on the text it is measured on).
 
 The words that decided are returned as the cue, so a reviewer sees why. Without a model fitted
 for the codebook's scale (an own codebook with other levels), or for a loose text without its
@@ -51,6 +58,18 @@ _SIGNALS: dict[str, re.Pattern] = {
     "negation": re.compile(r"\b(?:nog geen|nog niet|ontbreekt|ontbreken|onvoldoende)\b", re.IGNORECASE),
 }
 _TENSES = ("perfect_passive", "perfect_active", "present_passive")
+#: Signals read in the text just before a passage (its heading, the previous paragraph): the budget's
+#: "Wat gaan we daarvoor doen?" announces plans, the annual account's "Wat hebben we bereikt?" results.
+_CONTEXT_SIGNALS: dict[str, re.Pattern] = {
+    "context_heading_plan": re.compile(r"\bwat (?:gaan|willen|zullen) we\b|\b(?:planning|plan van aanpak|"
+                                       r"voornemens?|ambities?|doelstellingen)\s*$", re.IGNORECASE | re.MULTILINE),
+    "context_heading_realised": re.compile(r"\bwat hebben we\b|\b(?:resultaten|behaalde resultaten|terugblik|"
+                                           r"verantwoording|evaluatie)\s*$", re.IGNORECASE | re.MULTILINE),
+    "context_realised": re.compile(rf"\b(?:is|zijn|werd|werden|heeft|hebben)\b(?: [\w'’.-]+){{0,6}}? {_PARTICIPLE}\b",
+                                   re.IGNORECASE),
+    "context_plan": re.compile(r"\b(?:zal|zullen|gaan|gaat|wordt|worden|willen)\b", re.IGNORECASE),
+}
+CONTEXT_CHARS = 300  # of the text before a passage read for the context signals
 _NEGATED = re.compile(r"\b(?:niet|geen|nooit|nog)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 DOC_GROUPS = {
@@ -82,14 +101,42 @@ class TextContext:
     known: bool = False  # True when the fields come from a document (else: a loose text, nothing known)
 
 
+DECISIONS = ("argmax", "median", "window")
+
+
+def decide(p: np.ndarray, decision: str) -> int:
+    """The level index to decide for, given the predicted distribution ``p`` over an ordered scale.
+
+    "argmax": the most probable level. "median": where the cumulative probability reaches one half,
+    which minimises the expected distance in steps (a near miss costs less than a far one).
+    "window": the level that maximises the expected agreement exact plus within one step,
+    p[d] + p[d-1] + p[d] + p[d+1], the criterion the design is chosen by (:func:`design_score`).
+    """
+    if decision == "median":
+        return int(np.searchsorted(np.cumsum(p), 0.5 - 1e-9))
+    if decision == "window":
+        near = p + np.r_[0.0, p[:-1]] + np.r_[p[1:], 0.0]
+        return int(np.argmax(p + near))
+    return int(np.argmax(p))
+
+
 @dataclass
 class StageModel:
+    """Coefficients of the stage model and how it decides.
+
+    ``kind`` "multinomial": one row of ``coef`` per level (softmax). ``kind`` "cumulative": one row
+    per step between levels, the logit of "above level k" (an ordinal model: the scale is ordered).
+    ``decision``: see :func:`decide`.
+    """
+
     levels: list[int]
     features: list[str]
     coef: list[list[float]]
     intercept: list[float]
     trained_on: str = ""
     extra: dict = field(default_factory=dict)
+    kind: str = "multinomial"
+    decision: str = "argmax"
 
     @classmethod
     def builtin(cls) -> StageModel | None:
@@ -98,6 +145,32 @@ class StageModel:
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=1, ensure_ascii=False)
+
+    def distribution(self, x: np.ndarray) -> np.ndarray:
+        """P(level) for one feature vector, in the order of ``levels``."""
+        logits = np.asarray(self.coef, dtype=np.float64) @ x + np.asarray(self.intercept, dtype=np.float64)
+        if self.kind == "cumulative":
+            above = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+            above = np.minimum.accumulate(above)  # P(above k) cannot rise with k
+            return np.maximum(np.r_[1.0, above] - np.r_[above, 0.0], 0.0)
+        e = np.exp(logits - logits.max())
+        return e / e.sum()
+
+    def decide(self, x: np.ndarray) -> int:
+        """The index (into ``levels``) the model decides for."""
+        return decide(self.distribution(x), self.decision)
+
+    def contribution(self, x: np.ndarray, k: int) -> np.ndarray:
+        """How much each feature pushed towards level index ``k`` (positive: towards it).
+
+        Cumulative: what pushed the passage above the level below (``k - 1``) and what kept it from
+        going above ``k``."""
+        coef = np.asarray(self.coef, dtype=np.float64)
+        if self.kind == "cumulative":
+            up = coef[k - 1] if k > 0 else np.zeros(coef.shape[1])
+            down = coef[k] if k < len(coef) else np.zeros(coef.shape[1])
+            return (up - down) * x
+        return coef[k] * x
 
 
 class StageDetector:
@@ -121,7 +194,7 @@ class StageDetector:
         return ([f"cue_{level}" for level in self.levels] + list(_SIGNALS)
                 + ["year_before", "year_same", "year_after"] + [f"doc_{g}" for g in sorted(set(DOC_GROUPS.values()))]
                 + [f"subject_{s}" for s in SUBJECT_CONTEXT]
-                + ["budget_realised", "annual_realised", "own_document"])
+                + ["budget_realised", "annual_realised", "own_document"] + list(_CONTEXT_SIGNALS))
 
     def _cue_hits(self, text: str) -> Iterator[tuple[int, str]]:
         """(level, words) of the first cue per stage that is not right after a negation, highest stage first."""
@@ -168,6 +241,11 @@ class StageDetector:
             values["annual_realised"] = 1.0
         if context.organisation_type in OWN_DOCUMENT_TYPES:
             values["own_document"] = 1.0
+        before = context.before[-CONTEXT_CHARS:]
+        for name, pattern in _CONTEXT_SIGNALS.items():
+            found = pattern.search(before)
+            if found and not (name == "context_realised" and _NEGATED.search(found.group(0))):
+                values[name], words[name] = 1.0, found.group(0).strip()
         return np.array([values.get(f, 0.0) for f in self.feature_names], dtype=np.float32), words
 
     def detect(self, text: str, context: TextContext = TextContext(), subject: str | None = None) -> StageResult:
@@ -176,12 +254,16 @@ class StageDetector:
         if self.model is None or not context.known:
             return self.cue(text) or StageResult(self.default_stage, None)
         x, words = self.signals(text, context, subject)
-        coef = np.asarray(self.model.coef, dtype=np.float32)
-        logits = coef @ x + np.asarray(self.model.intercept, dtype=np.float32)
-        k = int(np.argmax(logits))
-        contribution = coef[k] * x
+        k = self.model.decide(x)
+        contribution = self.model.contribution(x, k)
         deciding = [self.feature_names[i] for i in np.argsort(-contribution) if contribution[i] > 0]
-        cue = next((words[f] for f in deciding if f in words and not f.startswith("year_")), None)
+        # Only words of the passage itself are shown (not a year, not the heading before it).
+        shown = [f for f in deciding if f in words and not f.startswith(("year_", "context_"))]
+        if not shown:
+            # Decided by what has no words of its own (the document type, a heading): show the stage
+            # language the passage does have, the cue nearest the level decided first.
+            shown = sorted((f for f in words if f.startswith("cue_")), key=lambda f: abs(int(f[4:]) - self.levels[k]))
+        cue = words[shown[0]] if shown else None
         result = StageResult(self.model.levels[k], cue)
         if context.organisation_type and context.organisation_type not in OWN_DOCUMENT_TYPES and subject == "algemeen":
             # Research or national text about organisations in general: context by definition (the
@@ -202,20 +284,103 @@ class StageDetector:
         return result
 
 
-def fit_stage_model(detector: StageDetector, texts: Sequence[str], contexts: Sequence[TextContext],
-                    subjects: Sequence[str | None], stages: Sequence[int], trained_on: str) -> StageModel:
-    """A multinomial logistic regression on the detector's signals; every level of the scale kept."""
+#: The designs the stage model chooses among, each by inner leave-one-group-out on its training part:
+#: (kind, decision, whether the context signals before the passage are used).
+STAGE_DESIGNS: tuple[tuple[str, str, bool], ...] = tuple(
+    (kind, decision, context) for kind in ("multinomial", "cumulative") for context in (False, True)
+    for decision in DECISIONS)
+
+
+def _fit_coefficients(x: np.ndarray, y: np.ndarray, levels: list[int], kind: str) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
+
+    if kind == "cumulative":
+        # All-threshold ordinal model: one binary logistic regression per step "above level k".
+        coef = np.zeros((len(levels) - 1, x.shape[1]), dtype=np.float32)
+        intercept = np.zeros(len(levels) - 1, dtype=np.float32)
+        for k, level in enumerate(levels[:-1]):
+            above = y > level
+            if above.all() or not above.any():
+                intercept[k] = 30.0 if above.all() else -30.0
+                continue
+            lr = LogisticRegression(C=1.0, max_iter=3000).fit(x, above)
+            coef[k], intercept[k] = lr.coef_[0], lr.intercept_[0]
+        return coef, intercept
+    lr = LogisticRegression(C=1.0, max_iter=3000)
+    lr.fit(x, y)
+    coef = np.zeros((len(levels), x.shape[1]), dtype=np.float32)
+    intercept = np.full(len(levels), -30.0, dtype=np.float32)  # a level never seen is never chosen
+    for row, level in enumerate(lr.classes_):
+        k = levels.index(int(level))
+        coef[k] = lr.coef_[row] if len(lr.classes_) > 2 else (lr.coef_[0] if row else -lr.coef_[0])
+        intercept[k] = lr.intercept_[row] if len(lr.classes_) > 2 else (lr.intercept_[0] if row else -lr.intercept_[0])
+    return coef, intercept
+
+
+def _model(detector: StageDetector, x: np.ndarray, y: np.ndarray, design: tuple[str, str, bool],
+           trained_on: str) -> StageModel:
+    kind, decision, context = design
+    if not context:  # the context signals left out: their columns never fire
+        x = x * np.array([not f.startswith("context_") for f in detector.feature_names], dtype=x.dtype)
+    coef, intercept = _fit_coefficients(x, y, detector.levels, kind)
+    return StageModel(levels=detector.levels, features=detector.feature_names, coef=coef.tolist(),
+                      intercept=intercept.tolist(), trained_on=trained_on, kind=kind, decision=decision)
+
+
+def design_score(stages: np.ndarray, decided: np.ndarray, groups: np.ndarray) -> float:
+    """Exact and within-one-step agreement, each averaged over groups (every organisation counts once)."""
+    scores = []
+    for g in sorted(set(groups)):
+        rows = groups == g
+        scores.append((np.mean(stages[rows] == decided[rows]) + np.mean(np.abs(stages[rows] - decided[rows]) <= 1)) / 2)
+    return float(np.mean(scores))
+
+
+def choose_design(detector: StageDetector, x: np.ndarray, y: np.ndarray, groups: np.ndarray
+                  ) -> tuple[tuple[str, str, bool], dict[str, float]]:
+    """The design with the best :func:`design_score` when each group is left out in turn and the
+    model fitted on the others: chosen on the training part only, never on the data it is reported for.
+    The decision rules share one fit per model kind and feature set."""
+    scores = {}
+    for kind, context in dict.fromkeys((k, c) for k, _, c in STAGE_DESIGNS):
+        decided = {d: np.zeros(len(y), dtype=int) for d in DECISIONS}
+        for g in sorted(set(groups)):
+            held = groups == g
+            if len(set(y[~held])) < 2:
+                for d in DECISIONS:
+                    decided[d][held] = y[~held][0] if (~held).any() else detector.levels[0]
+                continue
+            model = _model(detector, x[~held], y[~held], (kind, "argmax", context), "")
+            distributions = [model.distribution(row) for row in x[held]]
+            for d in DECISIONS:
+                decided[d][held] = [model.levels[decide(p, d)] for p in distributions]
+        for d in DECISIONS:
+            scores[f"{kind}/{d}/{context}"] = design_score(y, decided[d], groups)
+    best = max(STAGE_DESIGNS, key=lambda d: scores["/".join(map(str, d))])  # ties: the first (simplest)
+    return best, scores
+
+
+def fit_stage_model(detector: StageDetector, texts: Sequence[str], contexts: Sequence[TextContext],
+                    subjects: Sequence[str | None], stages: Sequence[int], trained_on: str,
+                    groups: Sequence[str] | None = None, design: tuple[str, str, bool] | None = None) -> StageModel:
+    """A logistic model on the detector's signals; every level of the scale kept.
+
+    ``design`` (kind, decision, context signals) as given; else chosen by :func:`choose_design` on
+    ``groups`` (leave one out) when there are at least three, else multinomial argmax with context.
+    """
+    from threadpoolctl import threadpool_limits
 
     x = np.stack([detector.signals(t, c, s)[0] for t, c, s in zip(texts, contexts, subjects)])
     y = np.asarray(stages)
-    lr = LogisticRegression(C=1.0, max_iter=3000)
-    lr.fit(x, y)
-    coef = np.zeros((len(detector.levels), x.shape[1]), dtype=np.float32)
-    intercept = np.full(len(detector.levels), -30.0, dtype=np.float32)  # a level never seen is never chosen
-    for row, level in enumerate(lr.classes_):
-        k = detector.levels.index(int(level))
-        coef[k] = lr.coef_[row] if len(lr.classes_) > 2 else (lr.coef_[0] if row else -lr.coef_[0])
-        intercept[k] = lr.intercept_[row] if len(lr.classes_) > 2 else (lr.intercept_[0] if row else -lr.intercept_[0])
-    return StageModel(levels=detector.levels, features=detector.feature_names, coef=coef.tolist(),
-                      intercept=intercept.tolist(), trained_on=trained_on)
+    chosen: dict[str, float] = {}
+    # Many small fits: one BLAS thread each (several threads spin on a busy machine, 10x slower).
+    with threadpool_limits(limits=1):
+        if design is None:
+            if groups is not None and len(set(groups)) >= 3:
+                design, chosen = choose_design(detector, x, y, np.asarray(groups))
+            else:
+                design = ("multinomial", "argmax", True)
+        model = _model(detector, x, y, design, trained_on)
+    if chosen:
+        model.extra = {"design_scores": {k: round(v, 4) for k, v in chosen.items()}}
+    return model
