@@ -95,9 +95,11 @@ def worker_ingest(files: list[Path], processes: int) -> dict:
             report = ingest_paths(ws, files, processes=processes)
         seconds = time.perf_counter() - start
         size = sum(f.stat().st_size for f in (Path(tmp) / "ws").iterdir())
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"seconds": seconds, "pages": report.pages, "passages": report.passages,
             "skipped": len(report.skipped), "workspace_bytes": size,
-            "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+            "worker_peak_rss_mb": workers.ru_maxrss / 1024,
+            "writer_cpu_s": own.ru_utime + own.ru_stime, "workers_cpu_s": workers.ru_utime + workers.ru_stime}
 
 
 def shares(files: list[Path], pages: dict[Path, int], n: int) -> list[list[Path]]:
@@ -113,19 +115,28 @@ def shares(files: list[Path], pages: dict[Path, int], n: int) -> list[list[Path]
 
 def run_raw(parts: list[Path]) -> dict:
     """N raw extractions at once, one process each; wall time from the first start to the last end."""
+    before = os.times()
     procs = [subprocess.Popen([sys.executable, __file__, "--worker", "raw", str(p)], stdout=subprocess.PIPE, text=True)
              for p in parts]
     results = [json.loads(p.communicate()[0]) for p in procs]
     if any(p.returncode for p in procs):
         sys.exit("a raw extraction failed")
     return {"seconds": max(r["ended"] for r in results) - min(r["began"] for r in results),
-            "pages": sum(r["pages"] for r in results), "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}
+            "pages": sum(r["pages"] for r in results), "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+            "cpu_s": cpu_since(before)}
+
+
+def cpu_since(before: os.times_result) -> float:
+    """User + system CPU seconds of the child processes waited for since ``before`` (their own children included)."""
+    now = os.times()
+    return (now.children_user - before.children_user) + (now.children_system - before.children_system)
 
 
 def run_ingest(list_file: Path, processes: int) -> dict:
+    before = os.times()
     out = subprocess.run([sys.executable, __file__, str(list_file), "--worker", "ingest", "--processes", str(processes)],
                          capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    return {**json.loads(out.stdout), "cpu_s": cpu_since(before)}
 
 
 def spread(values: list[float], fmt: str = ".0f") -> str:
@@ -178,6 +189,11 @@ def main() -> None:
                     "raw_pages_per_s": [pages / r["seconds"] for r in raw[n]],
                     "ingest_pages_per_s": [pages / i["seconds"] for i in ing[n]],
                     "ratio_per_round": [r["seconds"] / i["seconds"] for r, i in zip(raw[n], ing[n])],
+                    # CPU seconds (user + system), all processes; the ingest process's imports included
+                    "raw_cpu_s": [r["cpu_s"] for r in raw[n]], "ingest_cpu_s": [i["cpu_s"] for i in ing[n]],
+                    "ingest_writer_cpu_s": [i["writer_cpu_s"] for i in ing[n]],
+                    "ingest_workers_cpu_s": [i["workers_cpu_s"] for i in ing[n]],
+                    "cpu_ratio_per_round": [r["cpu_s"] / i["cpu_s"] for r, i in zip(raw[n], ing[n])],
                     "raw_peak_rss_mb": max(r["peak_rss_mb"] for r in raw[n]),
                     "ingest_peak_rss_mb": max(i["peak_rss_mb"] for i in ing[n]),
                     "ingest_worker_peak_rss_mb": max(i["worker_peak_rss_mb"] for i in ing[n]),
@@ -186,7 +202,9 @@ def main() -> None:
                 rows.append(row)
                 print(f"{pages:>5} pages, {len(files):>4} files, N={n}: raw {spread(row['raw_pages_per_s'])} p/s, "
                       f"ingest {spread(row['ingest_pages_per_s'])} p/s, ingest/raw {spread(row['ratio_per_round'], '.2f')}, "
-                      f"passages {row['passages']}", flush=True)
+                      f"passages {row['passages']}; CPU s raw {spread(row['raw_cpu_s'], '.1f')}, ingest "
+                      f"{spread(row['ingest_cpu_s'], '.1f')} (writer {spread(row['ingest_writer_cpu_s'], '.1f')}), "
+                      f"raw/ingest CPU {spread(row['cpu_ratio_per_round'], '.2f')}", flush=True)
     load_after = os.getloadavg()
     print(f"load average after: {load_after[0]:.1f} / {load_after[1]:.1f} / {load_after[2]:.1f}")
     results = HERE / "results"
@@ -201,7 +219,13 @@ def main() -> None:
               f"{spread(r['ingest_pages_per_s'])} | {spread(r['ratio_per_round'], '.2f')} | {r['raw_peak_rss_mb']:.0f} | "
               f"{r['ingest_peak_rss_mb']:.0f} / {r['ingest_worker_peak_rss_mb']:.0f} | {r['passages']} | "
               f"{r['workspace_mb']:.1f} |")
-    print("\n(min / median / max over the rounds; the ratio is per round, raw and ingest run back to back)")
+    print("\n| pages | N | CPU raw (s) | CPU ingest (s) | of which writer (s) | of which workers (s) | raw / ingest CPU |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['pages']} | {r['processes']} | {spread(r['raw_cpu_s'], '.1f')} | {spread(r['ingest_cpu_s'], '.1f')} | "
+              f"{spread(r['ingest_writer_cpu_s'], '.1f')} | {spread(r['ingest_workers_cpu_s'], '.1f')} | "
+              f"{spread(r['cpu_ratio_per_round'], '.2f')} |")
+    print("\n(min / median / max over the rounds; the ratios are per round, raw and ingest run back to back)")
 
 
 if __name__ == "__main__":

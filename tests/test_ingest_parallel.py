@@ -69,6 +69,19 @@ def test_two_processes_store_exactly_what_one_process_stores(tmp_path):
     assert statuses["kopie.html"] == "overgeslagen" and statuses["begroting-2024.pdf"] == "ongewijzigd"
 
 
+def test_the_bound_on_waiting_text_never_stalls_ingest(tmp_path, monkeypatch):
+    """At the tightest bound on extracted text waiting for the writer (no new file is handed out
+    while any result waits), ingest still ends and stores exactly the same."""
+    from weerbaar.ingest import workers
+
+    monkeypatch.setattr(workers, "MAX_WAITING_CHARS", 1)
+    monkeypatch.setattr(workers, "IN_FLIGHT_PER_WORKER", 1)
+    folder = mixed_corpus(tmp_path / "docs")
+    one, two = ingest_both(tmp_path, folder)
+    assert one == two
+    assert sum(status == "nieuw" for _, status, _, _ in two["statuses"]) == 7
+
+
 def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path, monkeypatch):
     folder = mixed_corpus(tmp_path / "docs")
     (folder / "doodt-de-lezer.txt").write_text(PROSE[0], "utf-8")

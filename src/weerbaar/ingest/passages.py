@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 TARGET_CHARS = 700  # a chunk is closed at the first sentence end past this length
 MIN_CHARS = 200  # shorter pieces (headings, a lone line) are merged with what follows
@@ -160,4 +161,4 @@ _WORDLIKE = re.compile(r"[^\W\d_]{2,}")
 
 def _has_words(passage: str) -> bool:
     """Drop pieces with no real words (page numbers, dot leaders, lone figures)."""
-    return len(_WORDLIKE.findall(passage)) >= 3
+    return next(islice(_WORDLIKE.finditer(passage), 2, None), None) is not None  # a third word

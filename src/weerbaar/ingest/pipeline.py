@@ -306,6 +306,11 @@ class Extraction:
     meta: DocumentMeta | None = None
     stems: list[str] = field(default_factory=list)  # the full-text index form of each passage
 
+    @property
+    def chars(self) -> int:
+        """The size of the text it carries (pages and index forms), to bound what waits for the writer."""
+        return (sum(map(len, self.plan.pages)) if self.plan else 0) + sum(map(len, self.stems))
+
 
 def extract_file(path: Path, root: Path, options: IngestOptions, stored_sha: str | None = None) -> Extraction:
     """Check, hash, read, screen, split and stem one file; no workspace needed.

@@ -35,18 +35,21 @@ _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 
 def _mostly_known(text: str) -> bool:
     """Whether simplemma's Dutch or English dictionary knows at least ``MIN_KNOWN_WORD_SHARE`` of
-    the words of four letters or more. Dutch is asked first: loading a dictionary costs about a
-    second per process, and on a Dutch page the English one is then never needed."""
+    the words of four letters or more. Dutch is asked first: loading a dictionary costs time in
+    every process, and on a Dutch page the English one is then never needed. simplemma's
+    low-memory form answers the same from the compressed word list: it loads in about half the
+    time with a third of the memory (21 instead of 66 MB for Dutch); its slower lookups do not
+    matter for the few table pages that come here."""
     import simplemma
 
     words = [w.lower() for w in _LONG_WORD.findall(text)]
     if not words:
         return True
     needed = MIN_KNOWN_WORD_SHARE * len(words)
-    unknown = [w for w in words if not simplemma.is_known(w, lang="nl")]
+    unknown = [w for w in words if not simplemma.is_known(w, lang="nl", low_memory=True)]
     if len(words) - len(unknown) >= needed:
         return True
-    return len(words) - sum(1 for w in unknown if not simplemma.is_known(w, lang="en")) >= needed
+    return len(words) - sum(1 for w in unknown if not simplemma.is_known(w, lang="en", low_memory=True)) >= needed
 
 
 # Control, private-use and non-characters: what a text layer of glyph codes extracts as.
@@ -66,7 +69,7 @@ def page_quality(text: str) -> str:
         return "onleesbaar"
     words = _ALPHA_WORD.findall(text.lower())
     if len(words) >= MIN_WORDS_TO_JUDGE:
-        share = sum(1 for w in words if w in _FUNCTION_WORDS) / len(words)
+        share = sum(map(_FUNCTION_WORDS.__contains__, words)) / len(words)
         # Tables have few function words but real words; letter salad has neither.
         if share < MIN_FUNCTION_WORD_SHARE and not _mostly_known(text):
             return "onleesbaar"

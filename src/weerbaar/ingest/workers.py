@@ -1,5 +1,6 @@
 """Extraction in worker processes for ``ingest``: results come back in the files' order, with a
-bounded number in flight so memory stays flat however many files there are.
+bounded number in flight and a bounded amount of extracted text waiting, so memory stays flat
+however many files there are.
 
 Workers hash, read (PDFium's lock is per process), screen, split and stem; the process that
 started them is the one writer. A worker that dies on a file (a crash inside a parser, the
@@ -25,7 +26,13 @@ from weerbaar.processes import end_with_parent
 if TYPE_CHECKING:
     from weerbaar.ingest.pipeline import Extraction, IngestOptions
 
-IN_FLIGHT_PER_WORKER = 2  # enough to keep every worker busy while the writer stores
+# Results are written in the files' order (so the ids do not depend on the number of processes):
+# while one worker reads a big file at the head of the queue, the others go on with the files
+# after it, as many as fit. With two in flight per worker they soon stood still (about a sixth of
+# the run on the benchmark corpus, where big budgets and minutes sit between one-page motions);
+# the text already extracted and waiting is bounded instead, so memory stays flat.
+IN_FLIGHT_PER_WORKER = 32
+MAX_WAITING_CHARS = 20_000_000  # text (pages and index forms) of extracted files waiting for the writer
 
 
 def _init(parent: int) -> None:
@@ -42,6 +49,11 @@ def _extract(path: Path, root: Path, options: IngestOptions, stored_sha: str | N
 def _context() -> multiprocessing.context.BaseContext:
     """Fork where there is fork: workers start at once with every module already imported."""
     return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def _import_for_workers() -> None:
+    """Import here, once, what every worker would otherwise import for itself after the fork."""
+    import simplemma  # noqa: F401 - the text screen's dictionaries (the module only; a dictionary loads when needed)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -73,13 +85,22 @@ def extract_in_pool(todo: list[tuple[Path, Path]], options: IngestOptions, worke
 
     ``stored_sha`` is asked (in this process) for each file just before it is handed out.
     """
+    _import_for_workers()
     items = iter(todo)
     pending: deque[tuple[Path, Path, str | None, Future]] = deque()
     pool = _pool(workers)
 
+    sizes: dict[Future, int] = {}  # the text of each result that is done, until it is written
+
+    def waiting_chars() -> int:
+        for *_, future in pending:
+            if future not in sizes and future.done():
+                sizes[future] = 0 if future.exception() is not None else future.result().chars
+        return sum(sizes.values())
+
     def fill() -> None:
         nonlocal pool
-        while len(pending) < workers * IN_FLIGHT_PER_WORKER:
+        while len(pending) < workers * IN_FLIGHT_PER_WORKER and waiting_chars() < MAX_WAITING_CHARS:
             item = next(items, None)
             if item is None:
                 return
@@ -98,6 +119,7 @@ def extract_in_pool(todo: list[tuple[Path, Path]], options: IngestOptions, worke
         fill()
         while pending:
             path, root, sha, future = pending.popleft()
+            sizes.pop(future, None)
             try:
                 extraction = future.result()
             except BrokenProcessPool:
