@@ -328,7 +328,7 @@ def replace_block(text: str, new_sections: dict[str, str], header: str, skipped:
     the block goes before the first second-level heading."""
     if BEGIN in text and END in text:
         start, end = text.index(BEGIN), text.index(END) + len(END)
-        old = sections_of(text[start:end])
+        old = sections_of(text[start : end - len(END)])  # the end marker is not part of the last section
         return text[:start] + render_block(new_sections, old, header, skipped) + text[end:]
     at = text.find("\n## ")
     at = len(text) if at < 0 else at + 1

@@ -74,6 +74,16 @@ def test_block_replaced_in_place_keeps_other_sections_and_the_rest():
     assert run.replace_block(new, {"opstart": "<!-- bench opstart -->\n#### opstart: new\n"}, "_new header_") == new
 
 
+def test_keeping_the_last_section_keeps_one_end_marker():
+    """A partial run (--alleen) that leaves the block's last section as it was: the end marker must
+    not be carried along inside that section (it was, and BENCHMARKS.md got two end markers)."""
+    section = "<!-- bench ingest -->\n#### ingest: new\n"
+    new = run.replace_block(BENCHMARKS, {"ingest": section}, "_new header_")
+    assert new.count(run.BEGIN) == 1 and new.count(run.END) == 1
+    assert "old start-up figures" in new[new.index(run.BEGIN): new.index(run.END)]
+    assert run.replace_block(new, {"ingest": section}, "_new header_") == new
+
+
 def test_block_without_markers_goes_before_the_first_section():
     text = "# Benchmarks\n\nIntro.\n\n## First\n\nBody.\n"
     new = run.replace_block(text, {}, "_header_")
