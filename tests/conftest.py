@@ -170,15 +170,16 @@ def embedder():
 
 @contextmanager
 def _file_lock(path: Path):
-    """An exclusive lock between the test processes of one run (xdist workers), held while the body runs."""
-    import fcntl
+    """An exclusive lock between the test processes of one run (xdist workers), held while the body
+    runs: the workspace's own OS lock (``flock``; dropped by the OS if a worker dies), waited for."""
+    from weerbaar.workspace.db import _LockFile
 
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = _LockFile(str(path))
+    lock.acquire(timeout=-1)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _run_folder(tmp_path_factory) -> Path:
