@@ -819,12 +819,13 @@ class UrlListSource:
         return probe(http, self.items)
 
 
-def probe(source: Source, *, delay: float = 0.0) -> tuple[bool, str]:
-    """(True, explanation) when the source answers as expected, else (False, what is wrong); one
-    retry, ``delay`` seconds between requests to one server; nothing is fetched or stored."""
+def probe(source: Source, *, delay: float = 0.0, retries: int = 1) -> tuple[bool, str]:
+    """(True, explanation) when the source answers as expected, else (False, what is wrong);
+    ``retries`` after a network or server error, ``delay`` seconds between requests to one server;
+    nothing is fetched or stored."""
     from weerbaar.fetch.http import Http, HttpSettings
 
-    return source.probe(Http(HttpSettings(retries=1, delay=delay)))
+    return source.probe(Http(HttpSettings(retries=retries, delay=delay)))
 
 
 # -- measuring the classifier -----------------------------------------------------------------

@@ -161,22 +161,20 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def _locate(item: LabelledItem, pages: list[tuple[int, str]]) -> tuple[int, int, str] | None:
+def _locate(item: LabelledItem, pages: list[tuple[int, str]],
+            whole: tuple[str, list[tuple[int, int]]] | None = None) -> tuple[int, int, str] | None:
     """(page, start, text) of the item in a document's pages, or None.
 
     The page and offsets first; then the offset into the whole document (``doc_start``), searched a
     little around, so a passage survives a change in how unpaginated text is split into pages.
+    ``whole``: the document's :func:`_joined` pages, when the caller locates many items in one document.
     """
     for page_no, text in pages:
         if page_no == item.page and _digest(text[item.start : item.end]) == item.sha1:
             return page_no, item.start, text[item.start : item.end]
     if item.doc_start is None:
         return None
-    joined, bounds, position = "", [], 0
-    for page_no, text in pages:
-        bounds.append((position, page_no))
-        joined += text
-        position += len(text)
+    joined, bounds = whole or _joined(pages)
     length = item.end - item.start
     for delta in sorted(range(-300, 301), key=abs):
         a = item.doc_start + delta
@@ -184,6 +182,15 @@ def _locate(item: LabelledItem, pages: list[tuple[int, str]]) -> tuple[int, int,
             base, page_no = max((b for b in bounds if b[0] <= a), key=lambda b: b[0])
             return page_no, a - base, joined[a : a + length]
     return None
+
+
+def _joined(pages: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int]]]:
+    """A document's pages as one text, with (offset, page) where each page begins."""
+    bounds, position = [], 0
+    for page_no, text in pages:
+        bounds.append((position, page_no))
+        position += len(text)
+    return "".join(text for _, text in pages), bounds
 
 
 def attach_texts(items: list[LabelledItem], ws: Workspace, shared: Path) -> list[LabelledItem]:
@@ -199,12 +206,15 @@ def attach_texts(items: list[LabelledItem], ws: Workspace, shared: Path) -> list
     for document_id, page_no, text in ws.passages.pages():
         pages_of.setdefault(document_id, []).append((page_no, text))
     kept = []
+    whole_of: dict[int, tuple[str, list[tuple[int, int]]]] = {}
     for item in items:
         doc = documents.get(str(_source_path(item, shared).resolve()))
         if doc is None:
             continue
         pages = pages_of.get(doc["id"], [])
-        found = _locate(item, pages)
+        if doc["id"] not in whole_of:
+            whole_of[doc["id"]] = _joined(pages)
+        found = _locate(item, pages, whole_of[doc["id"]])
         if found is None:
             raise WeerbaarError(f"{item.id}: de tekst op {item.source} p. {item.page} wijkt af van de set "
                                 "(is de extractie veranderd?).")

@@ -103,9 +103,9 @@ def test_proef_for_every_source_and_no_network_is_not_a_wrong_answer(tmp_path, p
             "original_url": f"{server.url}/files/begroting-2025.pdf"}}]
         ws = tmp_path / "ws"
         ok = {
-            "website": _haal("website", server.url + "/", "--proef", "-w", str(ws)),
+            "website": _haal("website", server.url + "/", "--proef", "-w", str(ws), "--wachttijd", "0"),
             "lijst": _haal("lijst", str(_list(tmp_path, [f"{server.url}/files/begroting-2025.pdf"])), "--proef",
-                           "-w", str(ws)),
+                           "-w", str(ws), "--wachttijd", "0"),
             "openbesluitvorming": _haal("openbesluitvorming", "--proef", "--api", server.url),
             "ori": _haal("ori", "--proef", "--api", server.url + "/v1/elastic"),
         }
@@ -117,19 +117,30 @@ def test_proef_for_every_source_and_no_network_is_not_a_wrong_answer(tmp_path, p
         assert ("GET", "/files/begroting-2025.pdf") in state.log  # asked without HEAD support, body not stored
 
         missing = _haal("lijst", str(_list(tmp_path, [f"{server.url}/files/begroting-2025.pdf",
-                                                     f"{server.url}/files/weg.pdf"])), "--proef")
+                                                     f"{server.url}/files/weg.pdf"])), "--proef", "--wachttijd", "0")
         assert missing.exit_code == 1 and "1 van de 2 adressen zijn niet op te halen" in missing.stderr
         assert "weg.pdf: antwoordt met 404" in missing.stderr
 
     dead = _dead()
-    for args, name in ((["website", dead + "/"], "De website"), (["ori", "--api", dead], "ORI"),
-                       (["openbesluitvorming", "--api", dead], "OpenBesluitvorming")):
-        result = _haal(*args, "--proef")
+    for args, name, retries in ((["website", dead + "/"], "De website", []),  # the default: one retry after 1 s
+                                (["ori", "--api", dead], "ORI", ["--pogingen", "0"]),
+                                (["openbesluitvorming", "--api", dead], "OpenBesluitvorming", ["--pogingen", "0"])):
+        result = _haal(*args, "--proef", *retries)
         assert result.exit_code == 1, result.output
         assert f"{name} is niet te bereiken" in result.stderr and "weigert de verbinding" in result.stderr
         assert "antwoordt niet zoals verwacht" not in result.stderr
-    result = _haal("lijst", str(_list(tmp_path, [dead + "/a.pdf"])), "--proef")
+    result = _haal("lijst", str(_list(tmp_path, [dead + "/a.pdf"])), "--proef", "--pogingen", "0")
     assert result.exit_code == 1 and "Kan de server niet bereiken" in result.stderr
+
+
+@pytest.mark.parametrize("retries, asked", [([], 2), (["--pogingen", "0"], 1)])
+def test_proef_retries_a_server_error_as_often_as_asked(retries, asked):
+    state = FakeSources({})
+    with Server(state) as server:
+        state.flaky["/api/sources"] = 10  # answers 500 throughout
+        result = _haal("openbesluitvorming", "--proef", "--api", server.url, *retries)
+        assert result.exit_code == 1 and "antwoordt niet zoals verwacht" in result.stderr
+        assert state.log.count(("GET", "/api/sources")) == asked
 
 
 def test_api_sources_without_network_stop_with_that_reason(tmp_path):

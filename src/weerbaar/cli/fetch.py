@@ -35,7 +35,9 @@ app.add_typer(fetch_app, name="haal")
 
 MaxMb = Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wordt opgehaald, in MB.")]
 Delay = Annotated[float, typer.Option("--wachttijd", help="Seconden tussen twee verzoeken aan dezelfde server.")]
-Retries = Annotated[int, typer.Option("--pogingen", help="Nieuwe pogingen bij netwerk- of serverfouten.")]
+Retries = Annotated[int | None, typer.Option(
+    "--pogingen", help="Nieuwe pogingen bij netwerk- of serverfouten (standaard 4; bij --proef 1).", show_default=False)]
+DEFAULT_RETRIES, PROBE_RETRIES = 4, 1
 Quiet = Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgang.")]
 Regions = Annotated[Path | None, typer.Option("--regio-indeling", help="CSV met gemeente;veiligheidsregio.")]
 DateFrom = Annotated[str | None, typer.Option("--van", help="Vanaf datum (JJJJ-MM-DD).")]
@@ -51,7 +53,7 @@ def _date(value: str | None, name: str) -> str | None:
         raise typer.BadParameter(str(exc), param_hint=name) from None
 
 
-def _run(werkruimte, source: Source, *, max_mb, delay, retries, quiet, json_out, regions_file) -> None:
+def _run(werkruimte, source: Source, *, max_mb, delay, retries: int | None, quiet, json_out, regions_file) -> None:
     from weerbaar.regions import load_region_mapping
 
     regions = load_region_mapping(regions_file, allow_unknown=True)[0] if regions_file else None
@@ -62,7 +64,8 @@ def _run(werkruimte, source: Source, *, max_mb, delay, retries, quiet, json_out,
     ) as bar:
         task = bar.add_task("fetch", total=None, last="")
         try:
-            report = project.fetch(source, max_mb=max_mb, delay=delay, retries=retries, regions=regions,
+            report = project.fetch(source, max_mb=max_mb, delay=delay, regions=regions,
+                                   retries=DEFAULT_RETRIES if retries is None else retries,
                                    progress=lambda r: bar.update(task, advance=1, last=(r.candidate.title or "")[:40]))
         except FetchError as exc:
             raise typer.Exit(_fail(exc)) from None
@@ -103,8 +106,8 @@ def _print_report(report: FetchReport, json_out: bool) -> None:
         err.print(table)
 
 
-def _probe(source: Source, delay: float = 0.0) -> None:
-    ok, message = probe(source, delay=delay)
+def _probe(source: Source, delay: float = 0.0, retries: int | None = None) -> None:
+    ok, message = probe(source, delay=delay, retries=PROBE_RETRIES if retries is None else retries)
     label = ("In orde: ", "green") if ok else ("Niet in orde: ", "bold red")
     (out.print if ok else err.print)(Text.assemble(label, message))  # Text: URLs with [] are not markup
     raise typer.Exit(0 if ok else 1)
@@ -125,7 +128,7 @@ def haal_ori(
     zoek: Annotated[str | None, typer.Option("--zoek", help="Alleen documenten met deze woorden.")] = None,
     api: Annotated[str, typer.Option("--api", help="Adres van het Elasticsearch-eindpunt.")] = "https://api.openraadsinformatie.nl/v1/elastic",
     proef: Probe = False,
-    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = None, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """Open Raadsinformatie (klassiek): documenten per gemeente, met datumbereik en zoekvraag.
@@ -133,7 +136,7 @@ def haal_ori(
     Let op: deze API kondigde aan op 1 november 2026 te stoppen; gebruik 'haal openbesluitvorming'.
     """
     if proef:
-        _probe(OriSource([], base=api))
+        _probe(OriSource([], base=api), retries=pogingen)
     if not gemeenten:
         raise typer.BadParameter("noem minstens één gemeente.", param_hint="GEMEENTEN")
     source = OriSource(gemeenten, date_from=_date(van, "--van"), date_to=_date(tot, "--tot"), text=zoek, base=api)
@@ -155,12 +158,12 @@ def haal_openbesluitvorming(
     ] = False,
     api: Annotated[str, typer.Option("--api", help="Basisadres van OpenBesluitvorming.")] = "https://openbesluitvorming.nl",
     proef: Probe = False,
-    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = None, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """OpenBesluitvorming: zoeken per bron, of een bron volgen via de export (snapshot, daarna wijzigingen)."""
     if proef:
-        _probe(OpenBesluitvormingSource(base=api))
+        _probe(OpenBesluitvormingSource(base=api), retries=pogingen)
     if not bronnen and not zoek:
         raise typer.BadParameter("noem een bron of geef --zoek.", param_hint="BRONNEN")
     source = OpenBesluitvormingSource(bronnen or [], query=zoek, date_from=_date(van, "--van"),
@@ -181,7 +184,7 @@ def haal_website(
     ] = None,
     paginas: Annotated[bool, typer.Option("--paginas", help="Ook HTML-pagina's zelf ophalen als hun tekst past.")] = False,
     proef: Probe = False,
-    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = None, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """Doorzoek een website (binnen het domein; sitemap, dan links; robots.txt wordt gerespecteerd)."""
@@ -191,7 +194,7 @@ def haal_website(
     source = WebsiteSource(url, organisation=organisatie, depth=diepte, max_pages=max_paginas, words=words,
                            pages_too=paginas)
     if proef:
-        _probe(source)
+        _probe(source, retries=pogingen)
     _run(werkruimte, source, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil, json_out=json_out,
          regions_file=regio_indeling)
 
@@ -203,12 +206,12 @@ def haal_lijst(
     werkruimte: WorkspaceOption = None,
     proef: Annotated[bool, typer.Option("--proef", help="Controleer alleen of elk adres antwoordt (zonder de "
                                                         "bestanden op te halen); er wordt niets opgeslagen.")] = False,
-    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = 4, stil: Quiet = False,
+    max_mb: MaxMb = FETCH_MAX_MB, wachttijd: Delay = 1.0, pogingen: Retries = None, stil: Quiet = False,
     regio_indeling: Regions = None, json_out: JsonOption = False,
 ) -> None:
     """Haal de adressen uit een CSV-lijst op, met de metadata uit de lijst."""
     source = UrlListSource(bestand)
     if proef:
-        _probe(source, delay=wachttijd)
+        _probe(source, delay=wachttijd, retries=pogingen)
     _run(werkruimte, source, max_mb=max_mb, delay=wachttijd, retries=pogingen, quiet=stil,
          json_out=json_out, regions_file=regio_indeling)
