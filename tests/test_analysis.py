@@ -1,7 +1,10 @@
 """The Dutch stemmer must conflate forms of policy words without merging different words."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from weerbaar.index import analysis
 from weerbaar.index.analysis import index_text, stem, stems
 
 SAME = [
@@ -51,3 +54,16 @@ def test_hyphenated_words_are_split_and_codes_kept():
 def test_stem_agrees_with_batch_stems():
     text = "De veiligheidsregio's en gemeenten oefenen met noodsteunpunten."
     assert [stem(w) for w in text.replace(".", "").split()] == stems(text)
+
+
+# --- the fast path of stems() is the rule it replaced, on any text --------------------------------
+
+_AWKWARD = st.lists(st.sampled_from(list("abcé ï'’_s-.\n0ŉＩ＇Ǻ") + ["gemeente", "regio's", "auto’s"]),
+                    max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_AWKWARD)
+def test_stems_equal_the_rule_with_every_apostrophe_removed_first(text):
+    words = analysis._APOSTROPHE.sub("", analysis.fold(text))
+    assert stems(text) == analysis._stemmer.stemWords(analysis._TOKEN.findall(words))
