@@ -10,6 +10,7 @@ from weerbaar.ingest.manifest import load_manifest
 from weerbaar.ingest.metadata import infer_metadata
 from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 from weerbaar.organisations import normalise_organisation
+from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import correct_document, list_documents
 
 
@@ -43,6 +44,43 @@ def test_inference_from_content_when_names_say_nothing():
     assert meta.date == "2025-06-03" and meta.year == 2025
     assert meta.source == {"title": "inhoud", "organisation": "inhoud", "organisation_type": "afgeleid",
                            "doc_type": "inhoud", "date": "inhoud", "year": "inhoud"}
+
+
+LETTERHEAD = ("Gemeente Dijkwaard Postbus 100 dienst: afdeling-telefoon\n"
+              "Kerkplein 1 1234 AB Dijkwaard\n"
+              "Dijkwaard\n"
+              "Datum\n"
+              "3 maart 2025\n"
+              "Ons kenmerk\n"
+              "BO/20250303\n")
+
+
+@pytest.mark.parametrize(("first_page", "title"), [
+    (LETTERHEAD + "Voorstel van het college inzake een noodstroomplan voor het gemeentehuis\nDe raad wordt gevraagd ...",
+     "Voorstel van het college inzake een noodstroomplan voor het gemeentehuis"),
+    (LETTERHEAD + "Onderwerp\nOefening noodsteunpunten in de wijken\nGeachte leden van de raad,",
+     "Oefening noodsteunpunten in de wijken"),
+    ("Aan de leden van de raad\nOnderwerp: Drinkwater bij langdurige stroomuitval\nGeachte leden,",
+     "Drinkwater bij langdurige stroomuitval"),
+    # a line of running text that begins with the label's word is no label
+    ("Raadsinformatiebrief over de crisisorganisatie\nbetreft de afspraken met de veiligheidsregio over opvang",
+     "Raadsinformatiebrief over de crisisorganisatie"),
+])
+def test_the_title_is_the_subject_not_the_letterhead(first_page, title):
+    meta = infer_metadata(Path("/data/gemeente-dijkwaard/brief.pdf"), [first_page], None)
+    assert meta.title == title and meta.source["title"] == "inhoud"
+
+
+def test_a_plain_text_file_gets_no_title_from_its_first_line_but_markdown_from_its_heading(tmp_path):
+    from weerbaar.ingest.readers.text import read_text
+
+    (tmp_path / "brief.txt").write_text("Xq 7 3)\n\nOnderwerp\n\nWeerbaarheid in de wijk\n\n" + PROSE[0], "utf-8")
+    (tmp_path / "memo.md").write_text("# Memo stroomuitval\n\n" + PROSE[0], "utf-8")
+    assert read_text(tmp_path / "brief.txt").title is None
+    assert read_text(tmp_path / "memo.md").title == "Memo stroomuitval"
+    with Workspace.open(tmp_path / "ws", create=True) as ws:
+        ingest_paths(ws, [tmp_path / "brief.txt"])
+        assert [d["title"] for d in ws.documents.overview()] == ["Weerbaarheid in de wijk"]
 
 
 def test_a_report_that_cites_many_organisations_belongs_to_none_of_them():

@@ -29,7 +29,7 @@ from weerbaar.documentmeta import (  # noqa: F401
     validate_org_type,
     validate_year,
 )
-from weerbaar.organisations import find_safety_region
+from weerbaar.organisations import find_safety_region, split_type
 
 _MONTHS = {
     m: i
@@ -53,6 +53,19 @@ _NAME_STOPS = frozenset({"raad", "gemeenteraad", "documenten", "stukken", "pdf",
 _NOT_A_NAME = frozenset("De Het Een In Op Voor Als Dit Deze Wij We Zij Ook En Of Met Bij Naar Door Dat".split())
 _TITLE_NOISE = re.compile(r"^(microsoft (word|powerpoint) - )|(\.(docx?|pdf|odt))$", re.IGNORECASE)
 _PAGE_LINE = re.compile(r"^(pagina\s+)?\d+(\s*(van|/)\s*\d+)?$", re.IGNORECASE)
+# A letter or council form names its subject after a label ("Onderwerp: ...", or the label on a
+# line of its own and the subject on the next); that is its title. Running text may begin a line
+# with the same word ("betreft de ..."), so the label needs its colon or a line of its own.
+_SUBJECT_LABEL = re.compile(r"^(onderwerp|betreft)\s*(?::\s*(.*))?$", re.IGNORECASE)
+# Letterhead and form lines that are never a title: the sender's address, labels of the
+# reference block, contact details, a page footer.
+_LETTERHEAD = re.compile(
+    r"\bpostbus\b|\b(telefoon|tel|fax|e-?mail|website|internet)\b\s*:|www\.|https?://|\S@\S|\bpagina \d+ van \d+"
+    r"|^(datum|ons kenmerk|uw kenmerk|kenmerk|bijlagen?|registratienummer|zaaknummer|dienst|afdeling|"
+    r"behandeld door|contactpersoon|doorkiesnummer|verzonden|retouradres)\b",
+    re.IGNORECASE)
+_POSTCODE = re.compile(r"\b\d{4}\s?[A-Z]{2}\b")
+_DATE_LINE = re.compile(rf"^(\w+dag\s+)?{_DUTCH_DATE}$", re.IGNORECASE)
 
 
 def _words(name: str) -> str:
@@ -145,25 +158,43 @@ def _organisation_from_text(text: str) -> str | None:
     return best if n >= 2 and n >= mentions / 2 else letterhead
 
 
-def _title_from(extracted_title: str | None, first_page: str, stem: str) -> str:
-    return cap_title(_raw_title(extracted_title, first_page, stem))
+def _title_from(extracted_title: str | None, first_page: str, stem: str, place: str | None = None) -> str:
+    return cap_title(_raw_title(extracted_title, first_page, stem, place))
 
 
-def _raw_title(extracted_title: str | None, first_page: str, stem: str) -> str:
+def _raw_title(extracted_title: str | None, first_page: str, stem: str, place: str | None = None) -> str:
+    """The file's own title; else the subject a letter names ("Onderwerp: ..."); else the first
+    line of the first page that reads like a title, passing over the letterhead (the sender's
+    address, dates, references, the name of the place alone); else the file name."""
     if extracted_title:
         title = _TITLE_NOISE.sub("", extracted_title[: 4 * MAX_TITLE_CHARS].strip()).strip()
         if len(title) >= 4 and not title.lower().startswith(("untitled", "document")):
             return title
-    for line in first_page.splitlines()[:40]:
-        line = line.strip()
-        if (
-            len(line.split()) >= 2
-            and not line.endswith(":")
-            and not _PAGE_LINE.match(line)
-            and sum(c.isalpha() for c in line) >= 6
-        ):
+    lines = [line.strip() for line in first_page.splitlines()[:40]]
+    lines = [line for line in lines if line]
+    for i, line in enumerate(lines):
+        subject = _SUBJECT_LABEL.match(line)
+        if subject:
+            text = (subject.group(2) or "").strip() or (lines[i + 1] if i + 1 < len(lines) else "")
+            if _reads_like_a_title(text, place):
+                return text[:160]
+    for line in lines:
+        if _reads_like_a_title(line, place):
             return line[:160]
     return re.sub(r"[_\-]+", " ", stem).strip()
+
+
+def _reads_like_a_title(line: str, place: str | None) -> bool:
+    return (
+        len(line.split()) >= 2
+        and not line.endswith(":")
+        and not _PAGE_LINE.match(line)
+        and sum(c.isalpha() for c in line) >= 6
+        and not _LETTERHEAD.search(line)
+        and not _POSTCODE.search(line)
+        and not _DATE_LINE.match(line)
+        and not (place and line.casefold() in (place.casefold(), f"gemeente {place}".casefold()))
+    )
 
 
 def infer_metadata(path: Path, pages: list[str], extracted_title: str | None, root: Path | None = None) -> DocumentMeta:
@@ -171,8 +202,6 @@ def infer_metadata(path: Path, pages: list[str], extracted_title: str | None, ro
     meta = DocumentMeta()
     head = "\n".join(pages[:10])[:30000]  # covers are often images; the name may come pages later
     first = pages[0] if pages else ""
-    meta.title = _title_from(extracted_title, first, path.stem)
-    meta.source["title"] = "inhoud" if extracted_title or first.strip() else "bestandsnaam"
 
     # Organisation: the nearest folder that names one, then the file name, then the text.
     folders = list(path.parent.parts[::-1])
@@ -189,6 +218,10 @@ def infer_metadata(path: Path, pages: list[str], extracted_title: str | None, ro
         if candidate:
             meta.set("organisation", candidate, origin)
             break
+    # The title after the organisation: a line that is only its place name is letterhead, not a title.
+    place = split_type(meta.organisation)[1] if meta.organisation else None
+    meta.title = _title_from(extracted_title, first, path.stem, place)
+    meta.source["title"] = "inhoud" if extracted_title or first.strip() else "bestandsnaam"
 
     doc_type = _doc_type_in(_words(path.stem))
     origin = "bestandsnaam"

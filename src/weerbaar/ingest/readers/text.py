@@ -16,5 +16,8 @@ def read_text(path: Path) -> ExtractedDocument:
     raw_pages = text.split("\f")
     paginated = len(raw_pages) > 1
     pages, notes = screen_pages([normalise_text(p) for p in raw_pages])
-    title = next((line.strip("# ").strip() for line in pages[0].splitlines() if line.strip()), None)
+    # A Markdown heading on the first line is the author's title; the first line of plain text may
+    # be anything (a logo read by OCR, a letterhead), so there the metadata's own rules choose.
+    first = next((line.strip() for line in pages[0].splitlines() if line.strip()), "")
+    title = first.strip("# ").strip() or None if first.startswith("#") else None
     return ExtractedDocument("txt", pages, paginated=paginated, title=title, notes=notes)
