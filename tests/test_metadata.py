@@ -62,6 +62,7 @@ LETTERHEAD = ("Gemeente Dijkwaard Postbus 100 dienst: afdeling-telefoon\n"
      "Oefening noodsteunpunten in de wijken"),
     ("Aan de leden van de raad\nOnderwerp: Drinkwater bij langdurige stroomuitval\nGeachte leden,",
      "Drinkwater bij langdurige stroomuitval"),
+    ("Jaarverslag 2024 VR\nVeiligheidsregio Rijnvallei", "Jaarverslag 2024 VR"),  # a year, not a postcode
     # a line of running text that begins with the label's word is no label
     ("Raadsinformatiebrief over de crisisorganisatie\nbetreft de afspraken met de veiligheidsregio over opvang",
      "Raadsinformatiebrief over de crisisorganisatie"),

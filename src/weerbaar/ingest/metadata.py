@@ -64,7 +64,8 @@ _LETTERHEAD = re.compile(
     r"|^(datum|ons kenmerk|uw kenmerk|kenmerk|bijlagen?|registratienummer|zaaknummer|dienst|afdeling|"
     r"behandeld door|contactpersoon|doorkiesnummer|verzonden|retouradres)\b",
     re.IGNORECASE)
-_POSTCODE = re.compile(r"\b\d{4}\s?[A-Z]{2}\b")
+# A postcode before its place ("2500 DJ Den Haag"), not a year before an abbreviation ("Jaarverslag 2024 VR").
+_POSTCODE = re.compile(r"\b[1-9]\d{3}\s?[A-Z]{2}\s+[A-Z'’][a-z]")
 _DATE_LINE = re.compile(rf"^(\w+dag\s+)?{_DUTCH_DATE}$", re.IGNORECASE)
 
 
