@@ -53,6 +53,9 @@ _NAME_STOPS = frozenset({"raad", "gemeenteraad", "documenten", "stukken", "pdf",
 _NOT_A_NAME = frozenset("De Het Een In Op Voor Als Dit Deze Wij We Zij Ook En Of Met Bij Naar Door Dat".split())
 _TITLE_NOISE = re.compile(r"^(microsoft (word|powerpoint) - )|(\.(docx?|pdf|odt))$", re.IGNORECASE)
 _PAGE_LINE = re.compile(r"^(pagina\s+)?\d+(\s*(van|/)\s*\d+)?$", re.IGNORECASE)
+# A title taken from a line of text is cut at a word near this length, with '…' (a text without
+# line breaks has one line of a million characters).
+LINE_TITLE_CHARS = 160
 # A letter or council form names its subject after a label ("Onderwerp: ...", or the label on a
 # line of its own and the subject on the next); that is its title. Running text may begin a line
 # with the same word ("betreft de ..."), so the label needs its colon or a line of its own.
@@ -178,10 +181,10 @@ def _raw_title(extracted_title: str | None, first_page: str, stem: str, place: s
         if subject:
             text = (subject.group(2) or "").strip() or (lines[i + 1] if i + 1 < len(lines) else "")
             if _reads_like_a_title(text, place):
-                return text[:160]
+                return cap_title(text, LINE_TITLE_CHARS)
     for line in lines:
         if _reads_like_a_title(line, place):
-            return line[:160]
+            return cap_title(line, LINE_TITLE_CHARS)
     return re.sub(r"[_\-]+", " ", stem).strip()
 
 
