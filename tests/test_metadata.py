@@ -63,6 +63,7 @@ LETTERHEAD = ("Gemeente Dijkwaard Postbus 100 dienst: afdeling-telefoon\n"
     ("Aan de leden van de raad\nOnderwerp: Drinkwater bij langdurige stroomuitval\nGeachte leden,",
      "Drinkwater bij langdurige stroomuitval"),
     ("Jaarverslag 2024 VR\nVeiligheidsregio Rijnvallei", "Jaarverslag 2024 VR"),  # a year, not a postcode
+    ("Gemeente Dijkwaard\nBeleidsplan crisisbeheersing 2025-2028\nInleiding", "Beleidsplan crisisbeheersing 2025-2028"),
     # a line of running text that begins with the label's word is no label
     ("Raadsinformatiebrief over de crisisorganisatie\nbetreft de afspraken met de veiligheidsregio over opvang",
      "Raadsinformatiebrief over de crisisorganisatie"),

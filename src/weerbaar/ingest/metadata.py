@@ -162,14 +162,15 @@ def _organisation_from_text(text: str) -> str | None:
     return best if n >= 2 and n >= mentions / 2 else letterhead
 
 
-def _title_from(extracted_title: str | None, first_page: str, stem: str, place: str | None = None) -> str:
-    return cap_title(_raw_title(extracted_title, first_page, stem, place))
+def _title_from(extracted_title: str | None, first_page: str, stem: str, organisation: str | None = None) -> str:
+    return cap_title(_raw_title(extracted_title, first_page, stem, organisation))
 
 
-def _raw_title(extracted_title: str | None, first_page: str, stem: str, place: str | None = None) -> str:
+def _raw_title(extracted_title: str | None, first_page: str, stem: str, organisation: str | None = None) -> str:
     """The file's own title; else the subject a letter names ("Onderwerp: ..."); else the first
     line of the first page that reads like a title, passing over the letterhead (the sender's
-    address, dates, references, the name of the place alone); else the file name."""
+    address, dates, references, the organisation's or its place's name alone); else the file name."""
+    own_names = _own_names(organisation)
     if extracted_title:
         title = _TITLE_NOISE.sub("", extracted_title[: 4 * MAX_TITLE_CHARS].strip()).strip()
         if len(title) >= 4 and not title.lower().startswith(("untitled", "document")):
@@ -180,15 +181,23 @@ def _raw_title(extracted_title: str | None, first_page: str, stem: str, place: s
         subject = _SUBJECT_LABEL.match(line)
         if subject:
             text = (subject.group(2) or "").strip() or (lines[i + 1] if i + 1 < len(lines) else "")
-            if _reads_like_a_title(text, place):
+            if _reads_like_a_title(text, own_names):
                 return cap_title(text, LINE_TITLE_CHARS)
     for line in lines:
-        if _reads_like_a_title(line, place):
+        if _reads_like_a_title(line, own_names):
             return cap_title(line, LINE_TITLE_CHARS)
     return re.sub(r"[_\-]+", " ", stem).strip()
 
 
-def _reads_like_a_title(line: str, place: str | None) -> bool:
+def _own_names(organisation: str | None) -> frozenset[str]:
+    """The organisation's name and its place's name alone, casefolded ('Gemeente Den Haag', 'Den Haag')."""
+    if not organisation:
+        return frozenset()
+    org_type, place = split_type(organisation)
+    return frozenset(n.casefold() for n in (organisation, place, f"{org_type or ''} {place}".strip()))
+
+
+def _reads_like_a_title(line: str, own_names: frozenset[str]) -> bool:
     return (
         len(line.split()) >= 2
         and not line.endswith(":")
@@ -197,7 +206,7 @@ def _reads_like_a_title(line: str, place: str | None) -> bool:
         and not _LETTERHEAD.search(line)
         and not _POSTCODE.search(line)
         and not _DATE_LINE.match(line)
-        and not (place and line.casefold() in (place.casefold(), f"gemeente {place}".casefold()))
+        and line.casefold() not in own_names
     )
 
 
@@ -222,9 +231,8 @@ def infer_metadata(path: Path, pages: list[str], extracted_title: str | None, ro
         if candidate:
             meta.set("organisation", candidate, origin)
             break
-    # The title after the organisation: a line that is only its place name is letterhead, not a title.
-    place = split_type(meta.organisation)[1] if meta.organisation else None
-    meta.title = _title_from(extracted_title, first, path.stem, place)
+    # The title after the organisation: a line that is only its name (or its place's) is letterhead.
+    meta.title = _title_from(extracted_title, first, path.stem, meta.organisation)
     meta.source["title"] = "inhoud" if extracted_title or first.strip() else "bestandsnaam"
 
     doc_type = _doc_type_in(_words(path.stem))
