@@ -63,6 +63,9 @@ if TYPE_CHECKING:
     from weerbaar.review.source import Box
     from weerbaar.workspace.decisions import Agreement, Decision
 
+#: Retries after a network or server error: when fetching, and when only probing a source (--proef).
+FETCH_RETRIES, PROBE_RETRIES = 4, 1
+
 #: Constants and error classes of the core, handed out on first use (PEP 562) so that importing this
 #: module stays fast for every command: name → (module, name there).
 _ON_FIRST_USE = {
@@ -92,7 +95,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_DEMO_WORKSPACE", "DEFAULT_MAX_PAGE_CHARS", "DEFAULT_MAX_PASSAGES", "DEFAULT_MAX_UNPACKED_MB",
-    "FETCH_MAX_MB", "INGEST_MAX_MB",
+    "FETCH_MAX_MB", "FETCH_RETRIES", "INGEST_MAX_MB", "PROBE_RETRIES",
     "MIN_PAGE_CHARS", "NOT_ASSESSED", "NO_EVIDENCE", "REPORT_FORMATS", "Accounts", "CellView", "Dashboard",
     "DecisionImportError", "Decisions", "Evaluation", "FetchError", "OpenBesluitvormingSource", "OriSource", "Project",
     "Shared", "UrlListSource", "WebsiteSource", "build_demo", "classify", "compare", "demo_documents", "demo_regions",
@@ -509,7 +512,7 @@ class Project:
 
     # -- fetching documents ------------------------------------------------------------------
 
-    def fetch(self, source: Source, *, max_mb: float | None = None, delay: float = 1.0, retries: int = 4,
+    def fetch(self, source: Source, *, max_mb: float | None = None, delay: float = 1.0, retries: int = FETCH_RETRIES,
               regions: dict[str, str] | None = None,
               progress: Callable[[ItemResult], None] | None = None) -> FetchReport:
         """Fetch the documents a source names (:class:`OriSource`, :class:`OpenBesluitvormingSource`,
@@ -819,7 +822,7 @@ class UrlListSource:
         return probe(http, self.items)
 
 
-def probe(source: Source, *, delay: float = 0.0, retries: int = 1) -> tuple[bool, str]:
+def probe(source: Source, *, delay: float = 0.0, retries: int = PROBE_RETRIES) -> tuple[bool, str]:
     """(True, explanation) when the source answers as expected, else (False, what is wrong);
     ``retries`` after a network or server error, ``delay`` seconds between requests to one server;
     nothing is fetched or stored."""

@@ -12,6 +12,8 @@ from rich.text import Text
 
 from weerbaar.api import (
     FETCH_MAX_MB,
+    FETCH_RETRIES,
+    PROBE_RETRIES,
     FetchError,
     OpenBesluitvormingSource,
     OriSource,
@@ -36,8 +38,8 @@ app.add_typer(fetch_app, name="haal")
 MaxMb = Annotated[float, typer.Option("--max-mb", help="Grootste bestand dat wordt opgehaald, in MB.")]
 Delay = Annotated[float, typer.Option("--wachttijd", help="Seconden tussen twee verzoeken aan dezelfde server.")]
 Retries = Annotated[int | None, typer.Option(
-    "--pogingen", help="Nieuwe pogingen bij netwerk- of serverfouten (standaard 4; bij --proef 1).", show_default=False)]
-DEFAULT_RETRIES, PROBE_RETRIES = 4, 1
+    "--pogingen", help=f"Nieuwe pogingen bij netwerk- of serverfouten (standaard {FETCH_RETRIES}; bij --proef "
+                       f"{PROBE_RETRIES}).", show_default=False)]
 Quiet = Annotated[bool, typer.Option("--stil", "-q", help="Geen voortgang.")]
 Regions = Annotated[Path | None, typer.Option("--regio-indeling", help="CSV met gemeente;veiligheidsregio.")]
 DateFrom = Annotated[str | None, typer.Option("--van", help="Vanaf datum (JJJJ-MM-DD).")]
@@ -65,7 +67,7 @@ def _run(werkruimte, source: Source, *, max_mb, delay, retries: int | None, quie
         task = bar.add_task("fetch", total=None, last="")
         try:
             report = project.fetch(source, max_mb=max_mb, delay=delay, regions=regions,
-                                   retries=DEFAULT_RETRIES if retries is None else retries,
+                                   retries=FETCH_RETRIES if retries is None else retries,
                                    progress=lambda r: bar.update(task, advance=1, last=(r.candidate.title or "")[:40]))
         except FetchError as exc:
             raise typer.Exit(_fail(exc)) from None

@@ -19,5 +19,5 @@ def read_text(path: Path) -> ExtractedDocument:
     # A Markdown heading on the first line is the author's title; the first line of plain text may
     # be anything (a logo read by OCR, a letterhead), so there the metadata's own rules choose.
     first = next((line.strip() for line in pages[0].splitlines() if line.strip()), "")
-    title = first.strip("# ").strip() or None if first.startswith("#") else None
+    title = (first.strip("# ").strip() or None) if first.startswith("#") else None
     return ExtractedDocument("txt", pages, paginated=paginated, title=title, notes=notes)
