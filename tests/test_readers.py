@@ -85,6 +85,42 @@ def test_glyph_code_text_is_judged_unreadable():
     assert page_quality(table) == "ok"  # a financial table: few function words, but real words
 
 
+# Place names and budget codes no dictionary knows; a table page of them is judged by the prose
+_OWN_NAMES = ["Zwiepkade", "Broekvliet", "Kwelderpolder", "Veenhoekweg", "Tjalkhaven", "Dijkstroompad"]
+
+
+def _prose_naming(names: list[str]) -> str:
+    return " ".join(f"De wijk {n} heeft een noodsteunpunt in het buurthuis aan de rand van de wijk." for n in names)
+
+
+def _table_of(names: list[str]) -> str:
+    return "\n".join(f"{n} {i}.903 720 -722 {names[(i + 1) % len(names)]} {i}.000" for i in range(12) for n in names)
+
+
+def test_table_page_of_the_documents_own_words_is_readable_without_a_dictionary(monkeypatch):
+    import simplemma
+
+    from weerbaar.ingest.quality import page_quality, screen_pages
+
+    assert page_quality(_table_of(_OWN_NAMES)) == "onleesbaar"  # alone: words no dictionary knows
+
+    def no_dictionary(*args, **kwargs):
+        raise AssertionError("the dictionary was consulted")
+
+    monkeypatch.setattr(simplemma, "is_known", no_dictionary)
+    pages, notes = screen_pages([_prose_naming(_OWN_NAMES), _table_of(_OWN_NAMES)])
+    assert pages[1] and not notes  # its words are on the readable page before it
+
+
+def test_letter_salad_page_among_readable_pages_is_still_blanked():
+    from weerbaar.ingest.quality import screen_pages
+
+    salad = "Xqzv brtk plmn Gvrkl Wmbtq Zxcvb " * 20
+    pages, notes = screen_pages([_prose_naming(_OWN_NAMES), salad, PROSE[0]])
+    assert pages[0] and not pages[1] and pages[2]
+    assert notes == ["Pagina's met onleesbare tekstlaag overgeslagen: 2."]
+
+
 def test_docx_pages_follow_its_page_breaks(tmp_path):
     path = write_docx(tmp_path / "brief.docx", [[PROSE[0]], [PROSE[1], PROSE[2]]], title="Raadsinformatiebrief")
     doc = read_document(path)
