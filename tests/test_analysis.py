@@ -67,3 +67,15 @@ _AWKWARD = st.lists(st.sampled_from(list("abcé ï'’_s-.\n0ŉＩ＇Ǻ") + ["
 def test_stems_equal_the_rule_with_every_apostrophe_removed_first(text):
     words = analysis._APOSTROPHE.sub("", analysis.fold(text))
     assert stems(text) == analysis._stemmer.stemWords(analysis._TOKEN.findall(words))
+
+
+def test_stems_stay_right_when_the_word_cache_is_full(monkeypatch):
+    monkeypatch.setattr(analysis, "_STEM_OF_MAX", 4)
+    monkeypatch.setattr(analysis, "_STEM_OF", {})
+    texts = ["De gemeenten oefenen met noodsteunpunten en crisisplannen.",
+             "Weerbaarheid van gemeenten: oefeningen, plannen, voorraden en communicatiemiddelen.",
+             "De gemeenten oefenen."]
+    longest = max(len(set(analysis._TOKEN.findall(analysis.fold(text)))) for text in texts)
+    for text in texts * 2:
+        assert stems(text) == analysis._stemmer.stemWords(analysis._TOKEN.findall(analysis.fold(text)))
+        assert len(analysis._STEM_OF) < 4 + longest  # emptied when full, before a text's new words
