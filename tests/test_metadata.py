@@ -3,11 +3,14 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import PROSE, write_docx, write_pdf
+from weerbaar.documentmeta import DOC_TYPES
 from weerbaar.errors import ManifestError
 from weerbaar.ingest.manifest import load_manifest
-from weerbaar.ingest.metadata import infer_metadata
+from weerbaar.ingest.metadata import _doc_type_in, infer_metadata
 from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
 from weerbaar.organisations import normalise_organisation
 from weerbaar.workspace import Workspace
@@ -218,3 +221,26 @@ def test_a_correction_follows_a_moved_file(ws, tmp_path):
     ingest_paths(ws, [folder])
     moved = next(d for d in list_documents(ws) if d["filename"] == "brief-verplaatst.docx")
     assert moved["year"] == 2021 and moved["metadata_source"]["year"] == "handmatig"
+
+
+def _doc_type_word_by_word(text: str) -> str | None:
+    """The rule _doc_type_in's one expression replaced: each type's words searched one by one."""
+    import re
+
+    low, best = text.lower(), None
+    for rank, (_, words) in enumerate(DOC_TYPES.values()):
+        for word in words:
+            m = re.search(rf"(?<![a-z]){re.escape(word)}" + (r"\b" if len(word) <= 4 else ""), low)
+            if m and (best is None or (m.start(), rank) < best):
+                best = (m.start(), rank)
+    return list(DOC_TYPES)[best[1]] if best else None
+
+
+_TYPE_WORDS = sorted({w for _, words in DOC_TYPES.values() for w in words})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TYPE_WORDS + ["x", "-", " ", "de", "2025", "ribbon", "memos", "Raads", "\n"]),
+                max_size=8).map("".join))
+def test_document_type_is_the_first_type_word_and_at_one_place_the_type_listed_first(text):
+    assert _doc_type_in(text) == _doc_type_word_by_word(text)
