@@ -82,6 +82,13 @@ def test_the_bound_on_waiting_text_never_stalls_ingest(tmp_path, monkeypatch):
     assert sum(status == "nieuw" for _, status, _, _ in two["statuses"]) == 7
 
 
+def test_files_are_handed_out_block_by_block_the_biggest_of_a_block_first():
+    from weerbaar.ingest.workers import hand_out_order
+
+    assert hand_out_order([1, 5, 3, 2, 2, 9, 4], block=3) == [1, 2, 0, 5, 3, 4, 6]
+    assert hand_out_order([], block=3) == []
+
+
 def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path, monkeypatch):
     folder = mixed_corpus(tmp_path / "docs")
     (folder / "doodt-de-lezer.txt").write_text(PROSE[0], "utf-8")
