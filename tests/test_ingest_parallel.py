@@ -82,11 +82,21 @@ def test_the_bound_on_waiting_text_never_stalls_ingest(tmp_path, monkeypatch):
     assert sum(status == "nieuw" for _, status, _, _ in two["statuses"]) == 7
 
 
-def test_files_are_handed_out_block_by_block_the_biggest_of_a_block_first():
-    from weerbaar.ingest.workers import hand_out_order
+def test_files_are_read_biggest_first_and_reported_in_their_own_order(tmp_path):
+    from weerbaar.ingest.pipeline import work_order
 
-    assert hand_out_order([1, 5, 3, 2, 2, 9, 4], block=3) == [1, 2, 0, 5, 3, 4, 6]
-    assert hand_out_order([], block=3) == []
+    assert work_order([1, 5, 3, 5, 0]) == [1, 3, 2, 0, 4]  # ties keep the files' order
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a-klein.txt").write_text(PROSE[0], "utf-8")
+    (folder / "b-groot.txt").write_text(" ".join(PROSE) * 20, "utf-8")
+    (folder / "c-kopie-van-a.txt").write_text(PROSE[0], "utf-8")
+    with Workspace.open(tmp_path / "ws", create=True) as ws:
+        report = ingest_paths(ws, [folder], processes=2)
+        assert [(o.path.name, o.status) for o in report.outcomes] == [
+            ("a-klein.txt", "nieuw"), ("b-groot.txt", "nieuw"), ("c-kopie-van-a.txt", "overgeslagen")]
+        ids = {o.path.name: o.document_id for o in report.outcomes}
+        assert ids["b-groot.txt"] < ids["a-klein.txt"]  # stored first
 
 
 def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path, monkeypatch):

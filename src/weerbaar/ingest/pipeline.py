@@ -14,8 +14,8 @@ memory; unpaginated text is stored in pseudo-pages of bounded size (see ``pseudo
 Every core: :func:`extract_file` does all the work that needs no workspace (checks, hashing,
 reading, screening, splitting, stemming, inferred metadata) and runs in worker processes
 (``workers``); :func:`write_file`, in this process only, decides what the file is to the
-workspace and stores it, in the files' order, so the result does not depend on the number of
-processes.
+workspace and stores it, in the order of :func:`work_order` (biggest first, whatever the
+number of processes), so the result does not depend on the number of processes.
 """
 
 from __future__ import annotations
@@ -452,7 +452,7 @@ def ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions | 
 
     ``processes``: how many processes extract (None: one per core). With more than one, worker
     processes read, screen, split and stem while this process alone writes, document by document
-    in the files' order, so the workspace is the same as with one process.
+    in the order of :func:`work_order`, so the workspace is the same as with one process.
     Holds the workspace lock: a second run on the same workspace waits (``on_wait`` is told why).
     """
     with ws.exclusive("inlezen", on_wait=on_wait):
@@ -471,6 +471,8 @@ def _ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions |
     for problem in problems or []:
         report.outcomes.append(_skip(ws, problem.path, problem.error))
     todo = [(path, root) for path, root in files if not manifests.is_manifest(path)]
+    position = {path: i for i, (path, _) in enumerate(todo)}
+    todo = [todo[i] for i in work_order([file_size(path) for path, _ in todo])]
     workers = min(processes or cores(), len(todo))
     extractions: Generator[tuple[Path, Path, Extraction], None, None]
     if workers <= 1:
@@ -479,12 +481,28 @@ def _ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions |
         from weerbaar.ingest.workers import extract_in_pool  # the pool's modules only when it is used
 
         extractions = extract_in_pool(todo, options, workers, lambda path: stored_sha(ws, path))
-    with closing(extractions):  # stops the workers at once when the writer stops (Ctrl-C, an error)
-        for path, root, extraction in extractions:
-            report.outcomes.append(write_file(ws, path, root, extraction, options, manifests))
-            if progress:
-                progress(path, file_size(path))
+    done: list[FileOutcome] = []
+    try:
+        with closing(extractions):  # stops the workers at once when the writer stops (Ctrl-C, an error)
+            for path, root, extraction in extractions:
+                done.append(write_file(ws, path, root, extraction, options, manifests))
+                if progress:
+                    progress(path, file_size(path))
+    finally:  # the report lists the files in their own order, not the order they were read in
+        report.outcomes.extend(sorted(done, key=lambda outcome: position[outcome.path]))
     return report
+
+
+def work_order(sizes: list[int]) -> list[int]:
+    """Positions ``0 .. len(sizes) - 1``, the biggest file first (ties in the files' order).
+
+    In the files' order a big budget at the end of a folder kept one worker busy long after the
+    others had finished (a tenth of the run on the benchmark corpus); biggest first, the last
+    files handed out are the small ones. Bytes stand in for pages: cheap, and close enough. The
+    order is the same for any number of processes, so the document and passage ids are too; of
+    two files with the same content (the same size), the first in the files' order is kept.
+    """
+    return sorted(range(len(sizes)), key=lambda i: -sizes[i])
 
 
 def file_size(path: Path) -> int:

@@ -1,4 +1,4 @@
-"""Extraction in worker processes for ``ingest``: results come back in the files' order, with a
+"""Extraction in worker processes for ``ingest``: results come back in the order given, with a
 bounded number in flight and a bounded amount of extracted text waiting, so memory stays flat
 however many files there are.
 
@@ -26,18 +26,13 @@ from weerbaar.processes import end_with_parent
 if TYPE_CHECKING:
     from weerbaar.ingest.pipeline import Extraction, IngestOptions
 
-# Results are written in the files' order (so the ids do not depend on the number of processes):
+# Results are written in the order given (so the ids do not depend on the number of processes):
 # while one worker reads a big file at the head of the queue, the others go on with the files
 # after it, as many as fit. With two in flight per worker they soon stood still (about a sixth of
 # the run on the benchmark corpus, where big budgets and minutes sit between one-page motions);
 # the text already extracted and waiting is bounded instead, so memory stays flat.
 IN_FLIGHT_PER_WORKER = 32
 MAX_WAITING_CHARS = 20_000_000  # text (pages and index forms) of extracted files waiting for the writer
-# Files are handed out a block at a time, the biggest of a block first (by bytes, a cheap stand-in
-# for pages): in the files' order, a big budget at the end of a folder kept one worker busy long
-# after the other had finished (a tenth of the run on the benchmark corpus). Blocks keep writing in
-# step with extraction: the writer waits at most for one block before it can go on.
-HAND_OUT_BLOCK = 32
 
 
 def _init(parent: int) -> None:
@@ -79,66 +74,52 @@ def _alone(path: Path, root: Path, options: IngestOptions, stored_sha: str | Non
         _stop(pool, finished)
 
 
-def hand_out_order(sizes: list[int], block: int = HAND_OUT_BLOCK) -> list[int]:
-    """Positions ``0 .. len(sizes) - 1`` in the order to hand them out: block by block in the
-    files' order, within a block the biggest first (ties in the files' order)."""
-    order: list[int] = []
-    for first in range(0, len(sizes), block):
-        order.extend(sorted(range(first, min(first + block, len(sizes))), key=lambda i: -sizes[i]))
-    return order
-
-
 def extract_in_pool(todo: list[tuple[Path, Path]], options: IngestOptions, workers: int,
                     stored_sha: Callable[[Path], str | None]) -> Generator[tuple[Path, Path, Extraction], None, None]:
-    """(file, root, extraction) for every file of ``todo``, in order, extracted by ``workers`` processes.
+    """(file, root, extraction) for every file of ``todo``, in its order, extracted by ``workers`` processes.
 
     ``stored_sha`` is asked (in this process) for each file just before it is handed out.
     """
-    from weerbaar.ingest.pipeline import file_size
-
-    order = deque(hand_out_order([file_size(path) for path, _ in todo]))
-    pending: dict[int, tuple[str | None, Future]] = {}  # handed out, not yet written, by position
+    items = iter(todo)
+    pending: deque[tuple[Path, Path, str | None, Future]] = deque()
     pool = _pool(workers)
 
     sizes: dict[Future, int] = {}  # the text of each result that is done, until it is written
 
     def waiting_chars() -> int:
-        for _, future in pending.values():
+        for *_, future in pending:
             if future not in sizes and future.done():
                 sizes[future] = 0 if future.exception() is not None else future.result().chars
         return sum(sizes.values())
 
-    def hand_out(position: int) -> None:
+    def fill() -> None:
         nonlocal pool
-        path, root = todo[position]
-        sha = stored_sha(path)
-        try:
-            future = pool.submit(_extract, path, root, options, sha)
-        except BrokenProcessPool:  # a worker died: the files it shared the pool with are redone alone
-            _stop(pool, False)
-            pool = _pool(workers)
-            future = pool.submit(_extract, path, root, options, sha)
-        pending[position] = (sha, future)
-
-    def fill(written: int) -> None:
-        while order and len(pending) < workers * IN_FLIGHT_PER_WORKER and waiting_chars() < MAX_WAITING_CHARS:
-            position = order.popleft()
-            if position >= written and position not in pending:  # not already handed out out of turn
-                hand_out(position)
+        while len(pending) < workers * IN_FLIGHT_PER_WORKER and waiting_chars() < MAX_WAITING_CHARS:
+            item = next(items, None)
+            if item is None:
+                return
+            path, root = item
+            sha = stored_sha(path)
+            try:
+                future = pool.submit(_extract, path, root, options, sha)
+            except BrokenProcessPool:  # a worker died: the files it shared the pool with are redone alone
+                _stop(pool, False)
+                pool = _pool(workers)
+                future = pool.submit(_extract, path, root, options, sha)
+            pending.append((path, root, sha, future))
 
     finished = False
     try:
-        for position, (path, root) in enumerate(todo):
-            fill(position)
-            if position not in pending:  # the writer needs it now, whatever the bounds say
-                hand_out(position)
-            sha, future = pending.pop(position)
+        fill()
+        while pending:
+            path, root, sha, future = pending.popleft()
             sizes.pop(future, None)
             try:
                 extraction = future.result()
             except BrokenProcessPool:
                 extraction = _alone(path, root, options, sha)
             yield path, root, extraction
+            fill()
         finished = True
     finally:
         _stop(pool, finished)
