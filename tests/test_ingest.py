@@ -84,6 +84,28 @@ def test_a_moved_file_keeps_its_passages_and_a_copy_is_reported_as_duplicate(ws,
     assert {r[0] for r in ws.conn.execute("SELECT id FROM passages")} == ids
 
 
+def test_content_that_moved_to_a_new_file_while_its_old_file_changed_is_kept(ws, tmp_path):
+    """A swap: the text of a.txt now lives in b.txt (read first: it is the bigger file) and a.txt has
+    new text. b.txt is not a copy of what a.txt holds now, so it keeps the stored document."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    old_text = " ".join(PROSE) * 3
+    (folder / "a.txt").write_text(old_text, "utf-8")
+    first = ingest_paths(ws, [folder])
+    ids = {r[0] for r in ws.conn.execute("SELECT id FROM passages")}
+    (folder / "b.txt").write_text(old_text, "utf-8")
+    (folder / "a.txt").write_text(PROSE[1], "utf-8")
+    report = ingest_paths(ws, [folder])
+    assert [(o.path.name, o.status) for o in report.outcomes] == [("a.txt", "nieuw"), ("b.txt", "verplaatst")]
+    moved = {o.path.name: o.document_id for o in report.outcomes}["b.txt"]
+    assert moved == first.outcomes[0].document_id
+    assert ids <= {r[0] for r in ws.conn.execute("SELECT id FROM passages")}  # its passages (and decisions) stay
+    texts = {r[0]: r[1] for r in ws.conn.execute(
+        "SELECT d.filename, group_concat(p.text, ' ') FROM passages p JOIN documents d ON d.id = p.document_id "
+        "GROUP BY d.id")}
+    assert texts["a.txt"] == PROSE[1] and "noodsteunpunten" in texts["b.txt"]
+
+
 def test_bad_files_are_skipped_with_a_reason_and_the_rest_goes_on(ws, tmp_path):
     folder = make_mixed_folder(tmp_path / "docs")
     write_image_pdf(folder / "scan.pdf")

@@ -404,6 +404,16 @@ def _skip(ws: Workspace, path: Path, exc: UnreadableDocument, record: bool = Tru
     return FileOutcome(path, "overgeslagen", reason=exc.code, message=exc.message, hint=exc.hint)
 
 
+def _still_holds(path: Path, sha: str) -> bool:
+    """Whether the file at ``path`` still has the content ``sha``. Asked only when another file has
+    content already stored for ``path``: a true copy, or a swap (the old file changed, its former
+    content now elsewhere), which the order of reading must not turn into a lost document."""
+    try:
+        return path.is_file() and sha256_of(path) == sha
+    except OSError:
+        return False
+
+
 def stored_sha(ws: Workspace, path: Path) -> str | None:
     """The content hash stored for ``path``, so a worker need not read an unchanged file."""
     if display_path(path) != str(path):  # a name that is not UTF-8 is never stored (check_file refuses it)
@@ -423,10 +433,11 @@ def write_file(ws: Workspace, path: Path, root: Path, extraction: Extraction, op
     if same_content and same_content["path"] == str(path):
         return FileOutcome(path, "ongewijzigd", document_id=same_content["id"])
     if same_content and not same_path:
-        if Path(same_content["path"]).exists():
+        if _still_holds(Path(same_content["path"]), sha):
             return _skip(ws, path, UnreadableDocument(
                 "dubbel", f"Zelfde inhoud als '{same_content['path']}', dat al is ingelezen."), record=False)
-        # the file was moved or renamed: keep its passages and corrections
+        # the file was moved or renamed (or its old place now holds other content): keep its
+        # passages, decisions and corrections
         ws.documents.move(same_content["id"], same_content["path"], path)
         return FileOutcome(path, "verplaatst", document_id=same_content["id"])
     if not extraction.read:  # the workspace changed since the worker looked (rare): read it here
