@@ -14,6 +14,7 @@ passages.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -36,6 +37,8 @@ from weerbaar.ingest.pipeline import ingest_paths
 from weerbaar.workspace import Workspace
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from weerbaar.codebook.model import Codebook
 
 RECALL_K = 20
@@ -162,19 +165,20 @@ def _digest(text: str) -> str:
 
 
 def _locate(item: LabelledItem, pages: list[tuple[int, str]],
-            whole: tuple[str, list[tuple[int, int]]] | None = None) -> tuple[int, int, str] | None:
+            whole: Callable[[], tuple[str, list[tuple[int, int]]]] | None = None) -> tuple[int, int, str] | None:
     """(page, start, text) of the item in a document's pages, or None.
 
     The page and offsets first; then the offset into the whole document (``doc_start``), searched a
     little around, so a passage survives a change in how unpaginated text is split into pages.
-    ``whole``: the document's :func:`_joined` pages, when the caller locates many items in one document.
+    ``whole``: gives the document's :func:`_joined` pages, when the caller locates many items in one
+    document and keeps them (joined only when an item is not found at its page).
     """
     for page_no, text in pages:
         if page_no == item.page and _digest(text[item.start : item.end]) == item.sha1:
             return page_no, item.start, text[item.start : item.end]
     if item.doc_start is None:
         return None
-    joined, bounds = whole or _joined(pages)
+    joined, bounds = whole() if whole else _joined(pages)
     length = item.end - item.start
     for delta in sorted(range(-300, 301), key=abs):
         a = item.doc_start + delta
@@ -206,15 +210,13 @@ def attach_texts(items: list[LabelledItem], ws: Workspace, shared: Path) -> list
     for document_id, page_no, text in ws.passages.pages():
         pages_of.setdefault(document_id, []).append((page_no, text))
     kept = []
-    whole_of: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    whole_of = functools.cache(lambda document_id: _joined(pages_of.get(document_id, [])))
     for item in items:
         doc = documents.get(str(_source_path(item, shared).resolve()))
         if doc is None:
             continue
         pages = pages_of.get(doc["id"], [])
-        if doc["id"] not in whole_of:
-            whole_of[doc["id"]] = _joined(pages)
-        found = _locate(item, pages, whole_of[doc["id"]])
+        found = _locate(item, pages, functools.partial(whole_of, doc["id"]))
         if found is None:
             raise WeerbaarError(f"{item.id}: de tekst op {item.source} p. {item.page} wijkt af van de set "
                                 "(is de extractie veranderd?).")

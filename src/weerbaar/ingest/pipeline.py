@@ -483,7 +483,8 @@ def _ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions |
         report.outcomes.append(_skip(ws, problem.path, problem.error))
     todo = [(path, root) for path, root in files if not manifests.is_manifest(path)]
     position = {path: i for i, (path, _) in enumerate(todo)}
-    todo = [todo[i] for i in work_order([file_size(path) for path, _ in todo])]
+    size = {path: file_size(path) for path, _ in todo}  # for the order of reading and the progress bar
+    todo = [todo[i] for i in work_order([size[path] for path, _ in todo])]
     workers = min(processes or cores(), len(todo))
     extractions: Generator[tuple[Path, Path, Extraction], None, None]
     if workers <= 1:
@@ -498,7 +499,7 @@ def _ingest_paths(ws: Workspace, paths: Iterable[Path], options: IngestOptions |
             for path, root, extraction in extractions:
                 done.append(write_file(ws, path, root, extraction, options, manifests))
                 if progress:
-                    progress(path, file_size(path))
+                    progress(path, size[path])
     finally:  # the report lists the files in their own order, not the order they were read in
         report.outcomes.extend(sorted(done, key=lambda outcome: position[outcome.path]))
     return report
