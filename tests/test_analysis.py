@@ -56,9 +56,9 @@ def test_stem_agrees_with_batch_stems():
     assert [stem(w) for w in text.replace(".", "").split()] == stems(text)
 
 
-# --- the fast path of stems() is the rule it replaced, on any text --------------------------------
+# --- the fast paths of stems() (no apostrophe; ASCII) are the rule they replaced, on any text ---
 
-_AWKWARD = st.lists(st.sampled_from(list("abcé ï'’_s-.\n0ŉＩ＇Ǻ") + ["gemeente", "regio's", "auto’s"]),
+_AWKWARD = st.lists(st.sampled_from(list("abcé ï'’_s-.\n\t(/:;,!\x00\x7f0ŉＩ＇Ǻ") + ["gemeente", "regio's", "auto’s"]),
                     max_size=30).map("".join)
 
 

@@ -30,7 +30,7 @@ ABBREVIATIONS = frozenset(
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # A sentence may end at . ! ? (plus closing quotes/brackets) followed by white space.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+(\S)?)")  # group 1: the next character after it
 _BULLET_START = re.compile(r"\n[ \t]*(?=[•●▪◦■□►\-–−*]\s|\d{1,2}[.)]\s|[a-z][.)]\s)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
@@ -41,8 +41,16 @@ class Span:
     end: int
 
 
+# No abbreviation is longer than this (without its final dot): a full stop after a longer word
+# ends a sentence without a look at the list. Most full stops are such.
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
+
+
 def _is_abbreviation(text: str, dot_pos: int) -> bool:
     """Whether the full stop at ``dot_pos`` closes an abbreviation or an initial."""
+    longer = _LONGEST_ABBREVIATION + 1
+    if dot_pos >= longer and text[dot_pos - longer : dot_pos].isalnum():  # a plain word longer than any
+        return False
     match = _WORD_BEFORE.search(text, max(0, dot_pos - 12), dot_pos)
     if not match:
         return False
@@ -62,20 +70,30 @@ def _next_char_starts_sentence(text: str, pos: int) -> bool:
         pos += 1
     if pos >= n:
         return True
-    ch = text[pos]
+    return _may_begin_sentence(text[pos])
+
+
+def _may_begin_sentence(ch: str) -> bool:
+    """Whether a sentence may begin with ``ch``."""
     return ch.isupper() or ch.isdigit() or ch in "\"'“‘(•●▪-–−*"
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Sentence spans within ``text[start:end]``, trimmed of surrounding white space."""
-    end = len(text) if end is None else end
+    return [Span(a, b) for a, b in _sentences(text, start, len(text) if end is None else end)]
+
+
+# Spans inside the splitter are plain (start, end) tuples: a passage page has some twenty
+# sentences and as many trims, and a tuple costs a fraction of a dataclass instance.
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cuts = {start, end}
     for m in _SENTENCE_END.finditer(text, start, end):
-        dot = m.start()
-        if text[dot] == "." and m.end() - dot == 1 and _is_abbreviation(text, dot):
+        dot, after = m.span()
+        if after - dot == 1 and text[dot] == "." and _is_abbreviation(text, dot):
             continue
-        if _next_char_starts_sentence(text, m.end()):
-            cuts.add(m.end())
+        ch = m.group(1)  # None at ``end``: what follows is then looked up in the whole text
+        if _may_begin_sentence(ch) if ch else _next_char_starts_sentence(text, after):
+            cuts.add(after)
     for m in _BULLET_START.finditer(text, start, end):
         cuts.add(m.start())
     ordered = sorted(cuts)
@@ -87,19 +105,18 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
     return spans
 
 
-def _trim(text: str, a: int, b: int) -> Span | None:
+def _trim(text: str, a: int, b: int) -> tuple[int, int] | None:
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
-    return Span(a, b) if b > a else None
+    return (a, b) if b > a else None
 
 
-def _split_long(text: str, span: Span) -> list[Span]:
+def _split_long(text: str, a: int, end: int) -> list[tuple[int, int]]:
     """Cut an over-long span at white space into pieces of at most MAX_CHARS."""
     pieces = []
-    a = span.start
-    while span.end - a > MAX_CHARS:
+    while end - a > MAX_CHARS:
         cut = text.rfind(" ", a + MIN_CHARS, a + MAX_CHARS)
         if cut == -1:
             cut = a + MAX_CHARS
@@ -107,13 +124,13 @@ def _split_long(text: str, span: Span) -> list[Span]:
         if piece:
             pieces.append(piece)
         a = cut
-    last = _trim(text, a, span.end)
+    last = _trim(text, a, end)
     if last:
         pieces.append(last)
     return pieces
 
 
-def _paragraph_spans(text: str) -> list[Span]:
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
     spans, a = [], 0
     for m in _PARAGRAPH_BREAK.finditer(text):
         span = _trim(text, a, m.start())
@@ -128,32 +145,31 @@ def _paragraph_spans(text: str) -> list[Span]:
 
 def split_passages(text: str) -> list[Span]:
     """Passage spans of one page's text, in order, non-overlapping."""
-    chunks: list[Span] = []
-    current: Span | None = None
-
-    def flush() -> None:
-        nonlocal current
-        if current is not None:
-            chunks.append(current)
-            current = None
-
-    for paragraph in _paragraph_spans(text):
-        for sentence in sentence_spans(text, paragraph.start, paragraph.end):
-            for piece in _split_long(text, sentence):
-                if current is not None and piece.end - current.start > MAX_CHARS:
-                    flush()
-                current = Span(current.start if current else piece.start, piece.end)
-                if current.end - current.start >= TARGET_CHARS:
-                    flush()
-        if current is not None and current.end - current.start >= MIN_CHARS:
-            flush()
-    if current is not None:
+    chunks: list[tuple[int, int]] = []
+    first = last = -1  # the chunk being built, text[first:last]; none while first < 0
+    for p_start, p_end in _paragraph_spans(text):
+        for s_start, s_end in _sentences(text, p_start, p_end):
+            pieces = [(s_start, s_end)] if s_end - s_start <= MAX_CHARS else _split_long(text, s_start, s_end)
+            for a, b in pieces:
+                if first >= 0 and b - first > MAX_CHARS:
+                    chunks.append((first, last))
+                    first = -1
+                if first < 0:
+                    first = a
+                last = b
+                if last - first >= TARGET_CHARS:
+                    chunks.append((first, last))
+                    first = -1
+        if first >= 0 and last - first >= MIN_CHARS:
+            chunks.append((first, last))
+            first = -1
+    if first >= 0:
         # A short tail: join it to the previous chunk when that stays within bounds.
-        if chunks and current.end - chunks[-1].start <= MAX_CHARS:
-            chunks[-1] = Span(chunks[-1].start, current.end)
+        if chunks and last - chunks[-1][0] <= MAX_CHARS:
+            chunks[-1] = (chunks[-1][0], last)
         else:
-            chunks.append(current)
-    return [c for c in chunks if _has_words(text[c.start : c.end])]
+            chunks.append((first, last))
+    return [Span(a, b) for a, b in chunks if _has_words(text[a:b])]
 
 
 _WORDLIKE = re.compile(r"[^\W\d_]{2,}")

@@ -35,7 +35,7 @@ def read_pdf(path: Path) -> ExtractedDocument:
             finally:
                 page.close()
             pages.append(text)
-        title = (doc.get_metadata_dict().get("Title") or "").strip() or None
+        title = doc.get_metadata_value("Title").strip() or None  # only the title: not all eight fields
     except pdfium.PdfiumError as exc:
         raise UnreadableDocument("beschadigd", f"De PDF kon niet volledig worden gelezen ({exc}).") from exc
     finally:
