@@ -63,18 +63,8 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     return len(word) == 1 and word.isalpha()
 
 
-def _next_char_starts_sentence(text: str, pos: int) -> bool:
-    """After white space at ``pos``: does a new sentence plausibly begin?"""
-    n = len(text)
-    while pos < n and text[pos].isspace():
-        pos += 1
-    if pos >= n:
-        return True
-    return _may_begin_sentence(text[pos])
-
-
 def _may_begin_sentence(ch: str) -> bool:
-    """Whether a sentence may begin with ``ch``."""
+    """Whether a sentence may begin with ``ch`` (the first character after the white space)."""
     return ch.isupper() or ch.isdigit() or ch in "\"'“‘(•●▪-–−*"
 
 
@@ -91,8 +81,8 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         dot, after = m.span()
         if after - dot == 1 and text[dot] == "." and _is_abbreviation(text, dot):
             continue
-        ch = m.group(1)  # None at ``end``: what follows is then looked up in the whole text
-        if _may_begin_sentence(ch) if ch else _next_char_starts_sentence(text, after):
+        ch = m.group(1)  # None when only white space follows up to ``end``: a cut there trims away
+        if ch is None or _may_begin_sentence(ch):
             cuts.add(after)
     for m in _BULLET_START.finditer(text, start, end):
         cuts.add(m.start())
