@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from weerbaar.ingest.passages import MAX_CHARS, sentence_spans, split_passages
+from weerbaar.ingest.passages import ABBREVIATIONS, MAX_CHARS, sentence_spans, split_passages
 
 
 def texts(text, spans):
@@ -17,6 +17,15 @@ def test_abbreviations_and_initials_do_not_end_a_sentence():
         "Mevr. J. de Vries is akkoord.",
         "Daarna volgt meer.",
     ]
+
+
+def test_every_abbreviation_is_known_however_long_and_a_longer_word_ends_the_sentence():
+    # A full stop after a word longer than any abbreviation skips the list: the longest must still be found.
+    for abbreviation in sorted(ABBREVIATIONS):
+        text = f"Dit staat in het plan {abbreviation}. Daarna volgt meer."
+        assert len(sentence_spans(text)) == 1, abbreviation
+    text = "Dit staat in het grondplan. Daarna volgt meer."
+    assert texts(text, sentence_spans(text)) == ["Dit staat in het grondplan.", "Daarna volgt meer."]
 
 
 def test_bullets_start_new_sentences_and_line_breaks_inside_a_sentence_do_not():
