@@ -12,7 +12,7 @@ from weerbaar.errors import ManifestError
 from weerbaar.ingest.manifest import load_manifest
 from weerbaar.ingest.metadata import _doc_type_in, infer_metadata
 from weerbaar.ingest.pipeline import IngestOptions, ingest_paths
-from weerbaar.organisations import normalise_organisation
+from weerbaar.organisations import find_safety_region, normalise_organisation
 from weerbaar.workspace import Workspace
 from weerbaar.workspace.documents import correct_document, list_documents
 
@@ -244,3 +244,12 @@ _TYPE_WORDS = sorted({w for _, words in DOC_TYPES.values() for w in words})
                 max_size=8).map("".join))
 def test_document_type_is_the_first_type_word_and_at_one_place_the_type_listed_first(text):
     assert _doc_type_in(text) == _doc_type_word_by_word(text)
+
+
+@pytest.mark.parametrize(("name", "number"), [
+    ("veiligheidsregio-fryslan", 2), ("Veiligheidsregio Fryslân", 2), ("VR_FRYSLÂN", 2), ("vr-friesland", 2),
+    ("VRF", 2), ("Veiligheidsregio Brabant-Zuidoost", 22), ("vr haaglanden", 15), ("Fryslân", None), ("Haaglanden", None),
+])
+def test_a_safety_region_is_found_in_ascii_and_accented_spellings_but_not_by_its_place_alone(name, number):
+    region = find_safety_region(name)
+    assert (region.number if region else None) == number

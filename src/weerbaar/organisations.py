@@ -55,10 +55,14 @@ class SafetyRegion:
         return f"Veiligheidsregio {self.name}"
 
 
+_NOT_IN_KEY = re.compile(r"[^a-z0-9]+")
+
+
 def _key(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "", folded)
+    folded = text.lower()
+    if not folded.isascii():  # most names are: their decomposition is themselves (a file's name per ingested file)
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return _NOT_IN_KEY.sub("", folded)
 
 
 @lru_cache(maxsize=1)

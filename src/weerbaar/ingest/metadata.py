@@ -116,6 +116,7 @@ def _year_next_to_type(text: str, doc_type: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a folder's name is asked for every file in it
 def _organisation_from_name(name: str) -> str | None:
     """A folder or file name that names an organisation: 'gemeente-wassenaar', 'vr_haaglanden'."""
     if find_safety_region(name):
