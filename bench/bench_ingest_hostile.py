@@ -1,5 +1,6 @@
 """Peak memory and time of ingest on hostile input: a zip bomb, a YAML bomb, a codebook cue that
-backtracks, and the real one-line council bundles of Helmond (../shared/corpus).
+backtracks, a dot leader of 300,000 full stops without a space ("stippen"), and the real one-line
+council bundles of Helmond (../shared/corpus).
 
 Each case runs in a fresh subprocess, so its peak RSS (``ru_maxrss``) is its own. With
 ``--baseline-src`` (a checkout's ``src`` folder, e.g. of the commit before issue 13) the cases
@@ -38,6 +39,8 @@ if case == "docx-bom":
 elif case == "helmond":
     for p in sorted(Path(sys.argv[4]).glob("*.txt")):
         (docs / p.name).write_bytes(p.read_bytes())
+elif case == "stippen":
+    corpus.dot_leader_text(docs)
 elif case == "yaml-bom":
     corpus.good_text(docs)
     (docs / "manifest.yaml").write_text(corpus.yaml_bomb(), "utf-8")
@@ -82,7 +85,7 @@ def run(case: str, src: Path | None) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", nargs="+", default=["docx-bom", "yaml-bom", "cue", "helmond"])
+    parser.add_argument("--cases", nargs="+", default=["docx-bom", "yaml-bom", "cue", "stippen", "helmond"])
     parser.add_argument("--baseline-src", type=Path, help="src folder of the code to compare with")
     parser.add_argument("--json", type=Path, help="write the headline figures (current code) here as flat JSON")
     args = parser.parse_args()

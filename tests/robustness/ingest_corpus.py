@@ -88,6 +88,14 @@ def one_line_text(folder: Path, chars: int = 2_000_000) -> Path:
     return path
 
 
+def dot_leader_text(folder: Path, dots: int = 300_000) -> Path:
+    """Prose, then a dot leader of ``dots`` full stops without a space into a page number: every
+    position of such a run was once tried again as a sentence end (quadratic in its length)."""
+    path = folder / "inhoudsopgave-zonder-spaties.txt"
+    path.write_text(SENTENCE * 3 + "Inhoud" + "." * dots + "12\n", "utf-8")
+    return path
+
+
 def _inflate_member(src: Path, dest: Path, member: str, padding_bytes: int, marker: bytes) -> Path:
     """Copy an archive, padding ``member`` with white space after ``marker`` (valid XML stays valid)."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:

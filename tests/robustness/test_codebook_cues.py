@@ -5,13 +5,13 @@ a cue that still runs out of time on a passage stops the run with that message."
 from __future__ import annotations
 
 import json
-import threading
 from importlib import resources
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from tests.robustness.guards import finishes
 from weerbaar.classify.stage import StageDetector
 from weerbaar.cli.main import app
 from weerbaar.codebook import load_codebook
@@ -28,25 +28,6 @@ CATASTROPHIC = "(a|aa)+b"
 def with_cue(cue: str) -> str:
     assert ANCHOR in BUILTIN
     return BUILTIN.replace(ANCHOR, ANCHOR + f"  - {cue}\n", 1)
-
-
-def finishes(fn, seconds: float = 60):
-    """Run ``fn`` in a thread; a sanity bound against a hang, not a timing."""
-    box = {}
-
-    def target():
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), "hung"
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 @pytest.mark.parametrize("cue", [CATASTROPHIC, "(a+)+b"])
