@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+import traceback
 
 
 def finishes(fn, seconds: float = 60):
@@ -28,14 +30,11 @@ def ends_in_a_process(fn, seconds: float = 60) -> None:
     """Run ``fn`` (which asserts what it needs) in a forked process; fail as "hung" when it has not
     ended after ``seconds``. For work that holds the GIL in one C call (a regular expression), which
     :func:`finishes` cannot interrupt: its thread would keep the test waiting."""
-    import multiprocessing
 
     def target():
         try:
             fn()
         except BaseException:  # noqa: BLE001 - the exit code tells the test
-            import traceback
-
             traceback.print_exc()
             raise SystemExit(1) from None
 
