@@ -1,5 +1,6 @@
 """Ingest is idempotent, resumable and exact about where every passage comes from."""
 
+import hashlib
 import os
 import signal
 import sqlite3
@@ -192,3 +193,36 @@ def test_kill_minus_nine_mid_run_then_resume_without_duplicates(tmp_path):
         assert ws.conn.execute("SELECT count(*) FROM passages_fts").fetchone()[0] == \
             ws.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         assert assert_provenance(ws) > 0
+
+
+def test_the_text_stored_is_from_the_bytes_that_were_hashed(tmp_path, monkeypatch):
+    """A file rewritten while it is ingested (a sync client, an editor saving) must not pair one
+    version's hash with the other version's text: the next run would then think it up to date."""
+    from weerbaar.ingest import pipeline
+
+    path = write_pdf(tmp_path / "begroting.pdf", PROSE)
+    first = path.read_bytes()
+    real_read_whole = pipeline.read_whole
+
+    def read_then_rewritten(p):
+        content = real_read_whole(p)
+        write_pdf(p, ["Een heel andere tekst over de begroting van het zwembad, met tarieven en openingstijden."] * 3)
+        return content
+
+    monkeypatch.setattr(pipeline, "read_whole", read_then_rewritten)
+    extraction = pipeline.extract_file(path, tmp_path, pipeline.IngestOptions())
+    assert extraction.sha == hashlib.sha256(first).hexdigest()
+    assert extraction.size == len(first)
+    assert "noodsteunpunten" in extraction.plan.pages[0] and "zwembad" not in extraction.plan.pages[0]
+
+
+def test_a_file_too_big_to_hold_in_memory_is_hashed_and_read_from_disk_alike(tmp_path, monkeypatch):
+    from weerbaar.ingest import pipeline
+
+    path = write_pdf(tmp_path / "begroting.pdf", PROSE, title="Programmabegroting 2025")
+    in_memory = pipeline.extract_file(path, tmp_path, pipeline.IngestOptions())
+    monkeypatch.setattr(pipeline, "IN_MEMORY_MAX_MB", (path.stat().st_size - 1) / 1024 / 1024)
+    assert pipeline.read_whole(path) is None
+    streamed = pipeline.extract_file(path, tmp_path, pipeline.IngestOptions())
+    assert streamed.sha == in_memory.sha == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (streamed.plan, streamed.stems, streamed.meta) == (in_memory.plan, in_memory.stems, in_memory.meta)

@@ -104,10 +104,10 @@ def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path, monkeypatch
     (folder / "doodt-de-lezer.txt").write_text(PROSE[0], "utf-8")
     real_read = pipeline._read
 
-    def read_or_die(path, options):  # stands in for a parser that crashes the process (segfault, OOM kill)
+    def read_or_die(path, options, content=None):  # stands in for a parser that crashes the process (segfault, OOM kill)
         if path.name == "doodt-de-lezer.txt":
             os._exit(9)
-        return real_read(path, options)
+        return real_read(path, options, content)
 
     monkeypatch.setattr(pipeline, "_read", read_or_die)  # the forked workers inherit it
     with Workspace.open(tmp_path / "ws", create=True) as ws:

@@ -216,3 +216,34 @@ def test_unsupported_suffix_names_the_supported_ones(tmp_path):
     assert exc.message == (
         f"Bestandstype '.xlsx' wordt niet ondersteund; wel: {', '.join(supported_suffixes())}."
     )
+
+
+def _one_of_each(folder: Path, make_pdf) -> list[Path]:
+    html = folder / "pagina.html"
+    html.write_text(f"<html><head><title>Raadsvoorstel</title></head><body><main><p>{PROSE[0]}</p></main></body></html>",
+                    encoding="utf-8")
+    text = folder / "memo.md"
+    text.write_text(f"# Memo\n\n{PROSE[0]}\f{PROSE[1]}", encoding="utf-8")
+    return [make_pdf(title="Programmabegroting 2025"), write_docx(folder / "plan.docx", [[PROSE[0]], [PROSE[1]]], title="Plan"),
+            write_odt(folder / "plan.odt", [[PROSE[0]], [PROSE[1]]]), html, text]
+
+
+def test_every_reader_reads_the_same_from_the_content_as_from_the_file(tmp_path, make_pdf):
+    """Ingest hands a reader the bytes it hashed; the document must be the one the file gives."""
+    for path in _one_of_each(tmp_path, make_pdf):
+        from_file = read_document(path)
+        from_content = read_document(path, content=path.read_bytes())
+        assert from_content == from_file, path.suffix
+        assert any("noodsteunpunten" in page for page in from_content.pages), path.suffix
+
+
+def test_bad_content_is_refused_as_the_bad_file_is(tmp_path):
+    corrupt = tmp_path / "kapot.pdf"
+    corrupt.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage")
+    locked = write_pdf(tmp_path / "geheim.pdf", PROSE, owner_password="eigenaar", user_password="geheim")
+    broken_zip = tmp_path / "kapot.docx"
+    broken_zip.write_bytes(b"PK\x03\x04 dit is geen zip")
+    for path in (corrupt, locked, broken_zip):
+        with pytest.raises(UnreadableDocument) as info:
+            read_document(path, content=path.read_bytes())
+        assert (info.value.code, info.value.message) == (refused(path).code, refused(path).message), path.name

@@ -15,10 +15,10 @@ from weerbaar.errors import UnreadableDocument
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 
 
-def open_pdf(path: Path) -> pdfium.PdfDocument:
-    """Open a PDF; an empty user password is tried automatically by PDFium."""
+def open_pdf(source: Path | bytes) -> pdfium.PdfDocument:
+    """Open a PDF (a file, or its content); an empty user password is tried automatically by PDFium."""
     try:
-        return pdfium.PdfDocument(path)
+        return pdfium.PdfDocument(source)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) in _PASSWORD_ERRORS:
             raise UnreadableDocument(

@@ -43,6 +43,9 @@ from weerbaar.workspace.db import DB_FILENAME
 
 DEFAULT_MAX_MB = 250
 DEFAULT_MAX_PASSAGES = 20_000  # a 1,000-page report has about 4,000
+# A file up to this size is read into memory once, and hashed and parsed from those bytes. Bigger
+# ones (up to --max-mb) are hashed as a stream and parsed from disk, to keep a worker's memory bounded.
+IN_MEMORY_MAX_MB = 64
 
 
 @dataclass
@@ -206,6 +209,19 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_whole(path: Path) -> bytes | None:
+    """The content of ``path`` when it is at most ``IN_MEMORY_MAX_MB`` (so it can be hashed and
+    read from the same bytes), else None: a bigger file is hashed and read a piece at a time."""
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > IN_MEMORY_MAX_MB * 1024 * 1024:
+            return None
+        # Asking for the size (not the limit) keeps Python from allocating the limit for each small
+        # file; one byte more tells a file that grew meanwhile, which is then streamed after all.
+        content = fh.read(size + 1)
+    return content if len(content) <= size else None
+
+
 def build_metadata(
     ws: Workspace, path: Path, root: Path, extraction: Extraction, options: IngestOptions, manifests: ManifestFinder,
 ) -> tuple[DocumentMeta, dict[str, str]]:
@@ -334,22 +350,28 @@ def extract_file(path: Path, root: Path, options: IngestOptions, stored_sha: str
             )
         if size == 0:
             raise UnreadableDocument("leeg", "Het bestand is leeg (0 bytes).")
-        sha = sha256_of(path)
+        content = read_whole(path)
+        if content is not None:
+            size, sha = len(content), hashlib.sha256(content).hexdigest()  # the size of what was hashed
+        else:
+            sha = sha256_of(path)
     except UnreadableDocument as exc:
         return Extraction(problem=Refusal.of(exc))
     except OSError as exc:  # removed or locked while we read it
         return Extraction(problem=Refusal.of(_os_reason(exc, path=path)))
     extraction = Extraction(sha=sha, size=size)
     if sha != stored_sha:
-        read_into(extraction, path, root, options)
+        read_into(extraction, path, root, options, content)
     return extraction
 
 
-def read_into(extraction: Extraction, path: Path, root: Path, options: IngestOptions) -> None:
-    """Read, screen, split, stem and infer the metadata of ``path`` into ``extraction``."""
+def read_into(extraction: Extraction, path: Path, root: Path, options: IngestOptions,
+              content: bytes | None = None) -> None:
+    """Read, screen, split, stem and infer the metadata of ``path`` into ``extraction``; from
+    ``content`` when that is the file's content, read when it was hashed."""
     extraction.read = True
     try:
-        doc = _read(path, options)
+        doc = _read(path, options, content)
         extraction.plan = plan_document(doc, options.max_page_chars, options.max_passages)
     except UnreadableDocument as exc:
         extraction.read_problem = Refusal.of(exc)
@@ -363,10 +385,10 @@ def read_into(extraction: Extraction, path: Path, root: Path, options: IngestOpt
     extraction.stems = [index_text(plan.pages[page_no - 1][start:end]) for page_no, start, end in plan.passages]
 
 
-def _read(path: Path, options: IngestOptions) -> ExtractedDocument:
+def _read(path: Path, options: IngestOptions, content: bytes | None = None) -> ExtractedDocument:
     """The document, or an :class:`UnreadableDocument` (or the file's own ``OSError``) saying why not."""
     try:
-        return read_document(path, ReadLimits(max_unpacked_mb=options.max_unpacked_mb))
+        return read_document(path, ReadLimits(max_unpacked_mb=options.max_unpacked_mb), content)
     except UnreadableDocument:
         raise
     except OSError as exc:

@@ -2,10 +2,16 @@
 
 A reader raises :class:`~weerbaar.errors.UnreadableDocument` with a Dutch reason when a file
 cannot give trustworthy text; it never returns garbage.
+
+A reader is given a :data:`Source`: the file's path, or its whole content when ingest has
+already read it to hash it. Then the text comes from exactly the bytes that were hashed (a file
+rewritten in between cannot pair one version's hash with another's text), and the file is read
+from disk once.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +29,18 @@ class ExtractedDocument:
     notes: list[str] = field(default_factory=list)  # warnings worth showing the user
 
 
-Reader = Callable[[Path], ExtractedDocument]
+Source = Path | bytes  # the file, or its whole content already read
+Reader = Callable[[Source], ExtractedDocument]
+
+
+def content_of(source: Source) -> bytes:
+    """The whole content of ``source``."""
+    return source if isinstance(source, bytes) else source.read_bytes()
+
+
+def file_of(source: Source) -> str | io.BytesIO:
+    """``source`` as libraries that open a file by name or take a file object want it."""
+    return io.BytesIO(source) if isinstance(source, bytes) else str(source)
 
 
 @dataclass(frozen=True)
@@ -69,11 +86,13 @@ def reader_for(path: Path) -> ReaderSpec:
     return spec
 
 
-def read_document(path: Path, limits: ReadLimits | None = None) -> ExtractedDocument:
+def read_document(path: Path, limits: ReadLimits | None = None, content: bytes | None = None) -> ExtractedDocument:
+    """The text of ``path`` by the reader for its suffix; from ``content`` when that is the file's content already read."""
     spec = reader_for(path)
+    source: Source = content if content is not None else path
     if spec.zipped:
-        check_unpacked_size(path, int((limits or ReadLimits()).max_unpacked_mb * 1024 * 1024))
-    return spec.read(path)
+        check_unpacked_size(source, int((limits or ReadLimits()).max_unpacked_mb * 1024 * 1024))
+    return spec.read(source)
 
 
 # Built-in readers register themselves on import, through the same registry as any addition.

@@ -8,6 +8,7 @@ and refuse the file when the total exceeds the limit.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -28,10 +29,10 @@ def _too_big(total: int, limit: int, *, exact: bool) -> UnreadableDocument:
     )
 
 
-def check_unpacked_size(path: Path, limit_bytes: int) -> None:
-    """Raise :class:`UnreadableDocument` when the archive unpacks to more than ``limit_bytes``."""
+def check_unpacked_size(source: Path | bytes, limit_bytes: int) -> None:
+    """Raise :class:`UnreadableDocument` when the archive (a file, or its content) unpacks to more than ``limit_bytes``."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS:
                 raise UnreadableDocument(

@@ -9,7 +9,6 @@ one unpaginated page.
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -17,7 +16,7 @@ from docx.oxml.ns import qn
 
 from weerbaar.errors import UnreadableDocument
 from weerbaar.ingest.quality import screen_pages
-from weerbaar.ingest.readers import ExtractedDocument, register
+from weerbaar.ingest.readers import ExtractedDocument, Source, file_of, register
 from weerbaar.normalise import normalise_text
 
 _P, _TBL, _R, _T, _TAB, _BR = qn("w:p"), qn("w:tbl"), qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br")
@@ -70,9 +69,9 @@ def _table(tbl, out: _Pages) -> None:
 
 
 @register("docx", (".docx",), zipped=True)
-def read_docx(path: Path) -> ExtractedDocument:
+def read_docx(source: Source) -> ExtractedDocument:
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(file_of(source))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument("beschadigd", f"Het Word-bestand is beschadigd of geen .docx ({exc}).") from exc
     out = _Pages()

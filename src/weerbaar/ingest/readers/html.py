@@ -7,12 +7,11 @@ paragraphs separated by a blank line, so passages follow the page's own structur
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
 from weerbaar.ingest.quality import screen_pages
-from weerbaar.ingest.readers import ExtractedDocument, register
+from weerbaar.ingest.readers import ExtractedDocument, Source, content_of, register
 from weerbaar.normalise import normalise_text
 from weerbaar.textfile import decode_bytes
 
@@ -76,7 +75,7 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
 
 
 @register("html", (".html", ".htm", ".xhtml"))
-def read_html(path: Path) -> ExtractedDocument:
-    text, title = html_to_text(decode_bytes(path.read_bytes()))
+def read_html(source: Source) -> ExtractedDocument:
+    text, title = html_to_text(decode_bytes(content_of(source)))
     pages, notes = screen_pages([normalise_text(text)])
     return ExtractedDocument("html", pages, paginated=False, title=title, notes=notes)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 from xml.parsers.expat import ExpatError
 
 from odf import opendocument, teletype
@@ -11,7 +10,7 @@ from odf.namespaces import TEXTNS
 
 from weerbaar.errors import UnreadableDocument
 from weerbaar.ingest.quality import screen_pages
-from weerbaar.ingest.readers import ExtractedDocument, register
+from weerbaar.ingest.readers import ExtractedDocument, Source, file_of, register
 from weerbaar.normalise import normalise_text
 
 _PARAGRAPHS = {(TEXTNS, "p"), (TEXTNS, "h")}
@@ -34,9 +33,9 @@ def _walk(node, pages: list[list[str]]) -> None:
 
 
 @register("odt", (".odt",), zipped=True)
-def read_odt(path: Path) -> ExtractedDocument:
+def read_odt(source: Source) -> ExtractedDocument:
     try:
-        document = opendocument.load(str(path))
+        document = opendocument.load(file_of(source))
     except (zipfile.BadZipFile, KeyError, ExpatError, ValueError) as exc:
         raise UnreadableDocument("beschadigd", f"Het ODT-bestand is beschadigd of geen .odt ({exc}).") from exc
     pages: list[list[str]] = [[]]

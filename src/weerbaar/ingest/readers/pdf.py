@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from weerbaar.errors import UnreadableDocument
 from weerbaar.ingest.quality import screen_pages
-from weerbaar.ingest.readers import ExtractedDocument, register
+from weerbaar.ingest.readers import ExtractedDocument, Source, register
 from weerbaar.normalise import normalise_text
 from weerbaar.pdffile import open_pdf
 
@@ -19,8 +17,8 @@ def _has_image(page: pdfium.PdfPage) -> bool:
 
 
 @register("pdf", (".pdf",))
-def read_pdf(path: Path) -> ExtractedDocument:
-    doc = open_pdf(path)
+def read_pdf(source: Source) -> ExtractedDocument:
+    doc = open_pdf(source)  # from memory it is also a little cheaper: PDFium makes no read calls
     try:
         pages: list[str] = []
         image_pages: set[int] = set()

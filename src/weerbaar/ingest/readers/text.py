@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from weerbaar.ingest.quality import screen_pages
-from weerbaar.ingest.readers import ExtractedDocument, register
+from weerbaar.ingest.readers import ExtractedDocument, Source, content_of, register
 from weerbaar.normalise import normalise_text
 from weerbaar.textfile import decode_bytes
 
 
 @register("txt", (".txt", ".md", ".markdown", ".text"))
-def read_text(path: Path) -> ExtractedDocument:
-    text = decode_bytes(path.read_bytes())
+def read_text(source: Source) -> ExtractedDocument:
+    text = decode_bytes(content_of(source))
     raw_pages = text.split("\f")
     paginated = len(raw_pages) > 1
     pages, notes = screen_pages([normalise_text(p) for p in raw_pages])
