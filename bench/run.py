@@ -144,6 +144,8 @@ REGISTRY: tuple[Benchmark, ...] = (
     Benchmark("voorfilter-gelabeld", "Pre-filter before embedding: labelled evidence lost (#14.1)",
               "bench_prefilter.py", ("--skip-corpus",), ("--skip-corpus",), minutes=1.5, needs_shared=True, once=True,
               targets=(("labelled positive pairs not embedded*", "≤ 1 % (#14.1)"),)),
+    Benchmark("afbreekstreepjes", "Hyphens at a line end: joined, kept, or kept before a conjunction",
+              "bench_line_end_hyphens.py", (), (), minutes=0.2, needs_shared=True, once=True),
     Benchmark("voorfilter-corpus", "Pre-filter before embedding: passages skipped and time on the real corpus (#14.1)",
               "bench_prefilter.py", ("--skip-labelled", "--runs", "1"),
               ("--skip-labelled", "--runs", "1", "--corpus-files", "4"), minutes=2.5, needs_shared=True),
