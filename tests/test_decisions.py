@@ -66,6 +66,36 @@ def test_decisions_survive_a_changed_file_being_ingested_again(ws, doc):
     assert ws.decisions.orphaned()[0].text == PROSE[2]
 
 
+def test_a_decision_on_text_read_before_line_end_hyphens_were_kept_finds_its_passage(ws, tmp_path):
+    """Until 2026-12 a hyphen at a PDF's line end was always taken out: a decision made then carries
+    "ZuidHolland" where the same document now reads "Zuid-Holland". Re-attaching (a changed file)
+    and importing (another reviewer's file) must still find its passage."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    hyphenated = "De veiligheidsregio Zuid-Holland Zuid stelt een plan op voor de zero-emissiezone en de noodstroom."
+    path = write_docx(folder / "plan.docx", [[hyphenated], [PROSE[1]]])
+    ingest_paths(ws, [folder])
+    passage = ws.conn.execute("SELECT id FROM passages WHERE text = ?", (hyphenated,)).fetchone()[0]
+    decision = ws.decisions.record(passage, "1.1", "anna", True)
+    old_text = hyphenated.replace("-", "")  # what the earlier extraction stored
+    ws.conn.execute("UPDATE decisions SET text = ? WHERE uid = ?", (old_text, decision.uid))
+    exported = tmp_path / "besluiten.jsonl"
+    export_decisions(ws, exported)
+
+    write_docx(path, [[hyphenated], [PROSE[1]], [PROSE[2]]])  # the file changes: read again, decisions re-attached
+    ingest_paths(ws, [folder])
+    again = ws.conn.execute("SELECT id FROM passages WHERE text = ?", (hyphenated,)).fetchone()[0]
+    assert again != passage and ws.decisions.all()[0].passage_id == again
+    assert ws.decisions.orphaned() == []
+
+    with Workspace.open(tmp_path / "andere", create=True) as other:
+        ingest_paths(other, [folder])
+        assert import_decisions(other, exported) == (1, 0, 1)  # the first version is not there: waits
+        write_docx(path, [[hyphenated], [PROSE[1]]])  # the version the decision was made on comes back
+        ingest_paths(other, [folder])
+        assert other.decisions.all()[0].passage_id is not None
+
+
 def test_conflicts_settling_and_kappa(ws, doc):
     p1, p2, p3 = passage_ids(ws)
     for pid, a, b in ((p1, True, True), (p2, False, False), (p3, True, False)):

@@ -54,6 +54,17 @@ _KEY_SQL = ("CASE WHEN passage_id IS NOT NULL THEN 'p' || passage_id "
             "ELSE 's' || document_sha256 || ':' || page_no || ':' || start || ':' || end END")
 
 
+# A decision finds its passage by text. When no passage has exactly its text, one whose text is the
+# same without hyphens and line breaks is taken: until 2026-12 every hyphen at a PDF's line end was
+# taken out ("ZuidHolland", "weten regelgeving"), and a decision made on such text must still find
+# its passage in a document read since ("Zuid-Holland", "wet-\nen regelgeving").
+_LOOSE_TEXT = "replace(replace({}, '-', ''), char(10), '')"
+
+
+def _loose(text: str) -> str:
+    return text.replace("-", "").replace("\n", "")
+
+
 class DecisionKey(NamedTuple):
     """What a decision is about: a measure and a passage, or (passage gone) the snapshot's place."""
 
@@ -401,7 +412,9 @@ class DecisionLog:
         for d in waiting:
             match = conn.execute(
                 "SELECT id FROM passages WHERE document_id = ? AND text = ? ORDER BY abs(page_no - ?), id LIMIT 1",
-                (document_id, d["text"], d["page_no"])).fetchone()
+                (document_id, d["text"], d["page_no"])).fetchone() or conn.execute(
+                f"SELECT id FROM passages WHERE document_id = ? AND {_LOOSE_TEXT.format('text')} = ? "
+                "ORDER BY abs(page_no - ?), id LIMIT 1", (document_id, _loose(d["text"]), d["page_no"])).fetchone()
             if match:
                 conn.execute("UPDATE decisions SET passage_id = ? WHERE id = ?", (match[0], d["id"]))
                 linked += 1
@@ -439,7 +452,10 @@ class DecisionLog:
                 match = conn.execute(
                     """SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id
                        WHERE d.sha256 = ? AND p.text = ? ORDER BY abs(p.page_no - ?) LIMIT 1""",
-                    (d.document_sha256, d.text, d.page_no)).fetchone()
+                    (d.document_sha256, d.text, d.page_no)).fetchone() or conn.execute(
+                    f"""SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id
+                        WHERE d.sha256 = ? AND {_LOOSE_TEXT.format('p.text')} = ? ORDER BY abs(p.page_no - ?) LIMIT 1""",
+                    (d.document_sha256, _loose(d.text), d.page_no)).fetchone()
                 d.passage_id = match[0] if match else None
                 d.decided_at = d.decided_at or timestamp("milliseconds")
                 d.id = self._insert(conn, d)
