@@ -1,7 +1,8 @@
 """Normalising extracted text, the same way for every format.
 
 Everything downstream (offsets, quotes, search) refers to the normalised page text, which is
-stored; so these rules only remove what is not text, and never reorder it.
+stored; so these rules only remove what is not text or put back what the extractor took out (a
+hyphen that is written at a line end), and never reorder it.
 """
 
 from __future__ import annotations
