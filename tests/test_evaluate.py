@@ -2,6 +2,7 @@
 
 import json
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,7 +11,7 @@ from tests.test_json_contract import english_keys, validate
 from weerbaar.cli.jsonout import SCHEMA_VERSION
 from weerbaar.codebook import load_codebook
 from weerbaar.errors import WeerbaarError
-from weerbaar.evaluation import LabelledItem, _locate, evaluate_by_group, load_set, prepared
+from weerbaar.evaluation import GroupResult, LabelledItem, _locate, evaluate_by_group, load_set, prepared, worst_first
 
 DEVSET = REPO / "eval" / "devset.jsonl"
 GENERALISATION = REPO / "eval" / "generalisation.jsonl"
@@ -86,6 +87,16 @@ def test_group_evaluation_fits_on_the_other_groups_and_reports_beside_the_keywor
         assert r.model.n_items == r.keyword.n_items > 0
         assert 20 in r.model.recall_at and (r.model.precision is None or 0 <= r.model.precision <= 1)
     assert sum(r.model.n_items for r in results[:-1]) == results[-1].model.n_items == len(prep.items)
+
+
+def test_groups_are_reported_worst_first():
+    """The worst held-out group is what a reader must see first, not the one whose name sorts first."""
+    def result(group, macro):
+        return GroupResult("organisatie", group, SimpleNamespace(macro_f1=macro), None, None, None)
+
+    results = [result("Gemeente Aa", 0.5), result("Gemeente Bee", None), result("Gemeente Cee", 0.0),
+               result("Gemeente Dee", 0.3)]
+    assert [r.group for r in worst_first(results)] == ["Gemeente Cee", "Gemeente Dee", "Gemeente Aa", "Gemeente Bee"]
 
 
 def test_a_changed_source_text_is_caught(tmp_path, embedder):

@@ -381,7 +381,9 @@ def prepared(codebook: Codebook, items: list[LabelledItem], embedder: Embedder |
 
 
 def evaluate_by_group(codebook: Codebook, prep: Prepared, groupings: tuple[str, ...] = tuple(GROUPINGS)) -> list[GroupResult]:
-    """Leave one group out at a time: fit on the rest, measure model and keyword scan on the group."""
+    """Leave one group out at a time: fit on the rest, measure model and keyword scan on the group.
+
+    Per grouping, the groups come worst macro-F1 first (see :func:`worst_first`), then all pooled."""
     crucial = [m.id for m in codebook.measures if m.crucial]
     ids = prep.analyser.measure_ids
     scan_pred, scan_rank = KeywordScan(codebook).run(prep.items)
@@ -394,6 +396,7 @@ def evaluate_by_group(codebook: Codebook, prep: Prepared, groupings: tuple[str, 
         pooled_subject = [""] * len(prep.items)
         pooled_threshold = np.zeros(len(prep.items), dtype=np.float32)
         pooled_scan_stage: list[int | None] = [0] * len(prep.items)
+        per_group = []
         for group in sorted(set(names)):
             held = np.flatnonzero(names == group)
             train = np.flatnonzero(names != group)
@@ -405,13 +408,21 @@ def evaluate_by_group(codebook: Codebook, prep: Prepared, groupings: tuple[str, 
                 pooled_scores[k], pooled_stage[k], pooled_subject[k] = scores[n], stages[n], subjects[n]
                 pooled_threshold[k] = models.relevance.threshold
                 pooled_scan_stage[k] = majority
-            results.append(_group_result(grouping, group, prep, held, scores, models.relevance.threshold, stages,
-                                         subjects, scan_pred, scan_rank, [majority] * len(held), ids, crucial))
+            per_group.append(_group_result(grouping, group, prep, held, scores, models.relevance.threshold, stages,
+                                           subjects, scan_pred, scan_rank, [majority] * len(held), ids, crucial))
+        results.extend(worst_first(per_group))
         everything = np.arange(len(prep.items))
         results.append(_group_result(grouping, "alle (buiten de eigen groep gemeten)", prep, everything, pooled_scores,
                                      pooled_threshold[:, None], pooled_stage, pooled_subject, scan_pred, scan_rank,
                                      pooled_scan_stage, ids, crucial))
     return results
+
+
+def worst_first(results: list[GroupResult]) -> list[GroupResult]:
+    """Groups by macro-F1, lowest first, so the worst held-out group is read first; groups without a
+    positive to measure it on come after them, in their own order."""
+    measured = [r for r in results if r.model.macro_f1 is not None]
+    return sorted(measured, key=lambda r: r.model.macro_f1) + [r for r in results if r.model.macro_f1 is None]
 
 
 def _group_result(grouping, group, prep, idx, scores, threshold, stages, subjects, scan_pred, scan_rank, scan_stages,
