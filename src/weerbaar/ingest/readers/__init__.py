@@ -91,7 +91,7 @@ def read_document(path: Path, limits: ReadLimits | None = None, content: bytes |
     spec = reader_for(path)
     source: Source = content if content is not None else path
     if spec.zipped:
-        check_unpacked_size(source, int((limits or ReadLimits()).max_unpacked_mb * 1024 * 1024))
+        check_unpacked_size(file_of(source), int((limits or ReadLimits()).max_unpacked_mb * 1024 * 1024))
     return spec.read(source)
 
 

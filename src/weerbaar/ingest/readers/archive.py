@@ -8,9 +8,9 @@ and refuse the file when the total exceeds the limit.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
+from typing import IO
 
 from weerbaar.errors import UnreadableDocument
 
@@ -29,10 +29,10 @@ def _too_big(total: int, limit: int, *, exact: bool) -> UnreadableDocument:
     )
 
 
-def check_unpacked_size(source: Path | bytes, limit_bytes: int) -> None:
-    """Raise :class:`UnreadableDocument` when the archive (a file, or its content) unpacks to more than ``limit_bytes``."""
+def check_unpacked_size(file: str | Path | IO[bytes], limit_bytes: int) -> None:
+    """Raise :class:`UnreadableDocument` when the archive (a file name or file object) unpacks to more than ``limit_bytes``."""
     try:
-        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+        with zipfile.ZipFile(file) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS:
                 raise UnreadableDocument(
